@@ -1,0 +1,135 @@
+"""The clinic's settings, declared once: key, kind, default, limits and what each one means.
+
+The values live in the database (`kiosk.services.settings` reads and writes them); `content/site.yaml` supplies a
+clinic's starting values. Everything that accepts a setting from outside goes through `coerce`, so a bad value
+is refused with one clear line instead of reaching the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from kiosk.errors import KioskError
+
+Kind = Literal["text", "localized", "int", "languages", "language", "asset"]
+
+#: Languages the kiosk has UI strings for. Content may be missing in one; it then falls back to the first.
+SUPPORTED_LANGUAGES = ("en", "es")
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: Kind
+    default: object
+    description: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting(
+            "clinic_name", "text", "Ketamine Treatment Center", "The clinic's name, shown on every screen."
+        ),
+        Setting("clinic_logo", "asset", "", "A picture shown instead of the name (stored as an asset)."),
+        Setting(
+            "crisis_line",
+            "localized",
+            {"en": "In crisis? Call or text 988", "es": "¿Está en crisis? Llame o envíe un texto al 988"},
+            "The crisis line shown in the footer of every screen, per language.",
+        ),
+        Setting(
+            "languages", "languages", ["en", "es"], "Languages offered to patients; the first is the default."
+        ),
+        Setting(
+            "idle_seconds",
+            "int",
+            90,
+            "Seconds without a touch before the 'are you still there?' warning.",
+            20,
+            900,
+        ),
+        Setting(
+            "countdown_seconds",
+            "int",
+            30,
+            "Seconds the warning counts down before the session resets.",
+            20,
+            120,
+        ),
+        Setting(
+            "attract_seconds", "int", 8, "Seconds each picture of the attract loop stays on screen.", 3, 60
+        ),
+        Setting("backup_keep", "int", 14, "How many automatic backups to keep.", 1, 365),
+        Setting(
+            "review_months",
+            "int",
+            24,
+            "Months after which a chapter's clinical review is flagged as due.",
+            1,
+            60,
+        ),
+    )
+}
+
+
+def coerce(key: str, value: object) -> object:
+    """Return `value` in the canonical form for setting `key`, or raise `KioskError` saying what is wrong."""
+    setting = SETTINGS.get(key)
+    if setting is None:
+        raise KioskError(f"unknown setting {key!r}")
+    if setting.kind in ("text", "asset"):
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise KioskError(f"setting {key} must be text")
+        text = value.strip()
+        if len(text) > 200:
+            raise KioskError(f"setting {key} is too long (at most 200 characters)")
+        return text
+    if setting.kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise KioskError(f"setting {key} must be a whole number")
+        try:
+            number = int(value)
+        except ValueError:
+            raise KioskError(f"setting {key} must be a whole number, not {value!r}") from None
+        low, high = setting.minimum, setting.maximum
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise KioskError(f"setting {key} must be between {low} and {high}")
+        return number
+    if setting.kind == "languages":
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not items:
+            raise KioskError(f"setting {key} must list at least one language")
+        langs = [str(item).strip() for item in items]
+        unknown = [lang for lang in langs if lang not in SUPPORTED_LANGUAGES]
+        if unknown:
+            raise KioskError(
+                f"unsupported language {unknown[0]!r} (the kiosk offers {', '.join(SUPPORTED_LANGUAGES)})"
+            )
+        return list(dict.fromkeys(langs))
+    if setting.kind == "localized":
+        if isinstance(value, str):
+            value = dict.fromkeys(SUPPORTED_LANGUAGES, value)
+        if not isinstance(value, dict):
+            raise KioskError(f"setting {key} must give a text per language")
+        result: dict[str, str] = {}
+        for lang, text in value.items():
+            if lang not in SUPPORTED_LANGUAGES:
+                raise KioskError(f"setting {key}: unsupported language {lang!r}")
+            if not isinstance(text, str) or not text.strip():
+                raise KioskError(f"setting {key}: the {LANGUAGE_NAMES[lang]} text is empty")
+            if len(text) > 120:
+                raise KioskError(f"setting {key}: the {LANGUAGE_NAMES[lang]} text is too long (at most 120)")
+            result[lang] = text.strip()
+        return result
+    raise AssertionError(f"unhandled setting kind {setting.kind}")  # pragma: no cover
+
+
+def default(key: str) -> object:
+    return SETTINGS[key].default
