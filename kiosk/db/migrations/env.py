@@ -1,0 +1,38 @@
+"""Alembic environment: migrations run on the connection the kiosk passes in, or on `sqlalchemy.url`."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from kiosk.db.models import Base, include_name
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=include_name,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("set sqlalchemy.url (alembic -x or alembic.ini) to run migrations by hand")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        context.configure(
+            connection=conn, target_metadata=target_metadata, render_as_batch=True, include_name=include_name
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run()

@@ -1,0 +1,243 @@
+"""The kiosk's tables, as SQLAlchemy 2 typed models.
+
+Content items (chapters, pages, FAQ categories and entries) are language-neutral rows with one text row per
+language. Every row that the bundled content can supply carries `bundled_hash`: the hash of the fields it had when
+it was last imported from the bundle. A row whose current fields hash differently was edited by staff, so a newer
+bundle leaves it alone and sets `bundled_changed` to tell staff a vendor update is waiting.
+
+Pictures are stored once per distinct file (`AssetBlob`, keyed by SHA-256) and named by `Asset`, so a revision can
+point back at an earlier picture without copying it, and one SQLite file holds the whole kiosk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        dt.datetime: DateTime(),
+        dt.date: Date(),
+        str: String(),
+    }
+
+
+class Tracked:
+    """Columns shared by every row the bundled content can supply."""
+
+    bundled_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    bundled_changed: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Chapter(Tracked, Base):
+    __tablename__ = "chapters"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="topic")  # "topic" or "reference"
+    published: Mapped[bool] = mapped_column(default=True)
+    sources: Mapped[list[str]] = mapped_column(default=list)
+    reviewed_on: Mapped[dt.date | None] = mapped_column(default=None)
+    reviewed_by: Mapped[str] = mapped_column(String(200), default="")
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    texts: Mapped[list[ChapterText]] = relationship(back_populates="chapter", cascade="all, delete-orphan")
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="chapter", order_by="Page.position", cascade="all, delete-orphan"
+    )
+
+
+class ChapterText(Tracked, Base):
+    __tablename__ = "chapter_texts"
+
+    chapter_id: Mapped[str] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+
+    chapter: Mapped[Chapter] = relationship(back_populates="texts")
+
+
+class Page(Tracked, Base):
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("chapter_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chapter_id: Mapped[str] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(default=True)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    chapter: Mapped[Chapter] = relationship(back_populates="pages")
+    texts: Mapped[list[PageText]] = relationship(back_populates="page", cascade="all, delete-orphan")
+
+
+class PageText(Tracked, Base):
+    __tablename__ = "page_texts"
+
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    markdown: Mapped[str] = mapped_column(Text)  # the page's source, picture line included
+    html: Mapped[str] = mapped_column(Text)  # sanitized; the picture is not part of it
+    plain: Mapped[str] = mapped_column(Text)  # for search and readability
+    image: Mapped[str | None] = mapped_column(String(200), default=None)
+    image_alt: Mapped[str] = mapped_column(String(500), default="")
+    image_caption: Mapped[str] = mapped_column(String(500), default="")
+
+    page: Mapped[Page] = relationship(back_populates="texts")
+
+
+class FaqCategory(Tracked, Base):
+    __tablename__ = "faq_categories"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(default=True)
+    sources: Mapped[list[str]] = mapped_column(default=list)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    texts: Mapped[list[FaqCategoryText]] = relationship(
+        back_populates="category", cascade="all, delete-orphan"
+    )
+    entries: Mapped[list[FaqEntry]] = relationship(
+        back_populates="category", order_by="FaqEntry.position", cascade="all, delete-orphan"
+    )
+
+
+class FaqCategoryText(Tracked, Base):
+    __tablename__ = "faq_category_texts"
+
+    category_id: Mapped[str] = mapped_column(
+        ForeignKey("faq_categories.id", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+
+    category: Mapped[FaqCategory] = relationship(back_populates="texts")
+
+
+class FaqEntry(Tracked, Base):
+    __tablename__ = "faq_entries"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    category_id: Mapped[str] = mapped_column(ForeignKey("faq_categories.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(default=True)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    category: Mapped[FaqCategory] = relationship(back_populates="entries")
+    texts: Mapped[list[FaqEntryText]] = relationship(back_populates="entry", cascade="all, delete-orphan")
+
+
+class FaqEntryText(Tracked, Base):
+    __tablename__ = "faq_entry_texts"
+
+    entry_id: Mapped[str] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    question: Mapped[str] = mapped_column(String(300))
+    markdown: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    plain: Mapped[str] = mapped_column(Text)
+
+    entry: Mapped[FaqEntry] = relationship(back_populates="texts")
+
+
+class AssetBlob(Base):
+    """One distinct picture file, stored once however many names or revisions point at it."""
+
+    __tablename__ = "asset_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class Asset(Tracked, Base):
+    """A picture by the file name content refers to (`history-timeline.svg`)."""
+
+    __tablename__ = "assets"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("asset_blobs.sha256"))
+    media_type: Mapped[str] = mapped_column(String(40))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    blob: Mapped[AssetBlob] = relationship()
+
+
+class ChangeSet(Base):
+    """One user action (an import, a save, a restore) that changed content; undone as a whole."""
+
+    __tablename__ = "changesets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))  # bundled-import, import, pack-import, edit, restore, ...
+    summary: Mapped[str] = mapped_column(String(500), default="")
+
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="changeset", order_by="Revision.id", cascade="all, delete-orphan"
+    )
+
+
+class Revision(Base):
+    """The fields of one row before and after a change (None: the row did not exist)."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    changeset_id: Mapped[int] = mapped_column(ForeignKey("changesets.id", ondelete="CASCADE"), index=True)
+    item_kind: Mapped[str] = mapped_column(String(32))
+    item_key: Mapped[str] = mapped_column(String(200), index=True)
+    lang: Mapped[str | None] = mapped_column(String(8), default=None)
+    before: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+
+    changeset: Mapped[ChangeSet] = relationship(back_populates="revisions")
+
+
+class SettingValue(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class UsageCount(Base):
+    """Anonymous counts per day ("page-view", "what-is-ketamine/history"): no text a patient typed, no ids."""
+
+    __tablename__ = "usage_counts"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """For Alembic: the search tables (FTS5, created in SQL by the migrations) are not modelled here."""
+    return not (type_ == "table" and name is not None and name.startswith("search_"))

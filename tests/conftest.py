@@ -1,0 +1,68 @@
+"""Shared fixtures: offscreen Qt, a private data folder, and fresh databases built from real content."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never touch a real kiosk's data: everything goes to a throwaway folder unless a test says otherwise.
+os.environ["KIOSK_DATA_DIR"] = tempfile.mkdtemp(prefix="kiosk-test-data-")
+os.environ.pop("KIOSK_DB", None)
+os.environ.pop("KIOSK_CONTENT_DIR", None)
+
+from kiosk import paths
+from kiosk.db import Store, open_store
+from kiosk.services import library
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A private copy of the small fixture content, safe to modify."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
+
+
+@pytest.fixture
+def store(tmp_path: Path, content_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A database filled from the fixture content, which plays the part of the bundled content."""
+    monkeypatch.setenv("KIOSK_CONTENT_DIR", str(content_dir))
+    opened = open_store(tmp_path / "kiosk.sqlite3")
+    with opened.session() as session, session.begin():
+        library.sync_bundled(session)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built once from the real bundled content; tests get copies of it."""
+    path = tmp_path_factory.mktemp("bundled") / "kiosk.sqlite3"
+    built = open_store(path)
+    with built.session() as session, session.begin():
+        library.sync_bundled(session)
+    built.close()
+    return path
+
+
+@pytest.fixture
+def bundled_store(bundled_template: Path, tmp_path: Path) -> Iterator[Store]:
+    """A fresh database holding the real bundled content."""
+    path = tmp_path / "bundled.sqlite3"
+    shutil.copy(bundled_template, path)
+    opened = open_store(path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def bundled_dir() -> Path:
+    return paths.bundled_content_dir()
