@@ -1,0 +1,428 @@
+"""Import a content folder into the database, and export the database back to a content folder.
+
+An import is planned first (what would be added, changed, removed, and which staff edits it touches) and then
+applied inside the caller's transaction, writing one revision per changed row under one change set, so the
+whole import can be undone. Two modes:
+
+- ``bundled``: the content shipped with the program. It updates what staff never touched, keeps what they
+  changed (flagging it when the bundle has a newer version), only adds missing settings, and never brings back
+  an item staff deleted.
+- ``replace``: a folder or pack a person chose. The database is made to match it: items missing from the folder
+  are deleted (recoverably) and staff edits it differs from are replaced, after the plan has said so.
+
+Export writes files that import back to the same rows: export, import, export gives identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.config import SETTINGS
+from kiosk.content.parse import ContentSet, review_date
+from kiosk.content.state import (
+    KINDS,
+    Fields,
+    Key,
+    Row,
+    RowWriter,
+    fields_hash,
+    is_staff_edited,
+    read_state,
+)
+from kiosk.content.validate import validate
+from kiosk.db.models import AssetBlob, ChangeSet, Revision, SettingValue, Tracked
+from kiosk.errors import ContentError, KioskError
+
+Mode = Literal["bundled", "replace"]
+MANAGED = ("site.yaml", "illustrations")
+
+
+@dataclass(frozen=True)
+class Change:
+    key: Key
+    before: Fields | None
+    after: Fields | None
+    replaces_staff_edit: bool = False
+
+    @property
+    def action(self) -> str:
+        if self.before is None or self.before.get("deleted"):
+            return "added"
+        if self.after is None or self.after.get("deleted"):
+            return "removed"
+        return "changed"
+
+
+@dataclass
+class ImportPlan:
+    mode: Mode
+    changes: list[Change] = field(default_factory=list)
+    kept_staff_edits: list[Key] = field(default_factory=list)  # bundled mode: a newer bundle left them alone
+    new_bundled_hash: dict[Key, str] = field(default_factory=dict)
+    settings: dict[str, object] = field(default_factory=dict)
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def actions(self) -> dict[Key, str]:
+        """What happens to each item (chapter, page, question, picture): added, changed or removed.
+
+        An item whose own row is added or removed is "added" or "removed"; one where only a text changes
+        (or a translation is added or dropped) is "changed".
+        """
+        result: dict[Key, str] = {}
+        for change in self.changes:
+            item = change.key.item
+            if change.key == item and change.action != "changed":
+                result[item] = change.action
+            else:
+                result.setdefault(item, "changed")
+        return result
+
+    def items(self, action: str) -> list[Key]:
+        return sorted(key for key, value in self.actions().items() if value == action)
+
+    @property
+    def replaced_staff_edits(self) -> list[Key]:
+        return sorted({c.key for c in self.changes if c.replaces_staff_edit})
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes and not self.settings
+
+    def summary(self) -> str:
+        parts = [f"{len(self.items(a))} {a}" for a in ("added", "changed", "removed")]
+        text = ", ".join(parts)
+        if self.settings:
+            text += f", {len(self.settings)} setting(s)"
+        if self.replaced_staff_edits:
+            text += f"; replaces {len(self.replaced_staff_edits)} staff edit(s)"
+        if self.kept_staff_edits:
+            text += f"; kept {len(self.kept_staff_edits)} staff edit(s)"
+        return text
+
+    def report(self) -> list[str]:
+        """Lines for a person deciding whether to go ahead."""
+        lines = [f"{a}: {k.describe()}" for a in ("added", "changed", "removed") for k in self.items(a)]
+        lines += [f"replaces staff edit: {k.describe()}" for k in self.replaced_staff_edits]
+        lines += [
+            f"kept staff edit (a newer version is available): {k.describe()}" for k in self.kept_staff_edits
+        ]
+        lines += [f"setting: {key}" for key in self.settings]
+        return lines
+
+
+# --- files -> rows -------------------------------------------------------------------------------------------
+
+
+def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, bytes]]:
+    """The rows a content folder describes, and the picture data they need."""
+    state: dict[Key, Fields] = {}
+    blobs: dict[str, bytes] = {}
+    for picture in content.pictures.values():
+        digest = hashlib.sha256(picture.data).hexdigest()
+        blobs[digest] = picture.data
+        state[Key("asset", picture.name)] = {
+            "sha256": digest,
+            "media_type": picture.media_type,
+            "deleted": False,
+        }
+    reference = content.languages[0]
+    for doc in content.docs("chapter", reference):
+        reviewed_on = review_date(doc.meta)
+        state[Key("chapter", doc.id)] = {
+            "position": doc.position,
+            "kind": doc.meta.get("kind") or "topic",
+            "published": doc.published,
+            "sources": [str(s) for s in doc.meta.get("sources") or []],
+            "reviewed_on": reviewed_on.isoformat() if reviewed_on else None,
+            "reviewed_by": str(doc.meta.get("reviewed_by") or ""),
+            "deleted": False,
+        }
+        for index, section in enumerate(doc.sections, start=1):
+            state[Key("page", f"{doc.id}/{section.id}")] = {
+                "position": index,
+                "published": section.id not in doc.unpublished,
+                "deleted": False,
+            }
+    for doc in content.docs("faq", reference):
+        state[Key("faq_category", doc.id)] = {
+            "position": doc.position,
+            "published": doc.published,
+            "sources": [str(s) for s in doc.meta.get("sources") or []],
+            "deleted": False,
+        }
+        for index, section in enumerate(doc.sections, start=1):
+            state[Key("faq_entry", section.id)] = {
+                "category": doc.id,
+                "position": index,
+                "published": section.id not in doc.unpublished,
+                "deleted": False,
+            }
+    for lang in content.languages:
+        for doc in content.docs("chapter", lang):
+            state[Key("chapter_text", doc.id, lang)] = {
+                "title": doc.title,
+                "summary": str(doc.meta.get("summary") or "").strip(),
+            }
+            for section in doc.sections:
+                state[Key("page_text", f"{doc.id}/{section.id}", lang)] = {
+                    "title": section.title,
+                    "markdown": section.markdown,
+                }
+        for doc in content.docs("faq", lang):
+            state[Key("faq_category_text", doc.id, lang)] = {"title": doc.title}
+            for section in doc.sections:
+                state[Key("faq_entry_text", section.id, lang)] = {
+                    "question": section.title,
+                    "markdown": section.markdown,
+                }
+    return state, blobs
+
+
+def load_for_import(root: Path) -> ContentSet:
+    """Parse and validate a folder; raise `ContentError` listing every error if it cannot be imported."""
+    from kiosk.content.parse import read_content
+
+    content = read_content(root)
+    problems = validate(content, readability_checks=False)
+    errors = [str(p) for p in problems if p.severity == "error"]
+    if errors:
+        noun = "error" if len(errors) == 1 else "errors"
+        raise ContentError(f"{root}: {len(errors)} {noun}; nothing was imported", errors)
+    return content
+
+
+# --- planning and applying -------------------------------------------------------------------------------------
+
+
+def _settings_plan(session: Session, site: dict[str, object], mode: Mode) -> dict[str, object]:
+    current = {row.key: row.value for row in session.scalars(select(SettingValue))}
+    plan: dict[str, object] = {}
+    for key, value in site.items():
+        if key not in current or (mode == "replace" and current[key] != value):
+            plan[key] = value
+    return plan
+
+
+def plan_import(session: Session, content: ContentSet, mode: Mode) -> ImportPlan:
+    desired, blobs = desired_state(content)
+    current = read_state(session)
+    plan = ImportPlan(mode=mode, blobs=blobs, settings=_settings_plan(session, content.site, mode))
+    desired_items = {key.item for key in desired}
+    for key in sorted(set(desired) | set(current), key=lambda k: (KINDS.index(k.kind), k)):
+        row = current.get(key)
+        want = desired.get(key)
+        if want is None:
+            if row is None:
+                continue
+            if key.lang:
+                # A text row without a file: drop it only when its item stays (a language was removed);
+                # a deleted item keeps its texts so that restoring it brings them back.
+                if key.item not in desired_items:
+                    continue
+                after: Fields | None = None
+            else:
+                if row.fields.get("deleted"):
+                    continue
+                after = {**row.fields, "deleted": True}
+        else:
+            after = dict(want)
+            if key.kind == "chapter" and row is not None and mode == "bundled":
+                after["reviewed_on"] = row.fields.get("reviewed_on")
+                after["reviewed_by"] = row.fields.get("reviewed_by")
+        before = row.fields if row is not None else None
+        if before == after:
+            continue
+        edited = row is not None and is_staff_edited(key, row.fields, row.bundled_hash)
+        if mode == "bundled":
+            new_hash = fields_hash(key.kind, after) if after is not None else ""
+            if edited and row is not None:
+                if new_hash != row.bundled_hash:
+                    plan.kept_staff_edits.append(key)
+                continue
+            plan.new_bundled_hash[key] = new_hash
+        plan.changes.append(Change(key, before, after, replaces_staff_edit=edited and mode == "replace"))
+    return plan
+
+
+def apply_import(session: Session, plan: ImportPlan, *, kind: str, summary: str = "") -> ChangeSet | None:
+    """Apply a plan made by `plan_import` in the caller's transaction; None if there was nothing to do."""
+    if plan.is_empty and not plan.kept_staff_edits:
+        return None
+    changeset = ChangeSet(kind=kind, summary=summary or plan.summary())
+    session.add(changeset)
+    writer = RowWriter(session)
+    for change in plan.changes:
+        row = writer.write(change.key, change.after, plan.blobs)
+        if isinstance(row, Tracked) and change.key in plan.new_bundled_hash:
+            row.bundled_hash = plan.new_bundled_hash[change.key]
+            row.bundled_changed = False
+        changeset.revisions.append(
+            Revision(
+                item_kind=change.key.kind,
+                item_key=change.key.id,
+                lang=change.key.lang,
+                before=change.before,
+                after=change.after,
+            )
+        )
+    for key in plan.kept_staff_edits:
+        kept = writer.find(key)
+        if kept is not None:
+            kept.bundled_changed = True
+    for name, value in plan.settings.items():
+        setting = session.get(SettingValue, name)
+        changeset.revisions.append(
+            Revision(
+                item_kind="setting",
+                item_key=name,
+                before={"value": setting.value} if setting else None,
+                after={"value": value},
+            )
+        )
+        if setting is None:
+            session.add(SettingValue(key=name, value=value))
+        else:
+            setting.value = value
+    session.flush()
+    return changeset
+
+
+def import_content(
+    session: Session, content: ContentSet, mode: Mode, *, kind: str | None = None
+) -> ImportPlan:
+    """Plan and apply in one go (the caller's transaction makes it all or nothing)."""
+    plan = plan_import(session, content, mode)
+    apply_import(session, plan, kind=kind or ("bundled-import" if mode == "bundled" else "import"))
+    return plan
+
+
+# --- export ----------------------------------------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
+    return dumped.removesuffix("...").strip()
+
+
+def _front_matter(pairs: Iterable[tuple[str, Any]]) -> str:
+    lines = ["---"]
+    for key, value in pairs:
+        text = _scalar(value)
+        lines.append(f"{key}: {text}" if text else f"{key}:")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def _live(state: dict[Key, Row], kind: str) -> list[tuple[Key, Fields]]:
+    rows = [(k, r.fields) for k, r in state.items() if k.kind == kind and not r.fields.get("deleted")]
+    return sorted(rows, key=lambda item: (item[1].get("position", 0), item[0].id))
+
+
+def export_files(session: Session) -> dict[str, bytes]:
+    """The content folder for the database, as relative path -> file bytes."""
+    state = read_state(session)
+    files: dict[str, bytes] = {}
+    settings = {row.key: row.value for row in session.scalars(select(SettingValue))}
+    site = {key: settings.get(key, spec.default) for key, spec in SETTINGS.items() if spec.kind != "asset"}
+    files["site.yaml"] = yaml.safe_dump(site, sort_keys=False, allow_unicode=True, width=10_000).encode()
+    configured = site["languages"] if isinstance(site["languages"], list) else []
+    present = {k.lang for k in state if k.lang}
+    languages = [lang for lang in configured if lang in present] + sorted(present - set(configured))
+    for key, fields in _live(state, "asset"):
+        blob = session.get(AssetBlob, fields["sha256"])
+        if blob is not None:
+            files[f"illustrations/{key.id}"] = blob.data
+    for lang in languages:
+        for chapter_key, chapter in _live(state, "chapter"):
+            text = state.get(Key("chapter_text", chapter_key.id, lang))
+            if text is None:
+                continue
+            pages = [(k, f) for k, f in _live(state, "page") if k.id.split("/", 1)[0] == chapter_key.id]
+            pairs: list[tuple[str, Any]] = [("id", chapter_key.id)]
+            if chapter["kind"] != "topic":
+                pairs.append(("kind", chapter["kind"]))
+            pairs += [
+                ("summary", text.fields["summary"]),
+                (
+                    "reviewed_on",
+                    dt.date.fromisoformat(chapter["reviewed_on"]) if chapter["reviewed_on"] else None,
+                ),
+                ("reviewed_by", chapter["reviewed_by"]),
+                ("sources", chapter["sources"]),
+            ]
+            if not chapter["published"]:
+                pairs.append(("published", False))
+            hidden = [k.id.split("/", 1)[1] for k, f in pages if not f["published"]]
+            if hidden:
+                pairs.append(("unpublished", hidden))
+            body = [f"# {text.fields['title']}"]
+            for page_key, _ in pages:
+                page_text = state.get(Key("page_text", page_key.id, lang))
+                if page_text is not None:
+                    slug = page_key.id.split("/", 1)[1]
+                    body.append(f"## {page_text.fields['title']} {{#{slug}}}\n{page_text.fields['markdown']}")
+            name = f"{lang}/topics/{chapter['position']:02d}-{chapter_key.id}.md"
+            files[name] = (_front_matter(pairs) + "\n\n".join(body) + "\n").encode()
+        for category_key, category in _live(state, "faq_category"):
+            text = state.get(Key("faq_category_text", category_key.id, lang))
+            if text is None:
+                continue
+            entries = [(k, f) for k, f in _live(state, "faq_entry") if f["category"] == category_key.id]
+            pairs = [("id", category_key.id), ("sources", category["sources"])]
+            if not category["published"]:
+                pairs.append(("published", False))
+            hidden = [k.id for k, f in entries if not f["published"]]
+            if hidden:
+                pairs.append(("unpublished", hidden))
+            body = [f"# {text.fields['title']}"]
+            for entry_key, _ in entries:
+                entry_text = state.get(Key("faq_entry_text", entry_key.id, lang))
+                if entry_text is not None:
+                    body.append(
+                        f"## {entry_text.fields['question']} {{#{entry_key.id}}}\n{entry_text.fields['markdown']}"
+                    )
+            name = f"{lang}/faq/{category['position']:02d}-{category_key.id}.md"
+            files[name] = (_front_matter(pairs) + "\n\n".join(body) + "\n").encode()
+    return files
+
+
+def write_folder(files: dict[str, bytes], destination: Path) -> None:
+    """Write an exported folder, replacing only what an earlier export wrote there (never other files)."""
+    destination = Path(destination)
+    if destination.exists() and not destination.is_dir():
+        raise KioskError(f"{destination} is a file, not a folder")
+    try:
+        destination.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=destination))
+        try:
+            for relative, data in files.items():
+                target = staging / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            managed = {*MANAGED, *(relative.split("/", 1)[0] for relative in files)}
+            for name in managed:
+                old = destination / name
+                if old.is_dir():
+                    shutil.rmtree(old)
+                elif old.exists():
+                    old.unlink()
+            for entry in staging.iterdir():
+                entry.rename(destination / entry.name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as error:
+        raise KioskError(f"cannot write to {destination}: {error.strerror or error}") from error
