@@ -1,0 +1,413 @@
+"""Search over questions and pages, for patients who type the way they speak.
+
+Text is analysed the same way for the index and the query: accents folded ("adicción" = "adiccion"), stop words
+dropped, Snowball stems ("driving" = "drive", "adictiva" = "adictivo"). The analysed text goes into an SQLite FTS5
+table, which finds candidates quickly; candidates are then ranked by how much of the patient's question they
+cover, with matches in a question's own words counting most.
+
+A query word is also looked for as:
+- a correction, when the word is not in the kiosk's vocabulary ("adictive" -> "addictive"), by edit distance;
+- words a patient uses for the same idea (`kiosk.services.lexicon`): "hooked" finds "addictive";
+- a prefix of its stem, so "pregnant" finds "pregnancy";
+- a prefix, for the last word while the patient is still typing.
+
+`reindex` rebuilds the index inside the caller's transaction; every write path (imports, edits) calls it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from kiosk.db.models import (
+    Chapter,
+    ChapterText,
+    FaqCategory,
+    FaqCategoryText,
+    FaqEntry,
+    FaqEntryText,
+    Page,
+    PageText,
+    SettingValue,
+)
+from kiosk.services.lexicon import STOP_WORDS, SYNONYMS
+
+GENERATION_KEY = "_search_generation"
+_WORD = re.compile(r"[a-z0-9]+")
+_STEMMER_NAMES = {"en": "english", "es": "spanish"}
+FIELD_WEIGHT = {"title": 1.0, "extra": 0.6, "body": 0.45}
+MIN_SCORE = 0.34  # below this a result answers a different question; better to say "ask the front desk"
+CANDIDATES = 80
+
+
+# --- analysis ----------------------------------------------------------------------------------------------------
+
+
+def fold(value: str) -> str:
+    """Lower case without accents: 'Adicción' -> 'adiccion'."""
+    decomposed = unicodedata.normalize("NFKD", value.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(value: str) -> list[str]:
+    return _WORD.findall(fold(value).replace("'", ""))
+
+
+@lru_cache(maxsize=4)
+def _stemmer(lang: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(_STEMMER_NAMES.get(lang, "english"))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str, lang: str) -> str:
+    return str(_stemmer(lang).stemWord(word))
+
+
+@lru_cache(maxsize=4)
+def stop_words(lang: str) -> frozenset[str]:
+    return frozenset(words(STOP_WORDS.get(lang, "")))
+
+
+@lru_cache(maxsize=4)
+def synonyms(lang: str) -> dict[str, frozenset[str]]:
+    """stem -> stems of the other words in its groups."""
+    table: dict[str, set[str]] = {}
+    for group in SYNONYMS.get(lang, []):
+        stems = {stem(word, lang) for word in words(group)}
+        for item in stems:
+            table.setdefault(item, set()).update(stems - {item})
+    return {key: frozenset(value) for key, value in table.items()}
+
+
+def terms(value: str, lang: str) -> list[str]:
+    """The analysed form of a text: stems of its meaningful words."""
+    stops = stop_words(lang)
+    return [stem(word, lang) for word in words(value) if word not in stops]
+
+
+# --- the index ---------------------------------------------------------------------------------------------------
+
+
+def _bump_generation(session: Session) -> None:
+    row = session.get(SettingValue, GENERATION_KEY)
+    if row is None:
+        session.add(SettingValue(key=GENERATION_KEY, value=1))
+    else:
+        row.value = int(row.value) + 1
+
+
+def reindex(session: Session) -> int:
+    """Rebuild the search index from the published content; returns the number of indexed items."""
+    session.flush()
+    session.execute(text("DELETE FROM search_fts"))
+    session.execute(text("DELETE FROM search_words"))
+    rows: list[dict[str, str]] = []
+    vocabulary: set[tuple[str, str]] = set()
+
+    def add(kind: str, ref: str, lang: str, title: str, body: str, extra: str) -> None:
+        rows.append(
+            {
+                "kind": kind,
+                "ref": ref,
+                "lang": lang,
+                "title": " ".join(terms(title, lang)),
+                "body": " ".join(terms(body, lang)),
+                "extra": " ".join(terms(extra, lang)),
+            }
+        )
+        vocabulary.update((lang, word) for word in words(f"{title} {body} {extra}") if len(word) > 2)
+
+    category_titles = {(t.category_id, t.lang): t.title for t in session.scalars(select(FaqCategoryText))}
+    entries = session.execute(
+        select(FaqEntryText, FaqEntry.category_id)
+        .join(FaqEntry, FaqEntry.id == FaqEntryText.entry_id)
+        .join(FaqCategory, FaqCategory.id == FaqEntry.category_id)
+        .where(
+            FaqEntry.published,
+            FaqEntry.deleted_at.is_(None),
+            FaqCategory.published,
+            FaqCategory.deleted_at.is_(None),
+        )
+    )
+    for entry_text, category_id in entries:
+        add(
+            "faq",
+            entry_text.entry_id,
+            entry_text.lang,
+            entry_text.question,
+            entry_text.plain,
+            category_titles.get((category_id, entry_text.lang), ""),
+        )
+    chapter_titles = {(t.chapter_id, t.lang): t.title for t in session.scalars(select(ChapterText))}
+    pages = session.execute(
+        select(PageText, Page.chapter_id, Page.slug)
+        .join(Page, Page.id == PageText.page_id)
+        .join(Chapter, Chapter.id == Page.chapter_id)
+        .where(
+            Page.published,
+            Page.deleted_at.is_(None),
+            Chapter.published,
+            Chapter.deleted_at.is_(None),
+            Chapter.kind == "topic",
+        )
+    )
+    for page_text, chapter_id, slug in pages:
+        add(
+            "page",
+            f"{chapter_id}/{slug}",
+            page_text.lang,
+            page_text.title,
+            page_text.plain,
+            chapter_titles.get((chapter_id, page_text.lang), ""),
+        )
+    for lang in {lang for lang, _ in vocabulary}:
+        for group in SYNONYMS.get(lang, []):
+            vocabulary.update((lang, word) for word in words(group) if len(word) > 2)
+    if rows:
+        session.execute(
+            text(
+                "INSERT INTO search_fts (kind, ref, lang, title, body, extra) "
+                "VALUES (:kind, :ref, :lang, :title, :body, :extra)"
+            ),
+            rows,
+        )
+    if vocabulary:
+        session.execute(
+            text("INSERT INTO search_words (lang, word) VALUES (:lang, :word)"),
+            [{"lang": lang, "word": word} for lang, word in sorted(vocabulary)],
+        )
+    _bump_generation(session)
+    return len(rows)
+
+
+@dataclass
+class _Model:
+    """What a query needs besides the FTS table: the vocabulary and how rare each stem is."""
+
+    vocabulary: list[str]
+    vocabulary_set: frozenset[str]
+    document_frequency: Counter[str]
+    documents: int
+
+    def idf(self, term: str) -> float:
+        return math.log(1 + (self.documents + 1) / (self.document_frequency.get(term, 0) + 1))
+
+    def prefix_idf(self, prefix: str) -> float:
+        count = sum(n for t, n in self.document_frequency.items() if t.startswith(prefix))
+        return math.log(1 + (self.documents + 1) / (count + 1))
+
+
+_models: dict[tuple[str, str], tuple[int, _Model]] = {}
+
+
+def _model(session: Session, lang: str) -> _Model:
+    generation_row = session.get(SettingValue, GENERATION_KEY)
+    generation = int(generation_row.value) if generation_row else 0
+    cache_key = (str(session.get_bind().engine.url), lang)
+    cached = _models.get(cache_key)
+    if cached and cached[0] == generation:
+        return cached[1]
+    vocabulary = sorted(
+        session.scalars(text("SELECT word FROM search_words WHERE lang = :lang"), {"lang": lang}).all()
+    )
+    frequency: Counter[str] = Counter()
+    documents = 0
+    for title, body, extra in session.execute(
+        text("SELECT title, body, extra FROM search_fts WHERE lang = :lang"), {"lang": lang}
+    ):
+        documents += 1
+        frequency.update(set(f"{title} {body} {extra}".split()))
+    model = _Model(vocabulary, frozenset(vocabulary), frequency, documents)
+    _models[cache_key] = (generation, model)
+    return model
+
+
+# --- queries -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Concept:
+    """One meaningful word of the query and everything it may match, each with a weight."""
+
+    word: str
+    exact: dict[str, float] = field(default_factory=dict)  # stem -> weight
+    prefixes: dict[str, float] = field(default_factory=dict)  # stem prefix -> weight
+
+    def add_exact(self, term: str, weight: float) -> None:
+        self.exact[term] = max(weight, self.exact.get(term, 0.0))
+
+    def add_prefix(self, prefix: str, weight: float) -> None:
+        self.prefixes[prefix] = max(weight, self.prefixes.get(prefix, 0.0))
+
+
+def _correct(word: str, model: _Model) -> str | None:
+    if word in model.vocabulary_set or len(word) < 4 or word.isdigit():
+        return None
+    allowed = 1 if len(word) < 7 else 2
+    match = process.extractOne(word, model.vocabulary, scorer=OSA.distance, score_cutoff=allowed)
+    return str(match[0]) if match else None
+
+
+def _concepts(query: str, lang: str, model: _Model, typing: bool) -> list[_Concept]:
+    raw = words(query)
+    stops = stop_words(lang)
+    concepts: list[_Concept] = []
+    for index, word in enumerate(raw):
+        last = typing and index == len(raw) - 1
+        if word in stops and not last:
+            continue
+        concept = _Concept(word)
+        candidates = [(word, 1.0)]
+        corrected = _correct(word, model)
+        if corrected and not last:
+            candidates = [(corrected, 0.9)]
+        elif corrected:
+            candidates.append((corrected, 0.8))
+        for surface, weight in candidates:
+            root = stem(surface, lang)
+            concept.add_exact(root, weight)
+            for other in synonyms(lang).get(root, ()):
+                concept.add_exact(other, weight * 0.7)
+            if len(root) >= 6:
+                concept.add_prefix(root[:5], weight * 0.75)
+        if last and len(word) >= 2:
+            concept.add_prefix(word, 0.85)
+        if word in stops and not concept.prefixes:
+            continue
+        concepts.append(concept)
+    return concepts
+
+
+def _fts_query(lang: str, concepts: list[_Concept]) -> str:
+    alternatives: list[str] = []
+    for concept in concepts:
+        alternatives += [f'"{term}"' for term in concept.exact]
+        alternatives += [f'"{prefix}"*' for prefix in concept.prefixes]
+    return f'lang : "{lang}" AND {{title body extra}} : ({" OR ".join(alternatives)})'
+
+
+def _score(concepts: list[_Concept], fields: dict[str, list[str]], model: _Model) -> float:
+    total = 0.0
+    ideal = 0.0
+    for concept in concepts:
+        best = 0.0
+        for name, tokens in fields.items():
+            weight = FIELD_WEIGHT[name]
+            for term, term_weight in concept.exact.items():
+                if term in tokens:
+                    best = max(best, weight * term_weight * model.idf(term))
+            for prefix, prefix_weight in concept.prefixes.items():
+                if any(token.startswith(prefix) for token in tokens):
+                    best = max(best, weight * prefix_weight * model.prefix_idf(prefix))
+        strongest = max([model.idf(t) for t in concept.exact] or [1.0])
+        total += best
+        ideal += strongest
+    if ideal == 0:
+        return 0.0
+    coverage = total / ideal
+    # A question that says little besides what was asked is a better answer than one that mentions it in passing.
+    title = fields["title"]
+    focus = len({t for t in title if any(t in c.exact for c in concepts)}) / max(len(set(title)), 1)
+    return coverage * (0.85 + 0.15 * focus)
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # "faq" or "page"
+    ref: str  # question id, or "chapter-id/page-id"
+    score: float
+
+
+def search(
+    session: Session,
+    query: str,
+    lang: str,
+    *,
+    kinds: tuple[str, ...] = ("faq", "page"),
+    limit: int = 10,
+    typing: bool = False,
+) -> list[Hit]:
+    """The best matches for `query`, best first; empty when nothing answers it.
+
+    `typing`: the query is still being typed, so its last word may be unfinished.
+    """
+    model = _model(session, lang)
+    concepts = _concepts(query, lang, model, typing)
+    if not concepts or not model.documents:
+        return []
+    kind_list = ", ".join(f"'{kind}'" for kind in kinds if kind in ("faq", "page"))
+    rows = session.execute(
+        text(
+            "SELECT kind, ref, title, body, extra FROM search_fts WHERE search_fts MATCH :query "
+            f"AND kind IN ({kind_list}) ORDER BY bm25(search_fts, 0, 0, 0, 4.0, 1.0, 2.0) LIMIT :limit"
+        ),
+        {"query": _fts_query(lang, concepts), "limit": CANDIDATES},
+    ).all()
+    hits = []
+    for kind, ref, title, body, extra in rows:
+        score = _score(
+            concepts, {"title": title.split(), "body": body.split(), "extra": extra.split()}, model
+        )
+        if score >= MIN_SCORE:
+            hits.append(Hit(kind, ref, round(score, 4)))
+    hits.sort(key=lambda hit: -hit.score)
+    return hits[:limit]
+
+
+def clear_cache() -> None:
+    _models.clear()
+
+
+@dataclass(frozen=True)
+class FaqResult:
+    id: str
+    question: str
+    category: str
+    category_title: str
+    score: float
+
+
+def search_faq(
+    session: Session, query: str, lang: str, *, limit: int = 5, typing: bool = False
+) -> list[FaqResult]:
+    """Questions that answer `query`, with their text, best first."""
+    hits = search(session, query, lang, kinds=("faq",), limit=limit, typing=typing)
+    if not hits:
+        return []
+    ids = [hit.ref for hit in hits]
+    questions = {
+        t.entry_id: t.question
+        for t in session.scalars(
+            select(FaqEntryText).where(FaqEntryText.entry_id.in_(ids), FaqEntryText.lang == lang)
+        )
+    }
+    categories = {
+        entry_id: category_id
+        for entry_id, category_id in session.execute(
+            select(FaqEntry.id, FaqEntry.category_id).where(FaqEntry.id.in_(ids))
+        )
+    }
+    titles = {
+        t.category_id: t.title
+        for t in session.scalars(select(FaqCategoryText).where(FaqCategoryText.lang == lang))
+    }
+    return [
+        FaqResult(
+            hit.ref,
+            questions.get(hit.ref, hit.ref),
+            categories.get(hit.ref, ""),
+            titles.get(categories.get(hit.ref, ""), ""),
+            hit.score,
+        )
+        for hit in hits
+    ]
