@@ -161,14 +161,29 @@ def _language(value: str) -> str:
     return value
 
 
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--db and -v, accepted before or after the command. Only the top level sets defaults, so a value given
+    before the command is not overwritten by a sub-command's default."""
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None if defaults else argparse.SUPPRESS,
+        help="database file (default: $KIOSK_DB, else kiosk.sqlite3 in the data folder)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
+        help="log more detail to stderr",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="database file (default: $KIOSK_DB or the data folder)")
-    common.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
-
-    parser = argparse.ArgumentParser(
-        prog="kiosk", description="Ketamine patient-education kiosk.", parents=[common]
-    )
+    _global_options(common, defaults=False)
+    parser = argparse.ArgumentParser(prog="kiosk", description="Ketamine patient-education kiosk.")
+    _global_options(parser, defaults=True)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 

@@ -207,10 +207,13 @@ def load_for_import(root: Path) -> ContentSet:
 
 
 def _settings_plan(session: Session, site: dict[str, object], mode: Mode) -> dict[str, object]:
-    current = {row.key: row.value for row in session.scalars(select(SettingValue))}
+    """Settings to store: missing ones (bundled mode), or every one that differs from what is in effect."""
+    stored = {row.key: row.value for row in session.scalars(select(SettingValue))}
     plan: dict[str, object] = {}
     for key, value in site.items():
-        if key not in current or (mode == "replace" and current[key] != value):
+        missing = mode == "bundled" and key not in stored
+        differs = mode == "replace" and value != stored.get(key, SETTINGS[key].default)
+        if missing or differs:
             plan[key] = value
     return plan
 

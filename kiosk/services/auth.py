@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -60,7 +61,7 @@ class Lockout:
     def seconds_left(self, now: dt.datetime) -> int:
         if self.locked_until is None or now >= self.locked_until:
             return 0
-        return int((self.locked_until - now).total_seconds()) + 1
+        return math.ceil((self.locked_until - now).total_seconds())
 
 
 def lockout(session: Session) -> Lockout:

@@ -40,14 +40,18 @@ from kiosk.db.models import (
     PageText,
     SettingValue,
 )
-from kiosk.services.lexicon import STOP_WORDS, SYNONYMS
+from kiosk.services.lexicon import CONTRACTIONS, CUE_WORDS, STOP_WORDS, SYNONYMS
 
 GENERATION_KEY = "_search_generation"
 _WORD = re.compile(r"[a-z0-9]+")
 _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 FIELD_WEIGHT = {"title": 1.0, "extra": 0.6, "body": 0.45}
-MIN_SCORE = 0.34  # below this a result answers a different question; better to say "ask the front desk"
+MIN_SCORE = 0.3  # below this a result answers a different question; better to say "ask the front desk"
 CANDIDATES = 80
+CUE_IMPORTANCE = 0.3  # question words ("how", "not") steer between similar questions but never decide alone
+UNKNOWN_IMPORTANCE = (
+    0.3  # a word the content never uses ("husband") still counts, but less than a rare known one
+)
 
 
 # --- analysis ----------------------------------------------------------------------------------------------------
@@ -60,7 +64,8 @@ def fold(value: str) -> str:
 
 
 def words(value: str) -> list[str]:
-    return _WORD.findall(fold(value).replace("'", ""))
+    found = _WORD.findall(fold(value).replace("'", "").replace("’", ""))
+    return [part for word in found for part in CONTRACTIONS.get(word, word).split()]
 
 
 @lru_cache(maxsize=4)
@@ -75,7 +80,12 @@ def stem(word: str, lang: str) -> str:
 
 @lru_cache(maxsize=4)
 def stop_words(lang: str) -> frozenset[str]:
-    return frozenset(words(STOP_WORDS.get(lang, "")))
+    return frozenset(words(STOP_WORDS.get(lang, ""))) - cue_words(lang)
+
+
+@lru_cache(maxsize=4)
+def cue_words(lang: str) -> frozenset[str]:
+    return frozenset(words(CUE_WORDS.get(lang, "")))
 
 
 @lru_cache(maxsize=4)
@@ -202,10 +212,6 @@ class _Model:
     def idf(self, term: str) -> float:
         return math.log(1 + (self.documents + 1) / (self.document_frequency.get(term, 0) + 1))
 
-    def prefix_idf(self, prefix: str) -> float:
-        count = sum(n for t, n in self.document_frequency.items() if t.startswith(prefix))
-        return math.log(1 + (self.documents + 1) / (count + 1))
-
 
 _models: dict[tuple[str, str], tuple[int, _Model]] = {}
 
@@ -242,6 +248,7 @@ class _Concept:
     word: str
     exact: dict[str, float] = field(default_factory=dict)  # stem -> weight
     prefixes: dict[str, float] = field(default_factory=dict)  # stem prefix -> weight
+    importance: float = 1.0  # how much answering this word matters: rare words matter more
 
     def add_exact(self, term: str, weight: float) -> None:
         self.exact[term] = max(weight, self.exact.get(term, 0.0))
@@ -250,25 +257,37 @@ class _Concept:
         self.prefixes[prefix] = max(weight, self.prefixes.get(prefix, 0.0))
 
 
-def _correct(word: str, model: _Model) -> str | None:
-    if word in model.vocabulary_set or len(word) < 4 or word.isdigit():
+def _correct(word: str, lang: str, model: _Model) -> str | None:
+    """The vocabulary word a typo was meant to be; None for a known word, a number or a short word."""
+    if word in model.vocabulary_set or len(word) < 5 or word.isdigit():
+        return None
+    root = stem(word, lang)
+    if root in model.document_frequency or root in synonyms(lang):  # a real word in another form ("paga")
         return None
     allowed = 1 if len(word) < 7 else 2
-    match = process.extractOne(word, model.vocabulary, scorer=OSA.distance, score_cutoff=allowed)
+    choices = [w for w in model.vocabulary if w[0] == word[0]]  # people rarely mistype the first letter
+    match = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
     return str(match[0]) if match else None
 
 
 def _concepts(query: str, lang: str, model: _Model, typing: bool) -> list[_Concept]:
-    raw = words(query)
+    raw = [word for word in words(query) if len(word) > 1 or word.isdigit()]
     stops = stop_words(lang)
+    cues = cue_words(lang)
     concepts: list[_Concept] = []
     for index, word in enumerate(raw):
         last = typing and index == len(raw) - 1
         if word in stops and not last:
             continue
+        if word in cues and not last:
+            cue = _Concept(word)
+            cue.add_exact(stem(word, lang), 1.0)
+            cue.importance = CUE_IMPORTANCE * model.idf(stem(word, lang))
+            concepts.append(cue)
+            continue
         concept = _Concept(word)
         candidates = [(word, 1.0)]
-        corrected = _correct(word, model)
+        corrected = _correct(word, lang, model)
         if corrected and not last:
             candidates = [(corrected, 0.9)]
         elif corrected:
@@ -284,8 +303,21 @@ def _concepts(query: str, lang: str, model: _Model, typing: bool) -> list[_Conce
             concept.add_prefix(word, 0.85)
         if word in stops and not concept.prefixes:
             continue
+        concept.importance = _importance(concept, [stem(surface, lang) for surface, _ in candidates], model)
         concepts.append(concept)
     return concepts
+
+
+def _importance(concept: _Concept, own: list[str], model: _Model) -> float:
+    """The rarity of the word the patient used; of its synonyms if the content never uses the word itself;
+    and as rare as can be if nothing in the content knows it (an unknown word the answer must still cover)."""
+    present = [term for term in own if model.document_frequency.get(term)]
+    if not present:
+        present = [term for term in concept.exact if model.document_frequency.get(term)]
+        if present:
+            return sum(model.idf(term) for term in present) / len(present)
+        return UNKNOWN_IMPORTANCE * model.idf("")
+    return max(model.idf(term) for term in present)
 
 
 def _fts_query(lang: str, concepts: list[_Concept]) -> str:
@@ -297,24 +329,24 @@ def _fts_query(lang: str, concepts: list[_Concept]) -> str:
 
 
 def _score(concepts: list[_Concept], fields: dict[str, list[str]], model: _Model) -> float:
+    """How well a document answers the query, from 0 to 1."""
     total = 0.0
-    ideal = 0.0
+    weight = 0.0
     for concept in concepts:
         best = 0.0
         for name, tokens in fields.items():
-            weight = FIELD_WEIGHT[name]
+            field_weight = FIELD_WEIGHT[name]
             for term, term_weight in concept.exact.items():
                 if term in tokens:
-                    best = max(best, weight * term_weight * model.idf(term))
+                    best = max(best, field_weight * term_weight)
             for prefix, prefix_weight in concept.prefixes.items():
                 if any(token.startswith(prefix) for token in tokens):
-                    best = max(best, weight * prefix_weight * model.prefix_idf(prefix))
-        strongest = max([model.idf(t) for t in concept.exact] or [1.0])
-        total += best
-        ideal += strongest
-    if ideal == 0:
+                    best = max(best, field_weight * prefix_weight)
+        total += concept.importance * best
+        weight += concept.importance
+    if weight == 0:
         return 0.0
-    coverage = total / ideal
+    coverage = total / weight
     # A question that says little besides what was asked is a better answer than one that mentions it in passing.
     title = fields["title"]
     focus = len({t for t in title if any(t in c.exact for c in concepts)}) / max(len(set(title)), 1)

@@ -1,0 +1,155 @@
+"""The command-line contract: exit codes, one-line errors, --db and KIOSK_DB, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk import cli
+from kiosk.db import store as store_module
+from tests.helpers.db import dump
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_the_bundled_content(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["content", "validate"], capsys)
+    assert code == 0, out
+    assert " 0 error(s)" in err
+
+
+def test_validate_reports_file_and_line_and_exits_1(
+    content_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = content_dir / "en/faq/01-general.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("{#is-it-addictive}", ""), encoding="utf-8")
+    code, out, _ = run(["content", "validate", str(content_dir)], capsys)
+    assert code == 1
+    assert "en/faq/01-general.md:11: heading 'Is ketamine addictive?' has no id" in out
+
+
+def test_validate_as_json(content_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["content", "validate", str(content_dir), "--json"], capsys)
+    problems = json.loads(out)
+    assert code == 0
+    assert all(set(p) == {"file", "line", "severity", "message"} for p in problems)
+    assert {p["severity"] for p in problems} == {"warning"}
+
+
+def test_a_missing_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["content", "validate", str(tmp_path / "nope")], capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == f"kiosk: {tmp_path / 'nope'}: no such folder"
+
+
+def test_first_command_creates_the_database_from_the_bundled_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "new" / "kiosk.sqlite3"
+    monkeypatch.setenv("KIOSK_DB", str(db))
+    code, out, _ = run(["faq", "search", "can I drive myself home", "--json"], capsys)
+    assert code == 0 and db.exists()
+    results = json.loads(out)
+    assert results[0]["id"] == "can-i-drive"
+    assert {"id", "question", "category", "score"} <= set(results[0])
+
+
+def test_db_option_wins_over_the_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIOSK_DB", str(tmp_path / "env.sqlite3"))
+    code, out, _ = run(
+        ["--db", str(tmp_path / "option.sqlite3"), "faq", "search", "¿es adictiva?", "--lang", "es"], capsys
+    )
+    assert code == 0 and "is-it-addictive" in out
+    assert (tmp_path / "option.sqlite3").exists() and not (tmp_path / "env.sqlite3").exists()
+
+
+def test_import_export_round_trip_through_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "k.sqlite3")
+    assert run(["--db", db, "content", "import"], capsys)[0] == 0
+    code, out, _ = run(["--db", db, "content", "export", str(tmp_path / "out")], capsys)
+    assert code == 0 and out.startswith("exported ")
+    assert run(["content", "validate", str(tmp_path / "out")], capsys)[0] == 0
+    code, out, _ = run(["--db", db, "content", "import", str(tmp_path / "out")], capsys)
+    assert code == 0 and out.strip().endswith("no changes")
+
+
+def test_a_bad_import_lists_problems_and_changes_nothing(
+    tmp_path: Path, content_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "k.sqlite3"
+    run(["--db", str(db), "content", "import"], capsys)
+    before = dump(db)
+    (content_dir / "en/topics/01-first-steps.md").write_bytes(b"---\nid: x\n---\n# T\n## P {#p}\n\xff\xfe")
+    code, out, err = run(["--db", str(db), "content", "import", str(content_dir)], capsys)
+    assert code == 1 and out == ""
+    assert "en/topics/01-first-steps.md:6: the file is not valid UTF-8 text (save it as UTF-8)" in err
+    assert err.strip().splitlines()[-1].endswith("nothing was imported")
+    assert dump(db) == before
+
+
+def test_a_locked_database_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "k.sqlite3"
+    run(["--db", str(db), "content", "import"], capsys)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        code, _, err = run(
+            ["--db", str(db), "content", "import", str(ROOT / "tests/fixtures/content")], capsys
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 1
+    assert (
+        err.strip() == "kiosk: the database is busy: another kiosk program is using it; try again in a moment"
+    )
+
+
+def test_dry_run_lists_changes_and_changes_nothing(
+    tmp_path: Path, content_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "k.sqlite3"
+    run(["--db", str(db), "content", "import"], capsys)
+    before = dump(db)
+    code, out, _ = run(["--db", str(db), "content", "import", str(content_dir), "--dry-run"], capsys)
+    assert code == 0 and "(nothing was changed)" in out and "removed: chapter what-is-ketamine" in out
+    assert dump(db) == before
+
+
+def test_main_py_and_the_installed_command_are_the_same_program(tmp_path: Path) -> None:
+    env_db = str(tmp_path / "k.sqlite3")
+    results = []
+    for command in ([sys.executable, str(ROOT / "main.py")], [str(Path(sys.executable).parent / "kiosk")]):
+        done = subprocess.run(
+            [*command, "--db", env_db, "faq", "search", "zzzz qqqq"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        results.append((done.returncode, done.stdout))
+        bad = subprocess.run(
+            [*command, "content", "validate", str(tmp_path / "missing")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(bad.stderr.splitlines()) == 1
+    assert results[0] == results[1] == (0, "no matching questions\n")
