@@ -15,11 +15,15 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NoReturn
 
 from kiosk import __version__, paths
 from kiosk.errors import ContentError, KioskError, UsageError
 
 log = logging.getLogger("kiosk")
+
+#: Screens `kiosk screenshot` renders (kept here so --help needs no Qt import).
+SCREENS = ("attract", "home", "reader", "faq", "idle-warning", "staff-login", "staff-menu")
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -29,22 +33,27 @@ def _db_path(args: argparse.Namespace) -> Path:
 
 
 @contextmanager
-def _session(args: argparse.Namespace) -> Iterator[object]:
-    """A session on the command's database, filled from the bundled content on first use."""
+def _store(args: argparse.Namespace) -> Iterator[Any]:
+    """The open store, filled from the bundled content on first use (for commands that hold it long)."""
     from kiosk.db import open_store, translated_errors
     from kiosk.services import library
 
     store = open_store(_db_path(args))
     try:
-        with translated_errors():
-            with store.session() as session, session.begin():
-                plan = library.sync_bundled(session)
-                if plan is not None:
-                    log.info("bundled content loaded: %s", plan.summary())
-            with store.session() as session:
-                yield session
+        with translated_errors(), store.session() as session, session.begin():
+            plan = library.sync_bundled(session)
+            if plan is not None:
+                log.info("bundled content loaded: %s", plan.summary())
+        yield store
     finally:
         store.close()
+
+
+@contextmanager
+def _session(args: argparse.Namespace) -> Iterator[Any]:
+    """A session on the command's database, filled from the bundled content on first use."""
+    with _store(args) as store, store.session() as session:
+        yield session
 
 
 # --- content -----------------------------------------------------------------------------------------------------
@@ -89,8 +98,8 @@ def cmd_content_import(args: argparse.Namespace) -> int:
     from kiosk.services import library
 
     root = _content_dir(args.dir)
-    with _session(args) as session, session.begin():  # type: ignore[attr-defined]
-        plan = library.import_folder(session, root, dry_run=args.dry_run)  # type: ignore[arg-type]
+    with _session(args) as session, session.begin():
+        plan = library.import_folder(session, root, dry_run=args.dry_run)
     if args.dry_run:
         for line in plan.report():
             print(line)
@@ -106,8 +115,8 @@ def cmd_content_export(args: argparse.Namespace) -> int:
     from kiosk.services import library
 
     destination = Path(args.dir)
-    with _session(args) as session, session.begin():  # type: ignore[attr-defined]
-        count = library.export_folder(session, destination)  # type: ignore[arg-type]
+    with _session(args) as session, session.begin():
+        count = library.export_folder(session, destination)
     print(f"exported {count} files to {destination}")
     return 0
 
@@ -120,8 +129,8 @@ def cmd_faq_search(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    with _session(args) as session, session.begin():  # type: ignore[attr-defined]
-        results = search_faq(session, args.query, args.lang, limit=args.limit)  # type: ignore[arg-type]
+    with _session(args) as session, session.begin():
+        results = search_faq(session, args.query, args.lang, limit=args.limit)
     if args.json:
         print(
             json.dumps(
@@ -147,6 +156,85 @@ def cmd_faq_search(args: argparse.Namespace) -> int:
         print(
             f"{number}. {result.question}  [{result.category_title}; {result.id}; score {result.score:.2f}]"
         )
+    return 0
+
+
+# --- the kiosk ---------------------------------------------------------------------------------------------------
+
+
+def _size(value: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("give the size as WIDTHxHEIGHT, for example 1920x1080") from None
+    if not (320 <= width <= 8000 and 320 <= height <= 8000):
+        raise argparse.ArgumentTypeError("the size must be between 320 and 8000 pixels each way")
+    return width, height
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import os
+
+    from kiosk.services import auth
+
+    if not any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        raise KioskError("no display: start the kiosk from a desktop or kiosk session (see docs/DEPLOY.md)")
+    with _store(args) as store:
+        with store.session() as session:
+            if args.kiosk and not auth.has_pin(session):
+                raise KioskError("set a staff PIN first, so staff can leave kiosk mode: kiosk pin set")
+        from PySide6.QtCore import QSize
+
+        from kiosk.ui import app
+
+        size = QSize(*args.size) if args.size else None
+        return app.run(store, kiosk_mode=args.kiosk, lang=args.lang, size=size)
+
+
+def _read_pin() -> str:
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().strip()
+    first = getpass.getpass("New staff PIN (4 to 8 digits): ")
+    second = getpass.getpass("The same PIN again: ")
+    if first != second:
+        raise UsageError("the two PINs are different; nothing was changed")
+    return first
+
+
+def cmd_pin_set(args: argparse.Namespace) -> int:
+    from kiosk.services import auth
+
+    pin = _read_pin()
+    auth.check_pin_format(pin)  # a bad PIN is refused before the database is even opened
+    with _session(args) as session, session.begin():
+        auth.set_pin(session, pin)
+    print("staff PIN set")
+    return 0
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.ui.screenshot import Shot, render
+
+    width, height = args.size or (1920, 1080)
+    shot = Shot(
+        args.screen,
+        width,
+        height,
+        args.lang,
+        args.page,
+        args.large_text,
+        args.high_contrast,
+        args.query or "",
+        args.question or "",
+    )
+    with _store(args) as store:
+        path = render(store, shot, Path(args.out))
+    print(f"wrote {path}")
     return 0
 
 
@@ -179,10 +267,17 @@ def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Reports a mistake on the command line as one line (and `--help` for the rest), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _global_options(common, defaults=False)
-    parser = argparse.ArgumentParser(prog="kiosk", description="Ketamine patient-education kiosk.")
+    parser = _Parser(prog="kiosk", description="Ketamine patient-education kiosk.")
     _global_options(parser, defaults=True)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -213,6 +308,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=5)
     p.add_argument("--json", action="store_true", help="print a JSON list of {id, question, category, score}")
     p.set_defaults(handler=cmd_faq_search)
+
+    p = commands.add_parser(
+        "run", parents=[common], help="start the kiosk (a window; --kiosk: locked full screen)"
+    )
+    p.add_argument(
+        "--kiosk", action="store_true", help="frameless, full screen and locked down (needs a staff PIN)"
+    )
+    p.add_argument("--lang", type=_language, default=None, help="the language patients see first")
+    p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size, e.g. 1080x1920")
+    p.set_defaults(handler=cmd_run)
+
+    pin = commands.add_parser("pin", help="the staff PIN")
+    pin_commands = pin.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = pin_commands.add_parser(
+        "set", parents=[common], help="set the staff PIN (read from stdin if not a terminal)"
+    )
+    p.set_defaults(handler=cmd_pin_set)
+
+    p = commands.add_parser("screenshot", parents=[common], help="render a screen to a PNG, offscreen")
+    p.add_argument("screen", metavar="SCREEN", choices=SCREENS, help=", ".join(SCREENS))
+    p.add_argument("out", metavar="OUT.png")
+    p.add_argument("--size", type=_size, default=None, metavar="WxH", help="default 1920x1080")
+    p.add_argument("--lang", type=_language, default=None)
+    p.add_argument("--page", metavar="CHAPTER/PAGE", help="for the reader: which chapter and page")
+    p.add_argument("--large-text", action="store_true")
+    p.add_argument("--high-contrast", action="store_true")
+    p.add_argument("--query", metavar="TEXT", help="for the questions screen: text typed in the search field")
+    p.add_argument("--question", metavar="ID", help="for the questions screen: the answer to open")
+    p.set_defaults(handler=cmd_screenshot)
     return parser
 
 
@@ -227,7 +351,11 @@ def _setup_logging(verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return error.exit_code
     _setup_logging(getattr(args, "verbose", False))
     handler: Handler = args.handler
     try:

@@ -153,3 +153,71 @@ def test_main_py_and_the_installed_command_are_the_same_program(tmp_path: Path) 
         )
         assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(bad.stderr.splitlines()) == 1
     assert results[0] == results[1] == (0, "no matching questions\n")
+
+
+def test_pin_set_reads_stdin_and_refuses_weak_pins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from kiosk.db import open_store
+    from kiosk.services import auth
+
+    db = tmp_path / "k.sqlite3"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1111\n"))
+    code, _, err = run(["--db", str(db), "pin", "set"], capsys)
+    assert code == 1 and "too easy to guess" in err and not db.exists()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("482916\n"))
+    code, out, _ = run(["--db", str(db), "pin", "set"], capsys)
+    assert code == 0 and out.strip() == "staff PIN set"
+    store = open_store(db)
+    try:
+        with store.session() as session, session.begin():
+            assert auth.verify_pin(session, "482916")
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("screen", cli.SCREENS)
+def test_screenshot_renders_every_screen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], screen: str, qapp: object
+) -> None:
+    out = tmp_path / f"{screen}.png"
+    code, printed, _ = run(
+        [
+            "--db",
+            str(tmp_path / "k.sqlite3"),
+            "screenshot",
+            screen,
+            str(out),
+            "--size",
+            "1080x1920",
+            "--lang",
+            "es",
+        ],
+        capsys,
+    )
+    assert code == 0 and printed.strip() == f"wrote {out}"
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1080, 1920)
+
+
+def test_screenshot_of_a_reader_page_and_a_search(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], qapp: object
+) -> None:
+    db = str(tmp_path / "k.sqlite3")
+    assert (
+        run(
+            ["--db", db, "screenshot", "reader", str(tmp_path / "r.png"), "--page", "how-it-works/nmda"],
+            capsys,
+        )[0]
+        == 0
+    )
+    assert (
+        run(["--db", db, "screenshot", "faq", str(tmp_path / "f.png"), "--query", "can i drive"], capsys)[0]
+        == 0
+    )
+    code, _, err = run(["screenshot", "home", str(tmp_path / "x.png"), "--size", "12x12"], capsys)
+    assert code == 2 and "between 320 and 8000" in err

@@ -1,0 +1,1 @@
+"""Everything Qt: the patient screens, touch widgets, kiosk lockdown and the staff console."""

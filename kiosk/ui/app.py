@@ -1,0 +1,144 @@
+"""Starting the kiosk: the whole start-up in order, in `run`.
+
+1. the Qt application, with Atkinson Hyperlegible loaded from its package (never from the system);
+2. logging to stderr and to a rotating file in the data folder;
+3. the data bridge over the already-opened store;
+4. the window, and in kiosk mode the lockdown (frameless full screen, on top, no cursor, no escape keys);
+5. an exception hook: an error in the UI is logged and the kiosk goes home; errors in a storm exit, so the
+   service manager restarts a clean process.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import time
+from collections import deque
+from pathlib import Path
+from types import TracebackType
+
+import fontpkg_atkinson_hyperlegible as atkinson
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from kiosk import paths
+from kiosk.db import Store
+from kiosk.ui.data import ContentSource
+from kiosk.ui.lockdown import InputLock
+from kiosk.ui.screens import FONT_FAMILY
+from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+#: Exit status when staff leave the kiosk on purpose; the service unit does not restart after it.
+STAFF_EXIT = 64
+#: Exit status after repeated UI errors; the service unit restarts the kiosk.
+CRASH_EXIT = 70
+CRASH_STORM = (5, 60.0)  # this many errors within this many seconds
+
+
+def create_application() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+    app.setApplicationName(paths.APP_NAME)
+    for font_file in sorted((Path(atkinson.ROOT) / "files").glob("*.ttf")):
+        if QFontDatabase.addApplicationFont(str(font_file)) < 0:
+            log.warning("could not load the font %s", font_file.name)
+    font = QFont(FONT_FAMILY)
+    font.setPixelSize(28)
+    app.setFont(font)
+    return app
+
+
+def setup_logging(verbose: bool = True) -> Path | None:
+    """INFO to stderr and to a rotating log file in the data folder (if it can be written)."""
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not any(
+        isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler) for h in root.handlers
+    ):
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(formatter)
+        root.addHandler(stream)
+    for handler in root.handlers:
+        if not isinstance(handler, logging.FileHandler):
+            handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    folder = paths.log_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "kiosk.log"
+        if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+            handler = logging.handlers.RotatingFileHandler(
+                path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+            )
+            handler.setFormatter(formatter)
+            root.addHandler(handler)
+        return path
+    except OSError as error:
+        log.warning("cannot write the log file in %s: %s", folder, error)
+        return None
+
+
+class ErrorHandler:
+    """Logs an unexpected error in the UI and sends the kiosk home; too many in a row end the process."""
+
+    def __init__(self, window: KioskWindow) -> None:
+        self.window = window
+        self.recent: deque[float] = deque(maxlen=CRASH_STORM[0])
+        self.previous_hook = sys.excepthook
+
+    def install(self) -> None:
+        sys.excepthook = self
+
+    def uninstall(self) -> None:
+        sys.excepthook = self.previous_hook
+
+    def __call__(self, kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        log.error("error in the kiosk UI; returning home", exc_info=(kind, error, trace))
+        now = time.monotonic()
+        self.recent.append(now)
+        if len(self.recent) == self.recent.maxlen and now - self.recent[0] < CRASH_STORM[1]:
+            log.critical("%d errors in %.0f seconds: exiting so the kiosk restarts clean", *CRASH_STORM)
+            QApplication.exit(CRASH_EXIT)
+            return
+        QTimer.singleShot(0, self.window.go_home)
+
+
+def lock_down(window: KioskWindow) -> InputLock:
+    """Frameless full screen on the primary screen, always on top, no cursor, no escape keys or menus."""
+    window.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+    screen = QGuiApplication.primaryScreen()
+    if screen is not None:
+        window.setGeometry(screen.geometry())
+    window.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    lock = InputLock(window)
+    lock.install()
+    window.showFullScreen()
+    return lock
+
+
+def run(store: Store, *, kiosk_mode: bool, lang: str | None, size: QSize | None) -> int:
+    app = create_application()
+    setup_logging()
+    source = ContentSource(store)
+    window = KioskWindow(source, kiosk_mode=kiosk_mode, lang=lang)
+    errors = ErrorHandler(window)
+    errors.install()
+    staff_exit = {"requested": False}
+    window.exit_requested.connect(lambda: staff_exit.update(requested=True))
+    if kiosk_mode:
+        lock_down(window)
+    else:
+        window.resize(size or QSize(1600, 900))
+        window.show()
+    log.info("kiosk started (%s)", "kiosk mode" if kiosk_mode else "window")
+    code = app.exec()
+    errors.uninstall()
+    log.info("kiosk stopped (%d)", code)
+    if code == 0 and kiosk_mode and staff_exit["requested"]:
+        return STAFF_EXIT
+    return code

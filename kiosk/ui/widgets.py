@@ -1,0 +1,518 @@
+"""Touch widgets shared by the screens: buttons, tap areas, pictures, page dots, text views and a flow layout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QByteArray,
+    QElapsedTimer,
+    QEvent,
+    QObject,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QScroller,
+    QScrollerProperties,
+    QSizePolicy,
+    QTextBrowser,
+    QWidget,
+    QWidgetItem,
+)
+
+from kiosk import paths
+
+
+def set_prop(widget: QWidget, name: str, value: object) -> None:
+    """Set a dynamic property the style sheet selects on, and restyle the widget."""
+    if widget.property(name) == value:
+        return
+    widget.setProperty(name, value)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+def first_delivery(event: QMouseEvent, last: list[tuple[object, ...]]) -> bool:
+    """True the first time an input event is seen by an application-wide filter.
+
+    One touch reaches the filter several times: at the window, at the widget under the finger, and at each
+    parent the widget passes it on to. All of those share the event's timestamp and position.
+    """
+    key = (event.type(), event.timestamp(), event.globalPosition().toPoint())
+    if last and last[0] == key:
+        return False
+    last[:] = [key]
+    return True
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Remove and delete every widget in `layout` at once (not just later, when they would still paint)."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.hide()
+            widget.setParent(None)
+            widget.deleteLater()
+
+
+def label(text: str = "", role: str = "body", *, wrap: bool = True, name: str = "") -> QLabel:
+    widget = QLabel(text)
+    widget.setProperty("role", role)
+    widget.setWordWrap(wrap)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    if name:
+        widget.setObjectName(name)
+    return widget
+
+
+def icon_svg(name: str, colour: str) -> bytes:
+    """One of the application's own icons (resources/icons), drawn in `colour`."""
+    source = (paths.resources_dir() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    return source.replace("currentColor", colour).encode()
+
+
+def kinetic(area: QAbstractScrollArea) -> None:
+    """Kinetic, finger-following scrolling by touch (and mouse drag), vertical only."""
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    scroller = QScroller.scroller(area.viewport())
+    properties = scroller.scrollerProperties()
+    properties.setScrollMetric(
+        QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy,
+        QScrollerProperties.OvershootPolicy.OvershootAlwaysOff,
+    )
+    properties.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.05)
+    properties.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
+    scroller.setScrollerProperties(properties)
+
+
+class TouchButton(QPushButton):
+    """A push button for fingers: never steals keyboard focus on tap, styled by its `role`."""
+
+    def __init__(self, text: str = "", role: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        if role:
+            self.setProperty("role", role)
+        self.setAutoDefault(False)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+
+class TapArea(QFrame):
+    """A frame that behaves like a big button: press highlight, `clicked` when released inside it."""
+
+    clicked = Signal()
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            set_prop(self, "pressed", True)
+            event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        was_pressed = self.property("pressed") is True
+        set_prop(self, "pressed", False)
+        if was_pressed and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.EnabledChange and not self.isEnabled():
+            set_prop(self, "pressed", False)
+        super().changeEvent(event)
+
+
+class WrapButton(TapArea):
+    """A button whose text wraps onto several lines: for questions and titles that can be long."""
+
+    def __init__(self, text: str, role: str = "") -> None:
+        super().__init__("WrapButton")
+        if role:
+            self.setProperty("role", role)
+        self.text_label = QLabel(text)
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.text_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.box = QHBoxLayout(self)
+        self.box.addWidget(self.text_label)
+        self.setAccessibleName(text)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def text(self) -> str:
+        return self.text_label.text()
+
+    def set_padding(self, horizontal: int, vertical: int) -> None:
+        self.box.setContentsMargins(horizontal, vertical, horizontal, vertical)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        margins = self.box.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        return self.text_label.heightForWidth(inner) + margins.top() + margins.bottom()
+
+    def sizeHint(self) -> QSize:
+        """As wide as the text on one line (a flow layout narrows it, and it then grows taller)."""
+        self.text_label.ensurePolished()
+        margins = self.box.contentsMargins()
+        width = self.text_label.fontMetrics().horizontalAdvance(self.text_label.text()) + 8
+        width += margins.left() + margins.right()
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 12, self.minimumHeight())
+
+
+class PictureView(QWidget):
+    """An illustration, scaled to fit and kept sharp. A missing or broken picture shows its alt text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._svg: QSvgRenderer | None = None
+        self._image: QImage | None = None
+        self._alt = ""
+        self._missing_label = "Picture: {alt}"
+        self._cache: tuple[QSize, QPixmap] | None = None
+        self._ink = QColor("#1B2A36")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(120, 90)
+
+    def set_picture(self, data: bytes | None, alt: str, missing_label: str = "Picture: {alt}") -> None:
+        self._alt = alt
+        self._missing_label = missing_label
+        self._svg = None
+        self._image = None
+        self._cache = None
+        if data:
+            if data.lstrip()[:5] in (b"<svg ", b"<?xml") or b"<svg" in data[:400]:
+                renderer = QSvgRenderer(QByteArray(data))
+                self._svg = renderer if renderer.isValid() else None
+            else:
+                image = QImage.fromData(data)
+                self._image = None if image.isNull() else image
+        self.setAccessibleName(alt)
+        self.updateGeometry()
+        self.update()
+
+    def set_ink(self, colour: str) -> None:
+        self._ink = QColor(colour)
+        self.update()
+
+    @property
+    def is_missing(self) -> bool:
+        return self._svg is None and self._image is None
+
+    def aspect(self) -> float:
+        if self._svg is not None:
+            box = self._svg.viewBoxF()
+            return box.height() / box.width() if box.width() else 0.7
+        if self._image is not None and self._image.width():
+            return self._image.height() / self._image.width()
+        return 0.7
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return round(width * self.aspect())
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, round(800 * self.aspect()))
+
+    def _pixmap(self, size: QSize) -> QPixmap:
+        if self._cache is not None and self._cache[0] == size:
+            return self._cache[1]
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        target = QRectF(0, 0, pixmap.width(), pixmap.height())
+        if self._svg is not None:
+            self._svg.render(painter, target)
+        elif self._image is not None:
+            painter.drawImage(target, self._image)
+        painter.end()
+        pixmap.setDevicePixelRatio(ratio)
+        self._cache = (size, pixmap)
+        return pixmap
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        area = self.rect()
+        if self.is_missing:
+            pen = QPen(self._ink, 3, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawRoundedRect(area.adjusted(2, 2, -2, -2), 16, 16)
+            painter.setFont(self.font())
+            text = self._missing_label.format(alt=self._alt) if self._alt else ""
+            painter.drawText(
+                area.adjusted(24, 24, -24, -24), Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter, text
+            )
+            return
+        width = area.width()
+        height = round(width * self.aspect())
+        if height > area.height():
+            height = area.height()
+            width = round(height / self.aspect())
+        size = QSize(max(1, width), max(1, height))
+        top_left = QPoint(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
+        painter.drawPixmap(top_left, self._pixmap(size))
+
+
+class PageDots(QWidget):
+    """Where the patient is in a chapter: one dot per page, the current one filled."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.count = 0
+        self.current = 0
+        self._colour = QColor("#145F57")
+        self._empty = QColor("#6F8496")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def set_colours(self, filled: str, empty: str) -> None:
+        self._colour, self._empty = QColor(filled), QColor(empty)
+        self.update()
+
+    def set_position(self, current: int, count: int) -> None:
+        self.current, self.count = current, count
+        self.setAccessibleName(f"{current + 1} / {count}")
+        self.updateGeometry()
+        self.update()
+
+    def _dot(self) -> int:
+        return max(14, self.height() // 2)
+
+    def sizeHint(self) -> QSize:
+        dot = max(14, self.fontMetrics().height() // 2)
+        return QSize(max(1, self.count) * dot * 2, dot * 2)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.count:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        dot = min(self._dot(), max(6, self.width() // (self.count * 2)))
+        total = self.count * dot * 2 - dot
+        x = (self.width() - total) // 2
+        y = (self.height() - dot) // 2
+        for index in range(self.count):
+            painter.setPen(QPen(self._colour if index == self.current else self._empty, 3))
+            painter.setBrush(self._colour if index == self.current else Qt.GlobalColor.transparent)
+            painter.drawEllipse(QRect(x + index * dot * 2, y, dot, dot))
+
+
+class TextView(QTextBrowser):
+    """Read-only rich text for content: kinetic scrolling, links reported (never opened), no context menu."""
+
+    link_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, fit_height: bool = False) -> None:
+        super().__init__(parent)
+        self.fit_height = fit_height
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setReadOnly(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.anchorClicked.connect(self._on_anchor)
+        palette = self.viewport().palette()
+        palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
+        self.viewport().setPalette(palette)
+        self.viewport().setAutoFillBackground(False)
+        if fit_height:
+            self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        else:
+            kinetic(self)
+
+    def set_content(self, html: str, css: str, font: QFont) -> None:
+        self.document().setDefaultStyleSheet(css)
+        self.document().setDefaultFont(font)
+        self.document().setDocumentMargin(0)
+        self.setHtml(html)
+        self.verticalScrollBar().setValue(0)
+        self._fit()
+
+    def _on_anchor(self, url: QUrl) -> None:
+        self.link_activated.emit(url.toString())
+
+    def _fit(self) -> None:
+        if self.fit_height:
+            self.document().setTextWidth(self.viewport().width())
+            margins = self.contentsMargins()
+            height = round(self.document().size().height()) + margins.top() + margins.bottom() + 4
+            self.setFixedHeight(max(height, self.fontMetrics().height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+
+class FlowLayout(QLayout):
+    """Lays items out in rows, wrapping to the next row when one is full (for category chips)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 12) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def set_spacing(self, spacing: int) -> None:
+        self._spacing = spacing
+        self.invalidate()
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def add(self, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self.addItem(QWidgetItem(widget))
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        x, y, row_height = rect.x(), rect.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            width = min(hint.width(), rect.width())
+            height = item.heightForWidth(width) if item.hasHeightForWidth() else hint.height()
+            height = max(height, item.minimumSize().height())
+            if x + width > rect.right() + 1 and row_height:
+                x, y = rect.x(), y + row_height + self._spacing
+                row_height = 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), QSize(width, height)))
+            x += width + self._spacing
+            row_height = max(row_height, height)
+        return y + row_height - rect.y()
+
+
+class SwipeDetector(QObject):
+    """Reports horizontal swipes that start inside `area`, wherever the finger goes and whatever is under it.
+
+    It watches press and release at the application level because kinetic scrolling (QScroller) takes the moves
+    in between for itself. A swipe is mostly sideways, long enough not to be a tap, and quick enough not to be a
+    slow drag; `swiped` carries the direction (+1: towards the next page) and the speed in pixels per second.
+    """
+
+    swiped = Signal(int, float)
+
+    def __init__(self, area: QWidget) -> None:
+        super().__init__(area)
+        self.area = area
+        self._start: tuple[QPointF, float] | None = None
+        self._seen: list[tuple[object, ...]] = []
+        self._clock = QElapsedTimer()
+        self._clock.start()
+        self.enabled = False
+
+    def set_enabled(self, enabled: bool) -> None:
+        app = QApplication.instance()
+        if enabled and not self.enabled and app is not None:
+            app.installEventFilter(self)
+        elif not enabled and self.enabled and app is not None:
+            app.removeEventFilter(self)
+        self.enabled = enabled
+        self._start = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+            return False
+        if not isinstance(event, QMouseEvent) or event.button() != Qt.MouseButton.LeftButton:
+            return False
+        if not first_delivery(event, self._seen):
+            return False
+        point = event.globalPosition()
+        if kind == QEvent.Type.MouseButtonPress:
+            local = self.area.mapFromGlobal(point.toPoint())
+            inside = self.area.isVisible() and self.area.rect().contains(local)
+            self._start = (point, self._clock.elapsed() / 1000) if inside else None
+            return False
+        if self._start is None:
+            return False
+        (start, began), self._start = self._start, None
+        dx, dy = point.x() - start.x(), point.y() - start.y()
+        seconds = max(self._clock.elapsed() / 1000 - began, 0.016)
+        threshold = max(48.0, self.area.width() * 0.06)
+        if abs(dx) >= threshold and abs(dx) > 1.4 * abs(dy) and seconds < 1.5:
+            self.swiped.emit(-1 if dx > 0 else 1, abs(dx) / seconds)
+        return False

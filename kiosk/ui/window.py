@@ -1,0 +1,396 @@
+"""The kiosk window: a state machine over the screens, with the bar and footer every screen shares.
+
+`move_to(name, **args)` is the only way between screens: it lets the old screen clean up, shows the new one,
+logs the change, and starts or stops the idle watch. An idle reset is just "wipe the session, move to attract".
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.config import LANGUAGE_NAMES
+from kiosk.ui.data import ContentSource
+from kiosk.ui.lockdown import CornerGesture, IdleWatcher
+from kiosk.ui.screens import FONT_FAMILY, Context, Screen
+from kiosk.ui.screens.attract import AttractScreen
+from kiosk.ui.screens.faq import FaqScreen
+from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.screens.reader import ReaderScreen
+from kiosk.ui.screens.staff import StaffLoginScreen, StaffMenuScreen
+from kiosk.ui.session import PatientSession
+from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, metrics_for, stylesheet
+from kiosk.ui.widgets import PictureView, TouchButton, clear_layout, label, set_prop
+
+log = logging.getLogger(__name__)
+
+PATIENT_SCREENS = ("home", "reader", "faq")
+STAFF_SCREENS = ("staff-login", "staff-menu")
+WAKE_GUARD_MS = 400
+
+
+class TopBar(QFrame):
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.setObjectName("TopBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.ctx = ctx
+        self.logo = PictureView()
+        self.logo.hide()
+        self.clinic = label("", "heading", wrap=True, name="ClinicName")
+        self.language_buttons: dict[str, TouchButton] = {}
+        self.text_button = TouchButton("", "bar")
+        self.contrast_button = TouchButton("", "bar")
+        self.home_button = TouchButton("", "bar")
+        # Landscape: one row. Portrait: the clinic's name above a row of buttons, so neither is squeezed.
+        self.layout_ = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.name_row = QHBoxLayout()
+        self.name_row.addWidget(self.logo)
+        self.name_row.addWidget(self.clinic, 1)
+        self.buttons_row = QHBoxLayout()
+        self.languages_row = QHBoxLayout()
+        self.buttons_row.addLayout(self.languages_row)
+        self.buttons_row.addWidget(self.text_button)
+        self.buttons_row.addWidget(self.contrast_button)
+        self.buttons_row.addWidget(self.home_button)
+        self.layout_.addLayout(self.name_row, 1)
+        self.layout_.addLayout(self.buttons_row)
+
+    def set_languages(self, languages: tuple[str, ...]) -> None:
+        clear_layout(self.languages_row)
+        self.language_buttons = {}
+        for lang in languages if len(languages) > 1 else ():
+            button = TouchButton(LANGUAGE_NAMES.get(lang, lang), "bar")
+            button.setProperty("lang", lang)
+            button.clicked.connect(lambda _=False, code=lang: self.ctx.session.set_lang(code))
+            self.language_buttons[lang] = button
+            self.languages_row.addWidget(button)
+
+    def refresh(self, clinic_name: str, logo: bytes | None) -> None:
+        m = self.ctx.metrics
+        pad = m.px(16)
+        self.layout_.setContentsMargins(m.px(24), pad, m.px(24), pad)
+        self.layout_.setDirection(
+            QBoxLayout.Direction.TopToBottom if self.ctx.portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self.layout_.setSpacing(m.px(14))
+        self.buttons_row.setSpacing(m.px(10))
+        self.languages_row.setSpacing(m.px(10))
+        self.clinic.setText(clinic_name)
+        self.logo.setVisible(bool(logo))
+        if logo:
+            self.logo.set_picture(logo, clinic_name)
+            self.logo.setFixedSize(m.px(220), m.target)
+        self.clinic.setVisible(not logo)
+        session = self.ctx.session
+        for lang, button in self.language_buttons.items():
+            set_prop(button, "active", lang == session.lang)
+        self.text_button.setText(self.ctx.tr("bar.normal_text" if session.large_text else "bar.larger_text"))
+        set_prop(self.text_button, "active", session.large_text)
+        self.contrast_button.setText(
+            self.ctx.tr("bar.normal_colors" if session.high_contrast else "bar.high_contrast")
+        )
+        set_prop(self.contrast_button, "active", session.high_contrast)
+        self.home_button.setText(self.ctx.tr("bar.home"))
+
+
+class Footer(QFrame):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("Footer")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.crisis = label("", "body", name="CrisisLine")
+        self.crisis.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.crisis)
+        self.layout_ = layout
+
+
+class IdleOverlay(QFrame):
+    """'Are you still reading?' with a countdown and one big button, over whatever screen is showing."""
+
+    keep = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("IdleOverlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.card = QFrame()
+        self.card.setObjectName("IdleCard")
+        self.card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        card = QVBoxLayout(self.card)
+        self.title = label("", "title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.count = label("", "", wrap=False, name="Countdown")
+        self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body = label("", "body")
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.button = TouchButton("", "primary")
+        self.button.clicked.connect(self.keep.emit)
+        for widget in (self.title, self.count, self.body, self.button):
+            card.addWidget(widget)
+        self.card_layout = card
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.card, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(1)
+        self.hide()
+
+    def show_countdown(self, ctx: Context, seconds: int) -> None:
+        pad = ctx.metrics.px(40)
+        self.card_layout.setContentsMargins(pad, pad, pad, pad)
+        self.card_layout.setSpacing(ctx.metrics.px(20))
+        self.title.setText(ctx.tr("idle.title"))
+        self.count.setText(str(seconds))
+        self.body.setText(ctx.tr("idle.body", seconds=seconds))
+        self.button.setText(ctx.tr("idle.keep"))
+        self.cover()
+        self.show()
+        self.raise_()
+
+    def cover(self) -> None:
+        """Cover everything but the footer: the crisis line stays in sight."""
+        window = self.parentWidget()
+        if window is None:
+            return
+        footer = window.findChild(Footer)
+        height = window.height() - (footer.height() if footer is not None and footer.isVisible() else 0)
+        self.setGeometry(0, 0, window.width(), height)
+
+
+class KioskWindow(QWidget):
+    """The whole kiosk in one window."""
+
+    screen_changed = Signal(str)
+    session_reset = Signal()
+    exit_requested = Signal()
+
+    def __init__(self, source: ContentSource, *, kiosk_mode: bool = False, lang: str | None = None) -> None:
+        super().__init__()
+        self.setObjectName("KioskWindow")
+        self.setWindowTitle("Ketamine patient education")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.kiosk_mode = kiosk_mode
+        self.allow_close = not kiosk_mode
+        self.source = source
+        settings = source.settings()
+        self.session = PatientSession(lang or settings.languages[0], settings.languages)
+        if lang:
+            self.session.default_lang = lang
+        self.ctx = Context(source, self.session)
+
+        self.bar = TopBar(self.ctx)
+        self.bar.set_languages(settings.languages)
+        self.bar.text_button.clicked.connect(lambda: self.session.set_large_text(not self.session.large_text))
+        self.bar.contrast_button.clicked.connect(
+            lambda: self.session.set_high_contrast(not self.session.high_contrast)
+        )
+        self.bar.home_button.clicked.connect(lambda: self.move_to("home"))
+        self.footer = Footer()
+        self.stack = QStackedWidget()
+        self.screens: dict[str, Screen] = {}
+        for screen in (
+            AttractScreen(self.ctx),
+            HomeScreen(self.ctx),
+            ReaderScreen(self.ctx),
+            FaqScreen(self.ctx),
+            StaffLoginScreen(self.ctx),
+            StaffMenuScreen(self.ctx),
+        ):
+            self.screens[screen.name] = screen
+            self.stack.addWidget(screen)
+            screen.navigate.connect(self._on_navigate)
+        self.attract.woken.connect(self.wake)
+        self.staff_menu.exit_requested.connect(self.request_exit)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.footer)
+
+        self.overlay = IdleOverlay(self)
+        self.overlay.keep.connect(self.keep_reading)
+        self.idle = IdleWatcher(self)
+        self.idle.configure(settings.idle_seconds, settings.countdown_seconds)
+        self.idle.warned.connect(lambda: self.overlay.show_countdown(self.ctx, self.idle.left))
+        self.idle.tick.connect(lambda seconds: self.overlay.show_countdown(self.ctx, seconds))
+        self.idle.expired.connect(self.reset_session)
+        self.gesture = CornerGesture(self)
+        self.gesture.triggered.connect(lambda: self.move_to("staff-login"))
+        self.gesture.install()
+        self._wake_guard = QElapsedTimer()
+        self._guarding = False
+        self.restyle_timer = QTimer(self)
+        self.restyle_timer.setObjectName("restyle_timer")
+        self.restyle_timer.setSingleShot(True)
+        self.restyle_timer.setInterval(50)
+        self.restyle_timer.timeout.connect(self.restyle)
+
+        self.current = ""
+        self.session.changed.connect(self.restyle)
+        source.content_changed.connect(self.restyle)
+        source.settings_changed.connect(self._on_settings_changed)
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        self.restyle()
+        self.move_to("attract")
+
+    # --- screens -----------------------------------------------------------------------------------------------
+
+    @property
+    def attract(self) -> AttractScreen:
+        screen = self.screens["attract"]
+        assert isinstance(screen, AttractScreen)
+        return screen
+
+    @property
+    def staff_menu(self) -> StaffMenuScreen:
+        screen = self.screens["staff-menu"]
+        assert isinstance(screen, StaffMenuScreen)
+        return screen
+
+    def screen_named(self, name: str) -> Screen:
+        return self.screens[name]
+
+    def move_to(self, name: str, **args: Any) -> None:
+        if name not in self.screens:
+            log.warning("no screen called %r; going home", name)
+            name, args = "home", {}
+        previous = self.screens.get(self.current)
+        if previous is not None and self.current != name:
+            previous.leave()
+        screen = self.screens[name]
+        self.stack.setCurrentWidget(screen)
+        changed = self.current != name
+        self.current = name
+        screen.enter(**args)
+        self.bar.setVisible(name in PATIENT_SCREENS)
+        if name in PATIENT_SCREENS:
+            self.idle.start()
+        elif name in STAFF_SCREENS:
+            self.idle.start()  # staff who walk away are logged out like anyone else
+        else:
+            self.idle.stop()
+        self.overlay.hide()
+        if changed:
+            log.info("screen: %s%s", name, f" {args}" if args else "")
+            self.source.record("screen", name)
+            self.screen_changed.emit(name)
+
+    def _on_navigate(self, name: str, args: dict[str, Any]) -> None:
+        self.move_to(name, **args)
+
+    def wake(self) -> None:
+        """The attract screen was touched: show home, and swallow input for a moment so the same touch cannot
+        press anything on it."""
+        self._wake_guard.start()
+        self._guarding = True
+        self.move_to("home")
+
+    def keep_reading(self) -> None:
+        self.overlay.hide()
+        self.idle.keep()
+
+    def reset_session(self) -> None:
+        """The patient walked away: forget everything they did and return to the attract screen."""
+        log.info("idle reset: session wiped")
+        self.source.record("idle-reset")
+        self.overlay.hide()
+        for screen in self.screens.values():
+            screen.reset()
+        self.session.reset()
+        self.move_to("attract")
+        self.session_reset.emit()
+
+    def go_home(self) -> None:
+        """Recover from an error: a clean home screen."""
+        self.overlay.hide()
+        try:
+            self.move_to("home")
+        except Exception:  # the home screen itself is broken: the attract screen needs no content
+            log.exception("home screen failed; showing the attract screen")
+            self.move_to("attract")
+
+    def request_exit(self) -> None:
+        log.info("staff asked to exit to the desktop")
+        self.allow_close = True
+        self.exit_requested.emit()
+        self.close()
+
+    # --- look --------------------------------------------------------------------------------------------------
+
+    def restyle(self) -> None:
+        """Apply the theme, sizes and language to every screen, keeping each screen's place."""
+        ctx = self.ctx
+        portrait = self.height() > self.width()
+        ctx.portrait = portrait
+        ctx.metrics = metrics_for(self.width(), self.height(), self.session.large_text)
+        ctx.palette = HIGH_CONTRAST if self.session.high_contrast else NORMAL
+        font = QFont(FONT_FAMILY)
+        font.setPixelSize(ctx.metrics.body)
+        self.setFont(font)
+        self.setStyleSheet(stylesheet(ctx.palette, ctx.metrics))
+        settings = self.source.settings()
+        self.bar.refresh(settings.clinic_name, self.source.picture(settings.clinic_logo))
+        m = ctx.metrics
+        self.footer.layout_.setContentsMargins(m.px(24), m.px(12), m.px(24), m.px(12))
+        self.footer.crisis.setText(settings.crisis_text(self.session.lang))
+        for screen in self.screens.values():
+            screen.refresh()
+        if self.overlay.isVisible():
+            self.overlay.show_countdown(ctx, self.idle.left)
+
+    def _on_settings_changed(self) -> None:
+        settings = self.source.settings()
+        self.session.set_languages(settings.languages)
+        self.bar.set_languages(settings.languages)
+        self.idle.configure(settings.idle_seconds, settings.countdown_seconds)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.overlay.cover()
+        self.restyle_timer.start()
+
+    # --- input and closing -------------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._guarding and event.type() in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonRelease,
+            QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TouchEnd,
+        ):
+            if self._wake_guard.elapsed() < WAKE_GUARD_MS:
+                return True
+            self._guarding = False
+        return False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.allow_close:
+            self.idle.stop()
+            self.gesture.uninstall()
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+            event.accept()
+        else:
+            log.info("close refused: the kiosk is locked")
+            event.ignore()

@@ -1,0 +1,115 @@
+"""The real program in a real X window (Xvfb), driven with xdotool like a person at the keyboard."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+KIOSK = str(Path(sys.executable).parent / "kiosk")
+TITLE = "Ketamine patient education"
+
+
+def wait_for(check: object, timeout: float, what: str) -> object:
+    """Poll a condition in another process (pytest-qt's waits only see this process's Qt)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()  # type: ignore[operator]
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def display(tmp_path: Path) -> Iterator[dict[str, str]]:
+    if not shutil.which("Xvfb") or not shutil.which("xdotool"):
+        pytest.skip("needs Xvfb and xdotool (.ci/run installs them)")
+    number = 90 + os.getpid() % 300
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 10, "Xvfb to start")
+    env = {
+        **os.environ,
+        "DISPLAY": f":{number}",
+        "QT_QPA_PLATFORM": "xcb",
+        "KIOSK_DB": str(tmp_path / "kiosk.sqlite3"),
+        "KIOSK_DATA_DIR": str(tmp_path / "data"),
+    }
+    yield env
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def xdotool(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, check=False)
+    return done.stdout.strip()
+
+
+def geometry(env: dict[str, str], window: str) -> tuple[str, str]:
+    """(position, size) as xdotool reports them, e.g. ("0,0", "1920x1080")."""
+    lines = xdotool(env, "getwindowgeometry", window).splitlines()
+    position = next((line.split()[1] for line in lines if "Position:" in line), "")
+    size = next((line.split()[1] for line in lines if "Geometry:" in line), "")
+    return position, size
+
+
+def test_kiosk_mode_refuses_to_start_without_a_staff_pin(display: dict[str, str]) -> None:
+    done = subprocess.run([KIOSK, "run", "--kiosk"], env=display, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "kiosk: set a staff PIN first, so staff can leave kiosk mode: kiosk pin set"
+
+
+def test_kiosk_mode_is_full_screen_and_survives_the_escape_keys(display: dict[str, str]) -> None:
+    subprocess.run(
+        [KIOSK, "pin", "set"],
+        input="482916\n",
+        text=True,
+        env=display,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    kiosk = subprocess.Popen(
+        [KIOSK, "run", "--kiosk"], env=display, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        window = str(
+            wait_for(
+                lambda: xdotool(display, "search", "--onlyvisible", "--name", TITLE), 60, "the kiosk window"
+            )
+        )
+        window = window.splitlines()[0]
+        wait_for(
+            lambda: geometry(display, window) == ("0,0", "1920x1080"), 10, "the window to fill the screen"
+        )
+        for keys in ("alt+F4", "Escape", "ctrl+q", "ctrl+w", "F11"):
+            xdotool(display, "key", "--window", window, keys)
+        xdotool(
+            display, "mousemove", "960", "540", "click", "1"
+        )  # wakes the attract screen: an event loop turn
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:  # it must stay up for the whole time, not just at the end
+            assert kiosk.poll() is None, kiosk.stderr.read() if kiosk.stderr else ""
+            assert xdotool(display, "search", "--onlyvisible", "--name", TITLE)
+            time.sleep(0.2)
+        assert geometry(display, window) == ("0,0", "1920x1080")
+    finally:
+        kiosk.terminate()
+        try:
+            _, errors = kiosk.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            kiosk.kill()
+            _, errors = kiosk.communicate()
+    assert "screen: home" in errors  # the click reached the kiosk: keys were sent to a live window
+    assert "Traceback" not in errors
