@@ -19,8 +19,8 @@ run: $(VENV)
 	$(BIN)/kiosk run
 
 lint: $(VENV)
-	$(BIN)/ruff check kiosk tests bench main.py
-	$(BIN)/ruff format --check kiosk tests bench main.py
+	$(BIN)/ruff check kiosk tests main.py $(wildcard bench)
+	$(BIN)/ruff format --check kiosk tests main.py $(wildcard bench)
 	$(BIN)/mypy
 
 test: lint
