@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from kiosk.config import LANGUAGE_NAMES
 from kiosk.content import readability
 from kiosk.content.parse import ContentSet, Document, Problem, Section, review_date
-from kiosk.content.render import ALLOWED_RAW_TAGS, render
+from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, render
 
 WORDS_MIN, WORDS_MAX = 30, 140  # STANDARDS.md: about 40-120 words a page; warn only when clearly outside
 ANSWER_WORDS_MAX = 160
@@ -31,7 +32,7 @@ def _line_of(section: Section, needle: str) -> int:
     return section.body_line
 
 
-def _raw_html_problems(doc: Document, section: Section) -> Iterable[Problem]:
+def _raw_html_problems(path: str, section: Section) -> Iterable[Problem]:
     in_fence = False
     for offset, line in enumerate(section.markdown.split("\n")):
         if line.strip().startswith(("```", "~~~")):
@@ -41,15 +42,84 @@ def _raw_html_problems(doc: Document, section: Section) -> Iterable[Problem]:
         number = section.body_line + offset
         text = _INLINE_CODE.sub("", line)
         if "<!--" in text:
-            yield Problem(doc.path, number, "HTML comments are removed before showing", "warning")
+            yield Problem(path, number, "HTML comments are removed before showing", "warning")
         for match in _RAW_TAG.finditer(text):
             tag = match.group(2).lower()
             if tag not in ALLOWED_RAW_TAGS:
-                yield Problem(doc.path, number, f"HTML <{tag}> is not allowed in content (it is removed)")
+                yield Problem(path, number, f"HTML <{tag}> is not allowed in content (it is removed)")
             elif _EVENT_OR_STYLE.search(match.group(3)):
-                yield Problem(
-                    doc.path, number, f"HTML attributes on <{tag}> are not allowed (they are removed)"
-                )
+                yield Problem(path, number, f"HTML attributes on <{tag}> are not allowed (they are removed)")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What links and pictures in a text may point at."""
+
+    pages: frozenset[str]  # chapter-id/page-id
+    questions: frozenset[str]
+    pictures: frozenset[str]
+
+
+def check_text(
+    path: str,
+    section: Section,
+    lang: str,
+    targets: Targets,
+    *,
+    answer: bool,
+    topic: bool = True,
+    readability_checks: bool = True,
+) -> tuple[list[Problem], Rendered]:
+    """Problems in one page or answer: raw HTML, pictures, links and reading level. Used by validation of a whole
+    folder and by the staff editor, which shows the same problems while staff type."""
+    problems: list[Problem] = []
+    doc_path = path
+
+    def error(line: int, message: str) -> None:
+        problems.append(Problem(doc_path, line, message, "error"))
+
+    def warn(line: int, message: str) -> None:
+        problems.append(Problem(doc_path, line, message, "warning"))
+
+    problems.extend(_raw_html_problems(path, section))
+    rendered = render(section.markdown)
+    for index, picture in enumerate(rendered.pictures):
+        line = _line_of(section, picture.src) if picture.src else section.body_line
+        if answer:
+            error(line, "answers cannot have pictures: link to a page instead")
+            continue
+        if index == 1:
+            error(line, "a page has at most one picture")
+        if not picture.src:
+            error(line, "picture has no file name")
+        elif "/" in picture.src or "\\" in picture.src or ":" in picture.src:
+            error(line, f"picture {picture.src!r} must be a file name in illustrations/")
+        elif picture.src not in targets.pictures:
+            error(line, f"picture {picture.src!r} is not in illustrations/")
+        if not picture.alt.strip():
+            error(line, "picture has no alt text: describe it in ![...]")
+        if not picture.caption.strip():
+            warn(line, "picture has no caption: add one in quotes after the file name")
+    for target in rendered.links:
+        line = _line_of(section, target)
+        if not target:
+            error(line, "link has no target")
+        elif target.startswith("page:"):
+            if target[5:] not in targets.pages:
+                error(line, f"link to unknown page {target[5:]!r} (use page:chapter-id/page-id)")
+        elif target.startswith("faq:"):
+            if target[4:] not in targets.questions:
+                error(line, f"link to unknown question {target[4:]!r}")
+        elif target.lower().startswith(_WEB):
+            warn(line, f"web link {target!r} is shown as text, never followed")
+        else:
+            error(line, f"unknown link target {target!r}: use page:chapter-id/page-id or faq:question-id")
+    if readability_checks and topic and rendered.plain:
+        score = readability.page_score(rendered.plain, lang)
+        if not score.ok:
+            target = "8 or below" if lang == "en" else "70 or above"
+            warn(section.line, f"reads too hard: {score} (target {target})")
+    return problems, rendered
 
 
 class _Checker:
@@ -164,52 +234,24 @@ class _Checker:
             self.warn(doc, section.line, f"{words} words: aim for about {low + 10}-{high - 20} on one screen")
 
     def check_section(self, doc: Document, section: Section, allow_picture: bool) -> str:
-        self.problems.extend(_raw_html_problems(doc, section))
-        rendered = render(section.markdown)
-        for index, picture in enumerate(rendered.pictures):
-            line = _line_of(section, picture.src) if picture.src else section.body_line
-            self.used_pictures.add(picture.src)
-            if not allow_picture:
-                self.error(doc, line, "answers cannot have pictures: link to a page instead")
-                continue
-            if index == 1:
-                self.error(doc, line, "a page has at most one picture")
-            if not picture.src:
-                self.error(doc, line, "picture has no file name")
-            elif "/" in picture.src or "\\" in picture.src or ":" in picture.src:
-                self.error(doc, line, f"picture {picture.src!r} must be a file name in illustrations/")
-            elif picture.src not in self.content.pictures:
-                self.error(doc, line, f"picture {picture.src!r} is not in illustrations/")
-            if not picture.alt.strip():
-                self.error(doc, line, "picture has no alt text: describe it in ![...]")
-            if not picture.caption.strip():
-                self.warn(doc, line, "picture has no caption: add one in quotes after the file name")
-        for target in rendered.links:
-            self.check_link(doc, section, target)
-        kind = doc.meta.get("kind", "topic")
-        if self.readability and kind == "topic" and rendered.plain:
-            score = readability.page_score(rendered.plain, doc.lang)
-            if not score.ok:
-                target = "8 or below" if doc.lang == "en" else "70 or above"
-                self.warn(doc, section.line, f"reads too hard: {score} (target {target})")
+        targets = Targets(
+            frozenset(self.pages[doc.lang]),
+            frozenset(self.questions[doc.lang]),
+            frozenset(self.content.pictures),
+        )
+        topic = doc.meta.get("kind", "topic") == "topic"
+        problems, rendered = check_text(
+            doc.path,
+            section,
+            doc.lang,
+            targets,
+            answer=not allow_picture,
+            topic=topic,
+            readability_checks=self.readability,
+        )
+        self.problems.extend(problems)
+        self.used_pictures.update(p.src for p in rendered.pictures)
         return rendered.plain
-
-    def check_link(self, doc: Document, section: Section, target: str) -> None:
-        line = _line_of(section, target)
-        if not target:
-            self.error(doc, line, "link has no target")
-        elif target.startswith("page:"):
-            if target[5:] not in self.pages[doc.lang]:
-                self.error(doc, line, f"link to unknown page {target[5:]!r} (use page:chapter-id/page-id)")
-        elif target.startswith("faq:"):
-            if target[4:] not in self.questions[doc.lang]:
-                self.error(doc, line, f"link to unknown question {target[4:]!r}")
-        elif target.lower().startswith(_WEB):
-            self.warn(doc, line, f"web link {target!r} is shown as text, never followed")
-        else:
-            self.error(
-                doc, line, f"unknown link target {target!r}: use page:chapter-id/page-id or faq:question-id"
-            )
 
     def check_languages_agree(self) -> None:
         ref = self.reference
