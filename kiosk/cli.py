@@ -98,17 +98,20 @@ def cmd_content_import(args: argparse.Namespace) -> int:
     from kiosk.services import library
 
     root = _content_dir(args.dir)
-    with _session(args) as session, session.begin():
-        plan = library.import_folder(session, root, dry_run=args.dry_run)
-    if args.dry_run:
+    with _store(args) as store:
+        plan = library.import_folder_with_backup(store, root, dry_run=args.dry_run)
+    _report(plan, f"import {root}", args.dry_run)
+    return 0
+
+
+def _report(plan: Any, what: str, dry_run: bool) -> None:
+    summary = "no changes" if plan.is_empty else plan.summary()
+    if dry_run:
         for line in plan.report():
             print(line)
-        print(
-            f"would import {root}: {plan.summary() if not plan.is_empty else 'no changes'} (nothing was changed)"
-        )
+        print(f"would {what}: {summary} (nothing was changed)")
     else:
-        print(f"imported {root}: {plan.summary() if not plan.is_empty else 'no changes'}")
-    return 0
+        print(f"{what.replace('import', 'imported', 1)}: {summary}")
 
 
 def cmd_content_export(args: argparse.Namespace) -> int:
@@ -156,6 +159,49 @@ def cmd_faq_search(args: argparse.Namespace) -> int:
         print(
             f"{number}. {result.question}  [{result.category_title}; {result.id}; score {result.score:.2f}]"
         )
+    return 0
+
+
+# --- packs and backups -------------------------------------------------------------------------------------------
+
+
+def cmd_pack_export(args: argparse.Namespace) -> int:
+    from kiosk.services import library
+
+    destination = Path(args.file)
+    if destination.suffix.lower() != ".zip":
+        raise UsageError("a content pack is a .zip file: give a name ending in .zip")
+    with _session(args) as session:
+        count = library.export_pack(session, destination)
+    print(f"wrote {destination} ({count} files)")
+    return 0
+
+
+def cmd_pack_import(args: argparse.Namespace) -> int:
+    from kiosk.services import library
+
+    with _store(args) as store:
+        plan = library.import_pack(store, Path(args.file), dry_run=args.dry_run)
+    _report(plan, f"import {args.file}", args.dry_run)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from kiosk.db import backup
+
+    with _store(args) as store:
+        destination = Path(args.dest) if args.dest else paths.backup_dir(store.path)
+        path = backup.backup(store, destination)
+    print(f"backed up to {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from kiosk.services import library
+
+    with _store(args) as store:
+        safety = library.restore_backup(store, Path(args.file))
+    print(f"restored {args.file} (the previous state was saved as {safety})")
     return 0
 
 
@@ -308,6 +354,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=5)
     p.add_argument("--json", action="store_true", help="print a JSON list of {id, question, category, score}")
     p.set_defaults(handler=cmd_faq_search)
+
+    pack = commands.add_parser("pack", help="content packs: move content between kiosks")
+    pack_commands = pack.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = pack_commands.add_parser("export", parents=[common], help="write the content as a pack (.zip)")
+    p.add_argument("file", metavar="FILE.zip")
+    p.set_defaults(handler=cmd_pack_export)
+    p = pack_commands.add_parser("import", parents=[common], help="check a pack, back up, then import it")
+    p.add_argument("file", metavar="FILE.zip")
+    p.add_argument("--dry-run", action="store_true", help="show what would change and change nothing")
+    p.set_defaults(handler=cmd_pack_import)
+
+    p = commands.add_parser(
+        "backup", parents=[common], help="copy the whole kiosk database (safe while running)"
+    )
+    p.add_argument("dest", nargs="?", metavar="DEST", help="a file or folder (default: the backups folder)")
+    p.set_defaults(handler=cmd_backup)
+    p = commands.add_parser(
+        "restore", parents=[common], help="restore a backup (the current state is backed up)"
+    )
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(handler=cmd_restore)
 
     p = commands.add_parser(
         "run", parents=[common], help="start the kiosk (a window; --kiosk: locked full screen)"

@@ -194,12 +194,14 @@ def load_for_import(root: Path) -> ContentSet:
     """Parse and validate a folder; raise `ContentError` listing every error if it cannot be imported."""
     from kiosk.content.parse import read_content
 
-    content = read_content(root)
-    problems = validate(content, readability_checks=False)
-    errors = [str(p) for p in problems if p.severity == "error"]
+    return check_importable(read_content(root), str(root))
+
+
+def check_importable(content: ContentSet, label: str) -> ContentSet:
+    errors = [str(p) for p in validate(content, readability_checks=False) if p.severity == "error"]
     if errors:
         noun = "error" if len(errors) == 1 else "errors"
-        raise ContentError(f"{root}: {len(errors)} {noun}; nothing was imported", errors)
+        raise ContentError(f"{label}: {len(errors)} {noun}; nothing was imported", errors)
     return content
 
 
