@@ -23,7 +23,7 @@ from kiosk.errors import ContentError, KioskError, UsageError
 log = logging.getLogger("kiosk")
 
 #: Screens `kiosk screenshot` renders (kept here so --help needs no Qt import).
-SCREENS = ("attract", "home", "reader", "faq", "idle-warning", "staff-login", "staff-menu")
+SCREENS = ("attract", "home", "reader", "faq", "idle-warning", "staff-login", "staff-menu", "staff-editor")
 
 Handler = Callable[[argparse.Namespace], int]
 

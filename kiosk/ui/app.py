@@ -2,7 +2,7 @@
 
 1. the Qt application, with Atkinson Hyperlegible loaded from its package (never from the system);
 2. logging to stderr and to a rotating file in the data folder;
-3. the data bridge over the already-opened store;
+3. the data bridge over the already-opened store, and the daily automatic backup;
 4. the window, and in kiosk mode the lockdown (frameless full screen, on top, no cursor, no escape keys);
 5. an exception hook: an error in the UI is logged and the kiosk goes home; errors in a storm exit, so the
    service manager restarts a clean process.
@@ -19,12 +19,14 @@ from pathlib import Path
 from types import TracebackType
 
 import fontpkg_atkinson_hyperlegible as atkinson
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk import paths
 from kiosk.db import Store
+from kiosk.errors import KioskError
+from kiosk.services import library
 from kiosk.ui.data import ContentSource
 from kiosk.ui.lockdown import InputLock
 from kiosk.ui.screens import FONT_FAMILY
@@ -121,6 +123,28 @@ def lock_down(window: KioskWindow) -> InputLock:
     return lock
 
 
+class DailyBackup(QObject):
+    """Takes the once-a-day automatic backup while the kiosk runs; a failure is logged, never shown to patients."""
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.timer = QTimer(self)
+        self.timer.setObjectName("daily_backup_timer")
+        self.timer.setInterval(60 * 60 * 1000)  # look every hour; back up when the last one is a day old
+        self.timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        self.timer.start()
+        QTimer.singleShot(30_000, self.check)  # not during start-up
+
+    def check(self) -> None:
+        try:
+            library.daily_backup(self.store)
+        except (KioskError, OSError) as error:
+            log.warning("the daily backup failed: %s", error)
+
+
 def run(store: Store, *, kiosk_mode: bool, lang: str | None, size: QSize | None) -> int:
     app = create_application()
     setup_logging()
@@ -128,6 +152,8 @@ def run(store: Store, *, kiosk_mode: bool, lang: str | None, size: QSize | None)
     window = KioskWindow(source, kiosk_mode=kiosk_mode, lang=lang)
     errors = ErrorHandler(window)
     errors.install()
+    backups = DailyBackup(store, window)
+    backups.start()
     staff_exit = {"requested": False}
     window.exit_requested.connect(lambda: staff_exit.update(requested=True))
     if kiosk_mode:

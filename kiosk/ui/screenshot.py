@@ -7,15 +7,17 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.content.state import Key
 from kiosk.db import Store
 from kiosk.errors import UsageError
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.screens.faq import FaqScreen
+from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
 
 PATIENT = ("attract", "home", "reader", "faq", "idle-warning")
-STAFF = ("staff-login", "staff-menu")
+STAFF = ("staff-login", "staff-menu", "staff-editor")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,15 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
             faq.search.setText(shot.query)
             faq.search_timer.stop()
             faq._rebuild()
+    elif shot.screen == "staff-editor":
+        window.move_to("staff-console")
+        console = window.screen_named("staff-console")
+        assert isinstance(console, StaffConsole)
+        chapter, _, page = (shot.page or "treatment-day/monitoring").partition("/")
+        key = Key("page", f"{chapter}/{page}") if page else Key("chapter", chapter)
+        if key not in console.statuses():
+            key = next(iter(console.statuses()))
+        console.open_item(key)
     elif shot.screen == "idle-warning":
         window.move_to("home")
         window.idle._on_idle()

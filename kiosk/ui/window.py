@@ -31,13 +31,15 @@ from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.screens.staff import StaffLoginScreen, StaffMenuScreen
 from kiosk.ui.session import PatientSession
+from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, metrics_for, stylesheet
 from kiosk.ui.widgets import PictureView, TouchButton, clear_layout, label, set_prop
 
 log = logging.getLogger(__name__)
 
 PATIENT_SCREENS = ("home", "reader", "faq")
-STAFF_SCREENS = ("staff-login", "staff-menu")
+STAFF_SCREENS = ("staff-login", "staff-menu", "staff-console")
+STAFF_IDLE_SECONDS = 600  # staff at work in the console get longer before they are logged out
 WAKE_GUARD_MS = 400
 
 
@@ -212,12 +214,15 @@ class KioskWindow(QWidget):
             FaqScreen(self.ctx),
             StaffLoginScreen(self.ctx),
             StaffMenuScreen(self.ctx),
+            StaffConsole(self.ctx),
         ):
             self.screens[screen.name] = screen
             self.stack.addWidget(screen)
             screen.navigate.connect(self._on_navigate)
         self.attract.woken.connect(self.wake)
         self.staff_menu.exit_requested.connect(self.request_exit)
+        self.staff_menu.console_requested.connect(lambda: self.move_to("staff-console"))
+        self.staff_menu.console_button.show()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -282,10 +287,11 @@ class KioskWindow(QWidget):
         self.current = name
         screen.enter(**args)
         self.bar.setVisible(name in PATIENT_SCREENS)
-        if name in PATIENT_SCREENS:
+        settings = self.source.settings()
+        idle = STAFF_IDLE_SECONDS if name == "staff-console" else settings.idle_seconds
+        self.idle.configure(idle, settings.countdown_seconds)
+        if name in PATIENT_SCREENS or name in STAFF_SCREENS:  # staff who walk away are logged out too
             self.idle.start()
-        elif name in STAFF_SCREENS:
-            self.idle.start()  # staff who walk away are logged out like anyone else
         else:
             self.idle.stop()
         self.overlay.hide()

@@ -154,7 +154,6 @@ class StaffMenuScreen(Screen):
         for widget in (self.title, self.console_button, self.return_button, self.exit_button):
             layout.addWidget(widget)
         _centred(self, self.card)
-        self.console_button.hide()  # shown once a staff console is attached
 
     def refresh(self) -> None:
         self.title.setText(self.ctx.tr("staff.menu_title"))

@@ -1,0 +1,332 @@
+"""The staff console: a tree of everything on the kiosk beside whatever staff are working on.
+
+It is a screen of the kiosk window (so kiosk mode never shows a desktop), usable by touch and by keyboard and
+mouse. Every change goes through `StaffSource`, which reloads the patient screens, so a published edit is on
+the kiosk at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QScrollArea,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.content.state import Key
+from kiosk.services.staff import Status
+from kiosk.ui.screens import Context, Screen
+from kiosk.ui.staff.data import StaffSource
+from kiosk.ui.staff.editor import ItemEditor, TextEditor
+from kiosk.ui.staff.panels import (
+    AddPanel,
+    ChangesPanel,
+    HistoryPanel,
+    PickerPanel,
+    PicturesPanel,
+    SettingsPanel,
+    TransferPanel,
+)
+from kiosk.ui.theme import Metrics, stylesheet
+from kiosk.ui.widgets import TouchButton, kinetic, label, set_prop
+
+ROLE = Qt.ItemDataRole.UserRole
+
+
+class StaffConsole(Screen):
+    name = "staff-console"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.staff = StaffSource(ctx.source)
+        self.editing_lang = ctx.session.languages[0]
+        self.title = label("Staff console", "title", wrap=False)
+        self.language_buttons: dict[str, TouchButton] = {}
+        # Landscape: everything side by side. Portrait: title above its buttons, tree above the panels.
+        header = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        header.addWidget(self.title, 1)
+        header_buttons = QHBoxLayout()
+        for lang, caption in (("en", "Edit English"), ("es", "Editar español"), ("both", "Side by side")):
+            button = TouchButton(caption, "bar")
+            button.clicked.connect(lambda _=False, code=lang: self.set_language(code))
+            self.language_buttons[lang] = button
+            header_buttons.addWidget(button)
+        self.back_button = TouchButton("Back to the staff menu", "primary")
+        self.back_button.clicked.connect(lambda: self.go("staff-menu"))
+        header_buttons.addWidget(self.back_button)
+        header.addLayout(header_buttons)
+        self._header = header
+
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("ContentTree")
+        self.tree.setHeaderLabels(["Content", "Status"])
+        self.tree.setColumnWidth(0, 380)
+        self.tree.itemClicked.connect(self._on_tree_clicked)
+        self.sections: dict[str, TouchButton] = {}
+        side = QVBoxLayout()
+        side.addWidget(self.tree, 1)
+        self.add_chapter_button = TouchButton("Add a chapter")
+        self.add_group_button = TouchButton("Add a question group")
+        self.add_chapter_button.clicked.connect(lambda: self.open_add("chapter", ""))
+        self.add_group_button.clicked.connect(lambda: self.open_add("faq_category", ""))
+        grid = QGridLayout()
+        grid.addWidget(self.add_chapter_button, 0, 0)
+        grid.addWidget(self.add_group_button, 0, 1)
+        for index, (name, caption) in enumerate(
+            (
+                ("pictures", "Pictures"),
+                ("settings", "Settings"),
+                ("transfer", "Packs and backups"),
+                ("changes", "Recent changes"),
+            )
+        ):
+            button = TouchButton(caption)
+            button.clicked.connect(lambda _=False, n=name: self.show_panel(n))
+            self.sections[name] = button
+            grid.addWidget(button, 1 + index // 2, index % 2)
+        side.addLayout(grid)
+
+        self.editor = ItemEditor(ctx, self.staff, self.message)
+        self.editor.changed.connect(self._after_change)
+        self.editor.open_history.connect(self.open_history)
+        self.editor.picker_requested.connect(self.open_picker)
+        self.editor.add_button.clicked.connect(self._add_child)
+        self.history = HistoryPanel(self.staff, self.message)
+        self.history.restored.connect(self._after_change)
+        self.changes = ChangesPanel(self.staff, self.message)
+        self.changes.undone.connect(self._after_change)
+        self.settings_panel = SettingsPanel(self.staff, self.message)
+        self.settings_panel.changed.connect(self._after_change)
+        self.transfer = TransferPanel(self.staff, self.message)
+        self.transfer.changed.connect(self._after_change)
+        self.pictures = PicturesPanel(self.staff, self.message)
+        self.pictures.changed.connect(self._after_change)
+        self.picker = PickerPanel(self.staff)
+        self.picker.chosen.connect(self._on_picked)
+        self.picker.cancelled.connect(lambda: self.show_panel("editor"))
+        self.adder = AddPanel(self.staff, self.message)
+        self.adder.added.connect(self._on_added)
+        self.welcome = label(
+            "Choose a chapter, page, question group or question on the left to edit it. Changes you save are "
+            "on the kiosk at once; every change can be undone from its History or from Recent changes.",
+            "body",
+        )
+        self.welcome.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.panels = QStackedWidget()
+        self.panel_names: dict[str, QWidget] = {
+            "welcome": self.welcome,
+            "editor": self.editor,
+            "history": self.history,
+            "changes": self.changes,
+            "settings": self.settings_panel,
+            "transfer": self.transfer,
+            "pictures": self.pictures,
+            "picker": self.picker,
+            "add": self.adder,
+        }
+        self.scrolls: dict[str, QScrollArea] = {}
+        for name, widget in self.panel_names.items():  # each scrolls, so none makes the window taller
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(widget)
+            kinetic(scroll)
+            self.scrolls[name] = scroll
+            self.panels.addWidget(scroll)
+        self.status = label("", "body", name="StaffMessage")
+        self._picking_for: TextEditor | None = None
+
+        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        body.addLayout(side, 2)
+        body.addWidget(self.panels, 5)
+        self._body = body
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.status)
+        self._layout = layout
+
+    # --- screen ------------------------------------------------------------------------------------------------
+
+    def enter(self, **args: Any) -> None:
+        self.editing_lang = self.ctx.session.languages[0]
+        self.reload_tree()
+        self.show_panel("welcome")
+        self.message("", False)
+
+    def reset(self) -> None:
+        self.editor.status = None
+        self.show_panel("welcome")
+
+    def refresh(self) -> None:
+        """The console is for working at: smaller text than the patient screens, same tap targets."""
+        m = self.ctx.metrics
+        dense = Metrics(scale=m.scale * 0.8, text=1.0)
+        self.setStyleSheet(stylesheet(self.ctx.palette, dense))
+        self._layout.setContentsMargins(m.px(24), m.px(16), m.px(24), m.px(16))
+        portrait = self.ctx.portrait
+        self._header.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self._body.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self._body.setStretch(0, 4 if portrait else 2)
+        self._body.setStretch(1, 5)
+        self._mark_language()
+
+    # --- navigation --------------------------------------------------------------------------------------------
+
+    def show_panel(self, name: str) -> None:
+        panel = self.panel_names[name]
+        refresh = getattr(panel, "refresh", None)
+        if name in ("changes", "settings", "transfer", "pictures") and callable(refresh):
+            refresh()
+        self.panels.setCurrentWidget(self.scrolls[name])
+        for section, button in self.sections.items():
+            set_prop(button, "active", section == name)
+            button.setProperty("role", "bar")
+
+    @property
+    def current_panel(self) -> str:
+        widget = self.panels.currentWidget()
+        return next(name for name, scroll in self.scrolls.items() if scroll is widget)
+
+    def set_language(self, code: str) -> None:
+        self.editor.side_by_side = code == "both"
+        if code != "both":
+            self.editing_lang = code
+            self.ctx.session.set_lang(code)
+        self._mark_language()
+        self.reload_tree()
+        if self.editor.status is not None:
+            self.editor.build_texts()
+
+    def _mark_language(self) -> None:
+        current = "both" if self.editor.side_by_side else self.ctx.lang
+        for code, button in self.language_buttons.items():
+            set_prop(button, "active", code == current)
+
+    def reload_tree(self) -> None:
+        selected = self.editor.key
+        chapters, categories = self.staff.tree(self.ctx.lang)
+        self.tree.clear()
+        roots = (("Chapters", chapters), ("Questions and answers", categories))
+        for caption, items in roots:
+            root = QTreeWidgetItem([caption, ""])
+            self.tree.addTopLevelItem(root)
+            for status in items:
+                node = self._node(status)
+                root.addChild(node)
+                for child in status.children:
+                    node.addChild(self._node(child))
+            root.setExpanded(True)
+        if selected is not None:
+            found = self.find_item(selected)
+            if found is not None:
+                self.tree.setCurrentItem(found)
+
+    def _node(self, status: Status) -> QTreeWidgetItem:
+        node = QTreeWidgetItem([status.title, ", ".join(status.badges)])
+        node.setData(0, ROLE, status)
+        if status.deleted:
+            font = node.font(0)
+            font.setStrikeOut(True)
+            node.setFont(0, font)
+        return node
+
+    def find_item(self, key: Key) -> QTreeWidgetItem | None:
+        for root_index in range(self.tree.topLevelItemCount()):
+            stack = [self.tree.topLevelItem(root_index)]
+            while stack:
+                item = stack.pop()
+                if item is None:
+                    continue
+                status = item.data(0, ROLE)
+                if isinstance(status, Status) and status.key == key:
+                    return item
+                stack.extend(item.child(i) for i in range(item.childCount()))
+        return None
+
+    def statuses(self) -> dict[Key, Status]:
+        found: dict[Key, Status] = {}
+        for root_index in range(self.tree.topLevelItemCount()):
+            stack = [self.tree.topLevelItem(root_index)]
+            while stack:
+                item = stack.pop()
+                if item is None:
+                    continue
+                status = item.data(0, ROLE)
+                if isinstance(status, Status):
+                    found[status.key] = status
+                stack.extend(item.child(i) for i in range(item.childCount()))
+        return found
+
+    def _on_tree_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        status = item.data(0, ROLE)
+        if isinstance(status, Status):
+            self.open_item(status.key)
+
+    def open_item(self, key: Key) -> None:
+        status = self.statuses().get(key)
+        if status is None:
+            self.reload_tree()
+            status = self.statuses().get(key)
+        if status is None:
+            self.message(f"{key.describe()} is not there any more.", True)
+            return
+        self.editor.show_item(status)
+        self.show_panel("editor")
+
+    def open_history(self, status: Status) -> None:
+        self.history.show_history(status)
+        self.show_panel("history")
+
+    def open_picker(self, kind: str, editor: TextEditor) -> None:
+        self._picking_for = editor
+        self.picker.open(kind, editor.key.lang or self.ctx.lang)
+        self.show_panel("picker")
+
+    def _on_picked(self, kind: str, target: str, text: str, caption: str) -> None:
+        editor = self._picking_for
+        self.show_panel("editor")
+        if editor is None:
+            return
+        if kind == "picture":
+            editor.insert_picture(target, text, caption)
+        else:
+            editor.insert(f"[{text}]({'page' if kind == 'page' else 'faq'}:{target})")
+
+    def open_add(self, kind: str, parent_id: str) -> None:
+        self.adder.open(kind, parent_id, self.editing_lang)
+        self.show_panel("add")
+
+    def _add_child(self) -> None:
+        key = self.editor.key
+        if key is not None:
+            self.open_add("page" if key.kind == "chapter" else "faq_entry", key.id)
+
+    def _on_added(self, key: Key) -> None:
+        self.reload_tree()
+        self.open_item(key)
+
+    def _after_change(self) -> None:
+        self.reload_tree()
+        key = self.editor.key
+        if key is not None and self.current_panel == "editor":
+            status = self.statuses().get(key)
+            if status is not None:
+                self.editor.show_item(status)
+
+    def message(self, text: str, problem: bool) -> None:
+        self.status.setText(text)
+        set_prop(self.status, "problem", problem)

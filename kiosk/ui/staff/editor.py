@@ -1,0 +1,475 @@
+"""Editing one page, question, chapter or category: texts per language, formatting help, warnings and a preview.
+
+The preview is the reader's own page card (or the questions screen's answer), given the kiosk's stylesheet and
+drawn at the kiosk's size, then scaled to fit: what staff see is what patients will see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap, QTextCursor
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.content.render import render
+from kiosk.content.state import Fields, Key
+from kiosk.services.catalogue import PageView, QuestionView
+from kiosk.services.staff import TITLE_FIELD, Status
+from kiosk.ui.screens import Context
+from kiosk.ui.screens.faq import QuestionItem
+from kiosk.ui.screens.reader import PageCard
+from kiosk.ui.staff.data import StaffSource
+from kiosk.ui.theme import NORMAL, metrics_for, stylesheet
+from kiosk.ui.widgets import TouchButton, clear_layout, label
+
+KIOSK_SIZE = QSize(1856, 760)  # the reader's page area on a 1920x1080 kiosk
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+class Preview(QLabel):
+    """The kiosk's own widgets rendered at kiosk size, scaled into the editor."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = Context(ctx.source, ctx.session)
+        self.ctx.metrics = metrics_for(1920, 1080, False)
+        self.ctx.palette = NORMAL
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        self.setMinimumSize(200, 120)
+        # A label with a picture asks to be the picture's size; this one takes the space it is given.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._pixmap: QPixmap | None = None
+
+    def _render(self, widget: QWidget, size: QSize) -> None:
+        widget.setStyleSheet(stylesheet(self.ctx.palette, self.ctx.metrics))
+        widget.setFont(self.ctx.font())
+        widget.resize(size)
+        widget.ensurePolished()
+        layout = widget.layout()
+        if layout is not None:
+            layout.activate()
+        self._pixmap = widget.grab()
+        widget.deleteLater()
+        self._fit()
+
+    def show_page(self, page: PageView) -> None:
+        card = PageCard(self.ctx)
+        card.show_page(page)
+        self._render(card, KIOSK_SIZE)
+
+    def show_answer(self, question: QuestionView) -> None:
+        item = QuestionItem(question, self.ctx)
+        item.set_open(True)
+        item.resize(KIOSK_SIZE.width(), 10)
+        height = max(item.sizeHint().height(), item.answer_text.height() + 200)
+        self._render(item, QSize(KIOSK_SIZE.width(), min(height, KIOSK_SIZE.height())))
+
+    def clear_preview(self) -> None:
+        self._pixmap = None
+        self.clear()
+
+    def _fit(self) -> None:
+        if self._pixmap is not None:
+            self.setPixmap(
+                self._pixmap.scaled(
+                    self.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+
+    def resizeEvent(self, event: object) -> None:
+        self._fit()
+
+    @property
+    def rendered(self) -> QPixmap | None:
+        return self._pixmap
+
+
+class TextEditor(QFrame):
+    """The title and Markdown of one item in one language, with formatting buttons, warnings and Save."""
+
+    saved = Signal()
+    changed = Signal()
+
+    def __init__(self, staff: StaffSource, key: Key, message: Callable[[str, bool], None]) -> None:
+        super().__init__()
+        self.setObjectName("EditorPane")
+        self.staff = staff
+        self.key = key
+        self.message = message
+        self.title = QLineEdit()
+        self.title.setObjectName("StaffField")
+        self.summary = QLineEdit()
+        self.summary.setObjectName("StaffField")
+        self.markdown = QPlainTextEdit()
+        self.markdown.setObjectName("MarkdownEditor")
+        self.markdown.setMinimumHeight(120)
+        self.markdown.setTabChangesFocus(True)
+        self.warnings = QListWidget()
+        self.warnings.setObjectName("Warnings")
+        self.save_button = TouchButton("Save", "primary")
+        self.save_button.clicked.connect(self.save)
+        self.state = label("", "muted", name="TextState")
+        tools = QHBoxLayout()
+        self.tool_buttons: dict[str, TouchButton] = {}
+        for name, text, action in (
+            ("bold", "Bold", lambda: self.wrap("**")),
+            ("list", "List", self.make_list),
+        ):
+            button = TouchButton(text)
+            button.clicked.connect(action)
+            self.tool_buttons[name] = button
+            tools.addWidget(button)
+        self.tools = tools
+        layout = QVBoxLayout(self)
+        heading = QHBoxLayout()
+        heading.addWidget(label(LANGUAGE_NAMES.get(key.lang or "", key.lang or ""), "heading"), 1)
+        heading.addWidget(self.state)
+        layout.addLayout(heading)
+        self.title_label = label(self._title_caption(), "body")
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.title)
+        has_body = key.kind in ("page_text", "faq_entry_text")
+        if key.kind == "chapter_text":
+            layout.addWidget(label("One line for the home screen tile", "body"))
+            layout.addWidget(self.summary)
+        if has_body:
+            layout.addLayout(tools)
+            layout.addWidget(self.markdown, 1)
+            layout.addWidget(self.warnings)
+        self.markdown.setVisible(has_body)
+        self.warnings.hide()
+        self.summary.setVisible(key.kind == "chapter_text")
+        layout.addWidget(self.save_button)
+        self.check_timer = QTimer(self)
+        self.check_timer.setObjectName("editor_check_timer")
+        self.check_timer.setSingleShot(True)
+        self.check_timer.setInterval(300)
+        self.check_timer.timeout.connect(self.check)
+        for field in (self.title, self.summary):
+            field.textEdited.connect(self._on_edit)
+        self.markdown.textChanged.connect(self._on_edit)
+        self.load()
+
+    def _title_caption(self) -> str:
+        return {
+            "faq_entry_text": "Question",
+            "chapter_text": "Chapter title",
+            "page_text": "Page heading",
+            "faq_category_text": "Group title",
+        }[self.key.kind]
+
+    def load(self) -> None:
+        view = self.staff.text(self.key)
+        self.markdown.blockSignals(True)
+        if view is None:
+            self.title.clear()
+            self.summary.clear()
+            self.markdown.clear()
+            self.state.setText("Missing: not translated yet")
+        else:
+            self.title.setText(str(view.fields.get(TITLE_FIELD[self.key.kind], "")))
+            self.summary.setText(str(view.fields.get("summary", "")))
+            self.markdown.setPlainText(str(view.fields.get("markdown", "")))
+            self.state.setText(f"Saved {view.updated_at:%Y-%m-%d %H:%M}" if view.updated_at else "")
+        self.markdown.blockSignals(False)
+        self.dirty = False
+        self.check()
+
+    def fields(self) -> Fields:
+        fields: Fields = {TITLE_FIELD[self.key.kind]: self.title.text()}
+        if self.key.kind in ("page_text", "faq_entry_text"):
+            fields["markdown"] = self.markdown.toPlainText()
+        if self.key.kind == "chapter_text":
+            fields["summary"] = self.summary.text()
+        return fields
+
+    def _on_edit(self) -> None:
+        self.dirty = True
+        self.state.setText("Not saved yet")
+        self.check_timer.start()
+        self.changed.emit()
+
+    def check(self) -> None:
+        self.warnings.clear()
+        if self.key.kind in ("page_text", "faq_entry_text"):
+            for problem in self.staff.check(self.key, self.fields()):
+                prefix = "Error" if problem.severity == "error" else "Warning"
+                self.warnings.addItem(f"{prefix}: {problem.message}")
+        self.warnings.setVisible(self.warnings.count() > 0)
+
+    def save(self) -> bool:
+        from kiosk.errors import ContentError, KioskError
+
+        try:
+            warnings = self.staff.save_text(self.key, self.fields())
+        except ContentError as error:
+            self.message(f"Not saved: {'; '.join(error.problems) or error}", True)
+            return False
+        except KioskError as error:
+            self.message(f"Not saved: {error}", True)
+            return False
+        self.dirty = False
+        self.state.setText("Saved")
+        self.message(
+            "Saved. "
+            + (f"{len(warnings)} warning(s) to look at." if warnings else "It is on the kiosk now."),
+            False,
+        )
+        self.check()
+        self.saved.emit()
+        return True
+
+    # formatting help --------------------------------------------------------------------------------------------
+
+    def wrap(self, marker: str) -> None:
+        cursor = self.markdown.textCursor()
+        text = cursor.selectedText() or "bold words"
+        cursor.insertText(f"{marker}{text}{marker}")
+        self.markdown.setFocus()
+
+    def make_list(self) -> None:
+        cursor = self.markdown.textCursor()
+        if not cursor.hasSelection():
+            cursor.select(QTextCursor.SelectionType.LineUnderCursor)
+        lines = cursor.selectedText().split("\u2029")
+        cursor.insertText("\n".join(line if line.startswith("- ") else f"- {line}" for line in lines))
+
+    def insert(self, text: str) -> None:
+        self.markdown.textCursor().insertText(text)
+        self.markdown.setFocus()
+
+    def insert_picture(self, name: str, alt: str, caption: str) -> None:
+        """A page's picture goes first, right under its heading; an old one is replaced."""
+        lines = [
+            line for line in self.markdown.toPlainText().split("\n") if not line.lstrip().startswith("![")
+        ]
+        picture = f'![{alt.strip() or "Describe the picture"}]({name} "{caption.strip()}")'
+        self.markdown.setPlainText("\n".join([picture, "", *lines]).strip("\n"))
+
+
+class ItemEditor(QWidget):
+    """Everything about one item: its texts in each language, its preview, and its actions."""
+
+    changed = Signal()
+    open_history = Signal(object)
+    picker_requested = Signal(str, object)  # "page" | "question" | "picture", the editor to insert into
+
+    def __init__(self, ctx: Context, staff: StaffSource, message: Callable[[str, bool], None]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.staff = staff
+        self.message = message
+        self.status: Status | None = None
+        self.editors: dict[str, TextEditor] = {}
+        self.side_by_side = False
+        self.title = label("", "title")
+        self.badges = label("", "muted", name="Badges")
+        self.action_row = QHBoxLayout()
+        self.publish_button = TouchButton("Publish")
+        self.up_button = TouchButton("Move up")
+        self.down_button = TouchButton("Move down")
+        self.delete_button = TouchButton("Delete")
+        self.history_button = TouchButton("History")
+        self.add_button = TouchButton("")
+        for button in (
+            self.publish_button,
+            self.up_button,
+            self.down_button,
+            self.delete_button,
+            self.history_button,
+            self.add_button,
+        ):
+            self.action_row.addWidget(button)
+        self.action_row.addStretch(1)
+        self.publish_button.clicked.connect(self.toggle_published)
+        self.up_button.clicked.connect(lambda: self.move_item(-1))
+        self.down_button.clicked.connect(lambda: self.move_item(1))
+        self.delete_button.clicked.connect(self.toggle_deleted)
+        self.history_button.clicked.connect(lambda: self.open_history.emit(self.status))
+        self.texts = QGridLayout()
+        self.review = QWidget()
+        review = QHBoxLayout(self.review)
+        review.setContentsMargins(0, 0, 0, 0)
+        self.reviewed_on = QDateEdit()
+        self.reviewed_on.setObjectName("StaffField")
+        self.reviewed_on.setCalendarPopup(True)
+        self.reviewed_on.setDisplayFormat("yyyy-MM-dd")
+        self.reviewed_by = QLineEdit()
+        self.reviewed_by.setObjectName("StaffField")
+        self.reviewed_by.setPlaceholderText("Name and credential of the reviewer")
+        self.review_button = TouchButton("Save review")
+        self.review_button.clicked.connect(self.save_review)
+        review.addWidget(label("Clinically reviewed on", "body", wrap=False))
+        review.addWidget(self.reviewed_on)
+        review.addWidget(self.reviewed_by, 1)
+        review.addWidget(self.review_button)
+        self.preview = Preview(ctx)
+        self.preview_timer = QTimer(self)
+        self.preview_timer.setObjectName("preview_timer")
+        self.preview_timer.setSingleShot(True)
+        self.preview_timer.setInterval(250)
+        self.preview_timer.timeout.connect(self.update_preview)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.badges)
+        layout.addLayout(self.action_row)
+        layout.addWidget(self.review)
+        work = QHBoxLayout()
+        work.addLayout(self.texts, 3)
+        preview_column = QVBoxLayout()
+        preview_column.addWidget(label("Preview, as patients see it", "heading"))
+        preview_column.addWidget(self.preview, 1)
+        work.addLayout(preview_column, 2)
+        layout.addLayout(work, 1)
+
+    @property
+    def key(self) -> Key | None:
+        return self.status.key if self.status else None
+
+    def show_item(self, status: Status) -> None:
+        self.status = status
+        self.title.setText(status.title)
+        self.badges.setText(" · ".join(status.badges))
+        self.publish_button.setText("Unpublish" if status.published else "Publish")
+        self.delete_button.setText("Restore from trash" if status.deleted else "Delete")
+        kind = status.key.kind
+        self.add_button.setVisible(kind in ("chapter", "faq_category"))
+        self.add_button.setText("Add a page" if kind == "chapter" else "Add a question")
+        self.review.setVisible(kind == "chapter")
+        if kind == "chapter":
+            fields = self.staff.item(status.key) or {}
+            reviewed = fields.get("reviewed_on")
+            self.reviewed_on.setDate(
+                QDate.fromString(reviewed, "yyyy-MM-dd") if reviewed else QDate.currentDate()
+            )
+            self.reviewed_by.setText(str(fields.get("reviewed_by") or ""))
+        self.build_texts()
+
+    def languages(self) -> tuple[str, ...]:
+        settings = self.staff.settings()
+        if self.side_by_side:
+            return settings.languages
+        return (self.ctx.lang if self.ctx.lang in settings.languages else settings.languages[0],)
+
+    def build_texts(self) -> None:
+        clear_layout(self.texts)
+        self.editors = {}
+        if self.status is None:
+            return
+        text_kind = f"{self.status.key.kind}_text"
+        for column, lang in enumerate(self.languages()):
+            editor = TextEditor(self.staff, Key(text_kind, self.status.key.id, lang), self.message)
+            editor.saved.connect(self.changed.emit)
+            editor.changed.connect(self.preview_timer.start)
+            if text_kind in ("page_text", "faq_entry_text"):
+                for name, text in (("page", "Link to a page"), ("question", "Link to a question")) + (
+                    (("picture", "Picture"),) if text_kind == "page_text" else ()
+                ):
+                    button = TouchButton(text)
+                    button.clicked.connect(lambda _=False, n=name, e=editor: self.picker_requested.emit(n, e))
+                    editor.tool_buttons[name] = button
+                    editor.tools.addWidget(button)
+                editor.tools.addStretch(1)
+            self.editors[lang] = editor
+            self.texts.addWidget(editor, 0, column)
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        if self.status is None or not self.editors:
+            self.preview.clear_preview()
+            return
+        lang, editor = next(iter(self.editors.items()))
+        fields = editor.fields()
+        kind = self.status.key.kind
+        if kind == "page":
+            rendered = render(str(fields.get("markdown", "")))
+            picture = rendered.picture
+            chapter_id, _, page_id = self.status.key.id.partition("/")
+            page = PageView(
+                chapter_id,
+                page_id,
+                str(fields["title"]),
+                rendered.html,
+                picture.src if picture else None,
+                picture.alt if picture else "",
+                picture.caption if picture else "",
+                lang,
+            )
+            self.preview.show_page(page)
+        elif kind == "faq_entry":
+            rendered = render(str(fields.get("markdown", "")))
+            self.preview.show_answer(
+                QuestionView(self.status.key.id, "", str(fields["question"]), rendered.html, lang, ())
+            )
+        else:
+            self.preview.clear_preview()
+            self.preview.setText("Pages and questions show a preview.")
+
+    # actions ----------------------------------------------------------------------------------------------------
+
+    def _run(self, action: Callable[[], object], done: str) -> None:
+        from kiosk.errors import KioskError
+
+        try:
+            action()
+        except KioskError as error:
+            self.message(str(error), True)
+            return
+        self.message(done, False)
+        self.changed.emit()
+
+    def toggle_published(self) -> None:
+        if self.status is not None:
+            status = self.status
+            self._run(
+                lambda: self.staff.publish(status.key, not status.published),
+                "Unpublished: patients no longer see it."
+                if status.published
+                else "Published: it is on the kiosk now.",
+            )
+
+    def toggle_deleted(self) -> None:
+        if self.status is not None:
+            status = self.status
+            if status.deleted:
+                self._run(lambda: self.staff.undelete(status.key), "Restored from the trash.")
+            else:
+                self._run(
+                    lambda: self.staff.delete(status.key),
+                    "Moved to the trash. Restore it from there if needed.",
+                )
+
+    def move_item(self, step: int) -> None:
+        if self.status is not None:
+            status = self.status
+            self._run(lambda: self.staff.move(status.key, step), "Moved.")
+
+    def save_review(self) -> None:
+        if self.status is not None:
+            status = self.status
+            day = self.reviewed_on.date().toPython()
+            assert isinstance(day, dt.date)
+            self._run(
+                lambda: self.staff.set_review(status.key.id, day, self.reviewed_by.text()), "Review saved."
+            )
+
+    @property
+    def unsaved(self) -> bool:
+        return any(editor.dirty for editor in self.editors.values())

@@ -1,0 +1,251 @@
+"""The staff console, used the way a nurse would: edit, preview, publish, add, translate, undo, move content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
+
+from kiosk.content.state import Key
+from kiosk.db import Store
+from kiosk.services import auth
+from kiosk.ui.screens.faq import FaqScreen
+from kiosk.ui.screens.reader import ReaderScreen
+from kiosk.ui.staff.console import StaffConsole
+from kiosk.ui.window import KioskWindow
+from tests.unit.ui.conftest import open_window
+from tests.unit.ui.test_screens import clipped_labels, overlapping
+
+
+def console(window: KioskWindow) -> StaffConsole:
+    window.move_to("staff-menu")
+    window.staff_menu.console_button.click()
+    screen = window.screen_named("staff-console")
+    assert isinstance(screen, StaffConsole) and window.current == "staff-console"
+    return screen
+
+
+def test_fixing_a_typo_reaches_the_kiosk_at_once(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window)
+    staff.tree.setCurrentItem(staff.find_item(Key("page", "second/driving")))
+    staff._on_tree_clicked(staff.tree.currentItem(), 0)
+    editor = staff.editor.editors["en"]
+    editor.markdown.setPlainText(editor.markdown.toPlainText().replace("next day", "next morning"))
+    assert editor.state.text() == "Not saved yet"
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert staff.status.text().startswith("Saved")
+    window.move_to("reader", chapter="second", page="driving")
+    reader = window.screen_named("reader")
+    assert isinstance(reader, ReaderScreen)
+    assert "next morning" in reader.stage.front.text.toPlainText()
+
+
+def test_the_preview_is_the_kiosk_page_and_follows_typing(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window)
+    staff.open_item(Key("page", "first-steps/picture"))
+    before = staff.editor.preview.rendered
+    assert before is not None and (before.width(), before.height()) == (1856, 760)
+    editor = staff.editor.editors["en"]
+    editor.title.setText("A brand new heading")
+    editor.title.textEdited.emit("A brand new heading")
+    qtbot.wait_until(lambda: staff.editor.preview.rendered is not before, timeout=2000)
+
+
+def test_errors_block_a_save_and_warnings_show_while_typing(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window)
+    staff.open_item(Key("faq_entry", "can-i-drive"))
+    editor = staff.editor.editors["en"]
+    editor.markdown.setPlainText("See [this](page:nowhere/at-all).")
+    qtbot.wait_until(lambda: editor.warnings.count() > 0, timeout=2000)
+    assert editor.warnings.item(0).text().startswith("Error: link to unknown page")
+    assert not editor.save()
+    assert staff.status.text().startswith("Not saved")
+
+
+def test_a_nurse_adds_a_question_in_both_languages_publishes_and_undoes_it(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    staff = console(window)
+    staff.open_item(Key("faq_category", "general"))
+    staff.editor.add_button.click()
+    assert staff.current_panel == "add"
+    staff.adder.title.setText("Is there parking?")
+    staff.adder.body.setPlainText("Yes, behind the building.")
+    staff.adder.create_button.click()
+    assert staff.current_panel == "editor" and staff.editor.key == Key("faq_entry", "is-there-parking")
+    assert "draft" in staff.editor.badges.text() and "missing es" in staff.editor.badges.text()
+    staff.set_language("both")
+    spanish = staff.editor.editors["es"]
+    spanish.title.setText("¿Hay estacionamiento?")
+    spanish.markdown.setPlainText("Sí, detrás del edificio.")
+    assert spanish.save()
+    staff.editor.publish_button.click()
+    assert "published" in staff.editor.badges.text()
+    window.session.set_lang("es")
+    window.move_to("faq", question="is-there-parking")
+    faq = window.screen_named("faq")
+    assert isinstance(faq, FaqScreen)
+    assert faq.items["is-there-parking"].text.text() == "¿Hay estacionamiento?"
+    staff = console(window)
+    staff.show_panel("changes")
+    staff.changes.list.setCurrentRow(0)  # the newest change: publishing
+    staff.changes.undo_button.click()
+    window.move_to("faq")
+    assert "is-there-parking" not in faq.items
+
+
+def test_history_shows_earlier_versions_and_restores_one(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window)
+    staff.open_item(Key("faq_entry", "is-it-addictive"))
+    editor = staff.editor.editors["en"]
+    original = editor.markdown.toPlainText()
+    editor.markdown.setPlainText("A wrong answer.")
+    assert editor.save()
+    staff.editor.history_button.click()
+    assert staff.current_panel == "history" and staff.history.versions.count() >= 3
+    staff.history.versions.setCurrentRow(staff.history.versions.count() - 1)  # the first version
+    assert (
+        "This version" in staff.history.diff.toHtml()
+        or "same as the current" in staff.history.diff.toPlainText()
+    )
+    target = next(
+        i for i, e in enumerate(staff.history.entries) if e.key.lang == "en" and e.kind == "bundled-import"
+    )
+    staff.history.versions.setCurrentRow(target)
+    assert "A wrong answer." in staff.history.diff.toPlainText()
+    staff.history.restore_button.click()
+    staff.open_item(Key("faq_entry", "is-it-addictive"))
+    assert staff.editor.editors["en"].markdown.toPlainText() == original
+
+
+def test_linking_to_a_page_and_choosing_a_picture(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window)
+    staff.open_item(Key("page", "second/driving"))
+    editor = staff.editor.editors["en"]
+    editor.markdown.moveCursor(editor.markdown.textCursor().MoveOperation.End)
+    editor.tool_buttons["page"].click()
+    assert staff.current_panel == "picker" and staff.picker.list.count() == 4
+    staff.picker.list.setCurrentRow(1)
+    staff.picker.insert_button.click()
+    assert staff.current_panel == "editor"
+    assert editor.markdown.toPlainText().endswith("[Links and lists](page:first-steps/links)")
+    editor.tool_buttons["picture"].click()
+    row = next(i for i in range(staff.picker.list.count()) if staff.picker.list.item(i).text() == "dot.svg")
+    staff.picker.list.setCurrentRow(row)
+    staff.picker.alt.setText("A teal dot")
+    staff.picker.caption.setText("One idea")
+    staff.picker.insert_button.click()
+    assert editor.markdown.toPlainText().startswith('![A teal dot](dot.svg "One idea")')
+    assert editor.markdown.toPlainText().count("![") == 1  # the old picture was replaced, not doubled
+    assert editor.save()
+
+
+def test_large_photos_are_scaled_down_and_stored(qtbot: QtBot, window: KioskWindow, tmp_path: Path) -> None:
+    staff = console(window)
+    staff.show_panel("pictures")
+    photo = QImage(3200, 2400, QImage.Format.Format_RGB32)
+    photo.fill(QColor("#2A9D8F"))
+    path = tmp_path / "Waiting Room.jpg"
+    assert photo.save(str(path), "JPEG")
+    key = staff.pictures.add_file(path)
+    assert key == Key("asset", "waiting-room.jpg")
+    stored = QImage.fromData(window.source.picture("waiting-room.jpg") or b"")
+    assert max(stored.width(), stored.height()) == 1600
+    bad = tmp_path / "evil.svg"
+    bad.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>')
+    assert staff.pictures.add_file(bad) is None and "not allowed" in staff.status.text()
+
+
+def test_packs_and_backups_from_the_console(qtbot: QtBot, window: KioskWindow, tmp_path: Path) -> None:
+    staff = console(window)
+    staff.show_panel("transfer")
+    staff.transfer.export_pack(tmp_path / "usb" / "clinic")
+    assert (tmp_path / "usb" / "clinic.zip").exists()
+    staff.transfer.review_pack(tmp_path / "usb" / "clinic.zip")
+    assert "Nothing would change." in staff.transfer.plan_view.toPlainText()
+    assert not staff.transfer.apply_button.isEnabled()
+    (tmp_path / "broken.zip").write_text("not a zip")
+    staff.transfer.review_pack(tmp_path / "broken.zip")
+    assert "not a content pack" in staff.status.text()
+    staff.transfer.backup_now()
+    assert staff.transfer.backups.count() == 1
+    staff.open_item(Key("faq_entry", "can-i-drive"))
+    staff.editor.editors["en"].markdown.setPlainText("Changed after the backup.")
+    assert staff.editor.editors["en"].save()
+    staff.show_panel("transfer")
+    staff.transfer.backups.setCurrentRow(0)
+    staff.transfer.review_restore()
+    assert "Restore the backup" in staff.transfer.plan_view.toPlainText()
+    staff.transfer.apply_button.click()
+    assert "Backup applied" in staff.status.text()
+    window.move_to("faq", question="can-i-drive")
+    faq = window.screen_named("faq")
+    assert isinstance(faq, FaqScreen)
+    assert "Changed after the backup" not in faq.items["can-i-drive"].answer_text.toPlainText()
+
+
+def test_settings_reach_the_kiosk_and_the_pin_can_be_changed(
+    qtbot: QtBot, store: Store, window: KioskWindow
+) -> None:
+    with store.session() as session, session.begin():
+        auth.set_pin(session, "482916")
+    staff = console(window)
+    staff.show_panel("settings")
+    panel = staff.settings_panel
+    assert panel.clinic_name.text() == "Test Clinic"
+    panel.clinic_name.setText("Lakeside Ketamine Clinic")
+    panel.crisis["en"].setText("Need help now? Call or text 988")
+    panel.save_button.click()
+    assert window.bar.clinic.text() == "Lakeside Ketamine Clinic"
+    assert window.footer.crisis.text() == "Need help now? Call or text 988"
+    panel.numbers["idle_seconds"].setValue(20)
+    panel.numbers["countdown_seconds"].setValue(20)
+    panel.save_button.click()
+    window.move_to("home")
+    assert window.idle.idle_ms == 20_000
+    panel.current_pin.setText("482916")
+    panel.new_pin.setText("739215")
+    panel.repeat_pin.setText("739215")
+    panel.pin_button.click()
+    assert staff.status.text() == "The staff PIN is changed."
+    with store.session() as session, session.begin():
+        assert auth.verify_pin(session, "739215")
+    panel.current_pin.setText("000000")
+    panel.new_pin.setText("111222")
+    panel.repeat_pin.setText("111222")
+    panel.pin_button.click()
+    assert "not right" in staff.status.text()
+
+
+def test_reviews_are_recorded_per_chapter(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window)
+    staff.open_item(Key("chapter", "second"))
+    assert staff.editor.review.isVisible() and "never reviewed" in staff.editor.badges.text()
+    staff.editor.reviewed_by.setText("Dr. Ana Ruiz, MD")
+    staff.editor.review_button.click()
+    assert "never reviewed" not in staff.editor.badges.text()
+
+
+def test_staff_get_longer_before_the_idle_reset(window: KioskWindow) -> None:
+    console(window)
+    assert window.idle.idle_ms == 600_000
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 800)])
+def test_the_console_is_laid_out_properly(qtbot: QtBot, store: Store, width: int, height: int) -> None:
+    window = open_window(qtbot, store, width, height)
+    staff = console(window)
+    for panel in ("welcome", "settings", "transfer", "pictures", "changes"):
+        staff.show_panel(panel)
+        qtbot.wait(10)
+        assert window.size().width() == width and window.size().height() == height, panel
+        assert overlapping(staff) == [], panel
+    staff.open_item(Key("page", "first-steps/picture"))
+    qtbot.wait(10)
+    assert clipped_labels(staff.editor) == []
+    assert overlapping(staff) == []
+    assert window.size().width() == width and window.size().height() == height
+    window.allow_close = True
