@@ -35,7 +35,7 @@ def _db_path(args: argparse.Namespace) -> Path:
 @contextmanager
 def _store(args: argparse.Namespace) -> Iterator[Any]:
     """The open store, filled from the bundled content on first use (for commands that hold it long)."""
-    from kiosk.db import open_store, translated_errors
+    from kiosk.db.store import open_store, translated_errors
     from kiosk.services import library
 
     store = open_store(_db_path(args))
@@ -191,7 +191,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     with _store(args) as store:
         destination = Path(args.dest) if args.dest else paths.backup_dir(store.path)
-        path = backup.backup(store, destination)
+        path = backup.backup(store.path, destination)
     print(f"backed up to {path}")
     return 0
 
@@ -221,20 +221,32 @@ def _size(value: str) -> tuple[int, int]:
 def cmd_run(args: argparse.Namespace) -> int:
     import os
 
-    from kiosk.services import auth
+    from kiosk.db import lite
+    from kiosk.services import auth, startup
 
     if not any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         raise KioskError("no display: start the kiosk from a desktop or kiosk session (see docs/DEPLOY.md)")
-    with _store(args) as store:
-        with store.session() as session:
-            if args.kiosk and not auth.has_pin(session):
-                raise KioskError("set a staff PIN first, so staff can leave kiosk mode: kiosk pin set")
-        from PySide6.QtCore import QSize
+    start = startup.prepare(_db_path(args))  # a damaged or read-only database never stops the kiosk
+    if args.kiosk and not start.readonly:
+        connection = lite.connect(start.db_path)
+        try:
+            has_pin = auth.has_pin(connection)
+        finally:
+            connection.close()
+        if not has_pin:
+            raise KioskError("set a staff PIN first, so staff can leave kiosk mode: kiosk pin set")
+    from PySide6.QtCore import QSize
 
-        from kiosk.ui import app
+    from kiosk.ui import app
 
-        size = QSize(*args.size) if args.size else None
-        return app.run(store, kiosk_mode=args.kiosk, lang=args.lang, size=size)
+    size = QSize(*args.size) if args.size else None
+    return app.run(
+        start,
+        kiosk_mode=args.kiosk,
+        lang=args.lang,
+        size=size,
+        exit_after_first_frame=args.exit_after_first_frame,
+    )
 
 
 def _read_pin() -> str:
@@ -258,6 +270,15 @@ def cmd_pin_set(args: argparse.Namespace) -> int:
         auth.set_pin(session, pin)
     print("staff PIN set")
     return 0
+
+
+def cmd_pin_status(args: argparse.Namespace) -> int:
+    from kiosk.services import auth
+
+    with _session(args) as session:
+        has_pin = auth.has_pin(session)
+    print("a staff PIN is set" if has_pin else "no staff PIN is set: kiosk pin set")
+    return 0 if has_pin else 1
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
@@ -384,6 +405,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", type=_language, default=None, help="the language patients see first")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size, e.g. 1080x1920")
+    p.add_argument(
+        "--exit-after-first-frame", action="store_true", help=argparse.SUPPRESS
+    )  # for `make bench`
     p.set_defaults(handler=cmd_run)
 
     pin = commands.add_parser("pin", help="the staff PIN")
@@ -392,6 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
         "set", parents=[common], help="set the staff PIN (read from stdin if not a terminal)"
     )
     p.set_defaults(handler=cmd_pin_set)
+    p = pin_commands.add_parser("status", parents=[common], help="exit 0 if a staff PIN is set, 1 if not")
+    p.set_defaults(handler=cmd_pin_status)
 
     p = commands.add_parser("screenshot", parents=[common], help="render a screen to a PNG, offscreen")
     p.add_argument("screen", metavar="SCREEN", choices=SCREENS, help=", ".join(SCREENS))
@@ -439,7 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("kiosk: interrupted", file=sys.stderr)
         return 130
     except Exception as error:
-        from kiosk.db import describe_error
+        from kiosk.db.lite import describe_error
 
         known = describe_error(error)
         if known is None:

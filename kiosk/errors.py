@@ -31,5 +31,9 @@ class StoreError(KioskError):
     """The database cannot be used: locked, read-only, full or corrupt."""
 
 
+class CorruptDatabase(StoreError):
+    """The file is not a usable SQLite database, or it failed the integrity check."""
+
+
 class AuthError(KioskError):
     """A wrong or missing staff PIN, or the keypad is locked out."""

@@ -17,7 +17,7 @@ os.environ.pop("KIOSK_DB", None)
 os.environ.pop("KIOSK_CONTENT_DIR", None)
 
 from kiosk import paths
-from kiosk.db import Store, open_store
+from kiosk.db.store import Store, open_store
 from kiosk.services import library
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"

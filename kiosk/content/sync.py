@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.config import SETTINGS
@@ -41,7 +40,8 @@ from kiosk.content.state import (
     read_state,
 )
 from kiosk.content.validate import validate
-from kiosk.db.models import AssetBlob, ChangeSet, Revision, SettingValue, Tracked
+from kiosk.db.lite import all_settings, get_setting, put_setting
+from kiosk.db.models import AssetBlob, ChangeSet, Revision, Tracked
 from kiosk.errors import ContentError, KioskError
 
 Mode = Literal["bundled", "replace"]
@@ -210,7 +210,7 @@ def check_importable(content: ContentSet, label: str) -> ContentSet:
 
 def _settings_plan(session: Session, site: dict[str, object], mode: Mode) -> dict[str, object]:
     """Settings to store: missing ones (bundled mode), or every one that differs from what is in effect."""
-    stored = {row.key: row.value for row in session.scalars(select(SettingValue))}
+    stored = all_settings(session)
     plan: dict[str, object] = {}
     for key, value in site.items():
         missing = mode == "bundled" and key not in stored
@@ -287,19 +287,16 @@ def apply_import(session: Session, plan: ImportPlan, *, kind: str, summary: str 
         if kept is not None:
             kept.bundled_changed = True
     for name, value in plan.settings.items():
-        setting = session.get(SettingValue, name)
+        before = get_setting(session, name)
         changeset.revisions.append(
             Revision(
                 item_kind="setting",
                 item_key=name,
-                before={"value": setting.value} if setting else None,
+                before={"value": before} if before is not None else None,
                 after={"value": value},
             )
         )
-        if setting is None:
-            session.add(SettingValue(key=name, value=value))
-        else:
-            setting.value = value
+        put_setting(session, name, value)
     session.flush()
     return changeset
 
@@ -341,7 +338,7 @@ def export_files(session: Session) -> dict[str, bytes]:
     """The content folder for the database, as relative path -> file bytes."""
     state = read_state(session)
     files: dict[str, bytes] = {}
-    settings = {row.key: row.value for row in session.scalars(select(SettingValue))}
+    settings = all_settings(session)
     site = {key: settings.get(key, spec.default) for key, spec in SETTINGS.items() if spec.kind != "asset"}
     files["site.yaml"] = yaml.safe_dump(site, sort_keys=False, allow_unicode=True, width=10_000).encode()
     configured = site["languages"] if isinstance(site["languages"], list) else []

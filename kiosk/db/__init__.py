@@ -1,5 +1,7 @@
-"""The kiosk's SQLite store: models, connection set-up, migrations and backups. No Qt here."""
+"""The kiosk's SQLite store.
 
-from kiosk.db.store import CorruptDatabase, Store, describe_error, open_store, translated_errors
-
-__all__ = ["CorruptDatabase", "Store", "describe_error", "open_store", "translated_errors"]
+`lite` reads (and makes small writes) with the standard library alone, for the patient kiosk; `store` is the
+SQLAlchemy engine, models and migrations for everything that changes content; `backup` copies the database.
+Nothing here imports Qt, and importing this package imports none of its modules: the patient kiosk never pays
+for SQLAlchemy unless it needs it.
+"""

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import paths
-from kiosk.db.store import CorruptDatabase, Store, check_integrity, migrate
-from kiosk.errors import StoreError
+from kiosk.errors import CorruptDatabase, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -37,34 +36,34 @@ def _copy(source: sqlite3.Connection, destination: sqlite3.Connection) -> None:
     source.backup(destination)
 
 
-def backup(store: Store, destination: Path) -> Path:
-    """Copy the live database to `destination` (a file, or a folder to put a dated file in)."""
+def backup(db_path: Path, destination: Path) -> Path:
+    """Copy the live database at `db_path` to `destination` (a file, or a folder for a dated file)."""
     destination = Path(destination)
     if destination.is_dir() or (not destination.exists() and not destination.suffix):  # a folder
         destination = destination / f"kiosk-{dt.datetime.now():%Y%m%d-%H%M%S}-manual.sqlite3"
-    if destination.resolve() == store.path.resolve():
+    if destination.resolve() == Path(db_path).resolve():
         raise StoreError("a backup cannot overwrite the database it copies")
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         partial = destination.with_name(destination.name + ".partial")
-        target = sqlite3.connect(partial)
+        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            source = store.engine.raw_connection()
+            target = sqlite3.connect(partial)
             try:
-                _copy(source.driver_connection, target)  # type: ignore[arg-type]
+                _copy(source, target)
             finally:
-                source.close()
+                target.close()
         finally:
-            target.close()
+            source.close()
         partial.replace(destination)
     except (OSError, sqlite3.Error) as error:
         raise StoreError(f"cannot write the backup to {destination}: {error}") from error
     return destination
 
 
-def backups(store: Store) -> list[BackupFile]:
-    """Automatic backups, newest first."""
-    folder = paths.backup_dir(store.path)
+def backups_of(db_path: Path) -> list[BackupFile]:
+    """The backups kept beside the database at `db_path` (which may be damaged or missing), newest first."""
+    folder = paths.backup_dir(db_path)
     found = []
     for path in folder.glob("kiosk-*.sqlite3") if folder.is_dir() else ():
         match = _AUTOMATIC.match(path.name)
@@ -74,18 +73,16 @@ def backups(store: Store) -> list[BackupFile]:
     return sorted(found, key=lambda b: (b.created, b.path.name), reverse=True)
 
 
-def automatic_backup(store: Store, reason: str, keep: int) -> Path:
+def automatic_backup(db_path: Path, reason: str, keep: int) -> Path:
     """A dated backup beside the database; keeps the newest `keep` and deletes older ones."""
-    folder = paths.backup_dir(store.path)
+    folder = paths.backup_dir(db_path)
     stamp = dt.datetime.now()
     path = folder / f"kiosk-{stamp:%Y%m%d-%H%M%S}-{reason}.sqlite3"
     while path.exists():  # two backups within one second
         stamp += dt.timedelta(seconds=1)
         path = folder / f"kiosk-{stamp:%Y%m%d-%H%M%S}-{reason}.sqlite3"
-    backup(store, path)
-    automatic = [
-        b for b in backups(store) if b.reason != "manual"
-    ]  # staff's own backups are theirs to delete
+    backup(db_path, path)
+    automatic = [b for b in backups_of(db_path) if b.reason != "manual"]  # staff's own are theirs to delete
     for old in automatic[max(keep, 1) :]:
         try:
             old.path.unlink()
@@ -95,8 +92,8 @@ def automatic_backup(store: Store, reason: str, keep: int) -> Path:
     return path
 
 
-def daily_backup_due(store: Store, now: dt.datetime | None = None) -> bool:
-    latest = backups(store)
+def daily_backup_due(db_path: Path, now: dt.datetime | None = None) -> bool:
+    latest = backups_of(db_path)
     return not latest or (now or dt.datetime.now()) - latest[0].created >= dt.timedelta(hours=24)
 
 
@@ -121,21 +118,27 @@ def check_backup_file(source: Path) -> None:
         raise StoreError(f"{source.name} is not a kiosk backup")
 
 
-def restore(store: Store, source: Path) -> None:
+def restore(db_path: Path, source: Path) -> None:
     """Replace the live database's contents with a backup's (the caller takes a backup first)."""
     source = Path(source)
     check_backup_file(source)
     try:
         origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
-            live = store.engine.raw_connection()
+            live = sqlite3.connect(db_path)
             try:
-                _copy(origin, live.driver_connection)  # type: ignore[arg-type]
+                _copy(origin, live)
             finally:
                 live.close()
         finally:
             origin.close()
     except sqlite3.Error as error:
         raise StoreError(f"the restore failed and the database was left as it was: {error}") from error
-    check_integrity(store.engine)
-    migrate(store.engine)  # a backup from an older version is brought up to date
+    from kiosk.db.store import check_integrity, create_sqlite_engine, migrate
+
+    engine = create_sqlite_engine(Path(db_path))
+    try:
+        check_integrity(engine)
+        migrate(engine)  # a backup from an older version is brought up to date
+    finally:
+        engine.dispose()

@@ -18,20 +18,14 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from kiosk.errors import StoreError
+from kiosk.db.lite import SCHEMA_HEAD, describe_error
+from kiosk.errors import CorruptDatabase, StoreError
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-#: The newest migration. `tests/unit/db/test_migrations.py` checks it against Alembic's own head, so the fast
-#: path below (no Alembic import when the schema is current) can never skip a migration.
-SCHEMA_HEAD = "0001"
 
 BUSY_TIMEOUT_MS = 5000
-
-
-class CorruptDatabase(StoreError):
-    """The file is not a usable SQLite database, or it failed the integrity check."""
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -44,37 +38,28 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def create_sqlite_engine(path: Path) -> Engine:
-    """An engine for the database file at `path`, set up as described in the module docstring."""
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
-    event.listen(engine, "connect", _on_connect)
+def _on_connect_readonly(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA query_only = ON")
+
+
+def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
+    """An engine for the database file at `path`, set up as described in the module docstring.
+
+    `readonly` opens it without ever writing (for a read-only disk): no WAL set-up, no journal, no lock files.
+    """
+    if readonly:
+        engine = create_engine(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true", poolclass=NullPool)
+        event.listen(engine, "connect", _on_connect_readonly)
+    else:
+        engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+        event.listen(engine, "connect", _on_connect)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
     return engine
-
-
-def describe_error(error: BaseException) -> StoreError | None:
-    """Turn an error the environment caused (locked, read-only, full, corrupt) into a one-line `StoreError`."""
-    original = error.orig if isinstance(error, exc.DBAPIError) else error
-    if not isinstance(original, sqlite3.Error):
-        return None
-    text = str(original).lower()
-    if "locked" in text or "busy" in text:
-        return StoreError("the database is busy: another kiosk program is using it; try again in a moment")
-    if "readonly" in text or "read-only" in text:
-        return StoreError("the database is read-only: check the file's permissions and free disk space")
-    if "is full" in text:
-        return StoreError("the disk is full: free some space, then try again")
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return CorruptDatabase(f"the database file is damaged ({original})")
-    if "unable to open" in text:
-        return StoreError("the database file cannot be opened: check that its folder exists and is writable")
-    if "disk i/o" in text:
-        return StoreError("the disk reported an error while using the database")
-    return None
 
 
 @contextmanager
@@ -92,9 +77,10 @@ def translated_errors() -> Iterator[None]:
 class Store:
     """An open kiosk database: one SQLite file holding content, pictures, settings and history."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, *, readonly: bool = False) -> None:
         self.path = path
         self.engine = engine
+        self.readonly = readonly
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def session(self) -> Session:
@@ -157,3 +143,16 @@ def open_store(path: Path) -> Store:
         engine.dispose()
         raise
     return Store(path, engine)
+
+
+def open_store_readonly(path: Path) -> Store:
+    """Open an existing, current database without writing anything (the disk is read-only)."""
+    engine = create_sqlite_engine(Path(path), readonly=True)
+    try:
+        check_integrity(engine)
+        if current_revision(engine) != SCHEMA_HEAD:
+            raise StoreError("the database needs an upgrade, which a read-only disk does not allow")
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(Path(path), engine, readonly=True)

@@ -13,9 +13,7 @@ import math
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from kiosk.db.models import utcnow
+from kiosk.db.lite import Db
 from kiosk.errors import AuthError, KioskError
 from kiosk.services.settings import internal, set_internal
 
@@ -41,16 +39,16 @@ def check_pin_format(pin: str) -> str:
     return pin
 
 
-def has_pin(session: Session) -> bool:
-    return internal(session, PIN_KEY) is not None
+def has_pin(db: Db) -> bool:
+    return internal(db, PIN_KEY) is not None
 
 
-def set_pin(session: Session, pin: str) -> None:
+def set_pin(db: Db, pin: str) -> None:
     pin = check_pin_format(pin)
     salt = secrets.token_bytes(16)
     digest = _hash(pin, salt, **SCRYPT)
-    set_internal(session, PIN_KEY, {"scheme": "scrypt", **SCRYPT, "salt": salt.hex(), "hash": digest.hex()})
-    set_internal(session, ATTEMPTS_KEY, {"failures": 0, "locked_until": None})
+    set_internal(db, PIN_KEY, {"scheme": "scrypt", **SCRYPT, "salt": salt.hex(), "hash": digest.hex()})
+    set_internal(db, ATTEMPTS_KEY, {"failures": 0, "locked_until": None})
 
 
 @dataclass(frozen=True)
@@ -64,30 +62,30 @@ class Lockout:
         return math.ceil((self.locked_until - now).total_seconds())
 
 
-def lockout(session: Session) -> Lockout:
-    state = internal(session, ATTEMPTS_KEY) or {}
+def lockout(db: Db) -> Lockout:
+    state = internal(db, ATTEMPTS_KEY) or {}
     until = state.get("locked_until")
     return Lockout(int(state.get("failures", 0)), dt.datetime.fromisoformat(until) if until else None)
 
 
-def verify_pin(session: Session, pin: str, now: dt.datetime | None = None) -> bool:
+def verify_pin(db: Db, pin: str, now: dt.datetime | None = None) -> bool:
     """True for the right PIN. Raises `AuthError` while locked out or when no PIN is set."""
-    now = now or utcnow()
-    stored = internal(session, PIN_KEY)
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    stored = internal(db, PIN_KEY)
     if stored is None:
         raise AuthError("no staff PIN is set: run 'kiosk pin set' first")
-    state = lockout(session)
+    state = lockout(db)
     wait = state.seconds_left(now)
     if wait:
         raise AuthError(f"too many wrong PINs: try again in {wait} seconds")
     candidate = _hash(pin.strip(), bytes.fromhex(stored["salt"]), stored["n"], stored["r"], stored["p"])
     if hmac.compare_digest(candidate, bytes.fromhex(stored["hash"])):
-        set_internal(session, ATTEMPTS_KEY, {"failures": 0, "locked_until": None})
+        set_internal(db, ATTEMPTS_KEY, {"failures": 0, "locked_until": None})
         return True
     failures = state.failures + 1
     locked_until = None
     if failures >= FREE_TRIES:
         seconds = min(LOCK_SECONDS * 2 ** (failures - FREE_TRIES), MAX_LOCK_SECONDS)
         locked_until = (now + dt.timedelta(seconds=seconds)).isoformat()
-    set_internal(session, ATTEMPTS_KEY, {"failures": failures, "locked_until": locked_until})
+    set_internal(db, ATTEMPTS_KEY, {"failures": failures, "locked_until": locked_until})
     return False

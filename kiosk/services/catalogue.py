@@ -8,23 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from kiosk.db.models import (
-    Asset,
-    AssetBlob,
-    Chapter,
-    ChapterText,
-    FaqCategory,
-    FaqCategoryText,
-    FaqEntry,
-    FaqEntryText,
-    Page,
-    PageText,
-)
+from kiosk.db.lite import Db, query
 from kiosk.services.settings import load_settings
 
 _PAGE_LINK = re.compile(r"\(page:([a-z0-9-]+)/([a-z0-9-]+)\)")
@@ -121,78 +107,83 @@ class Catalogue:
         return tuple(found[:limit])
 
 
-T = TypeVar("T")
+def load_catalogue(db: Db, lang: str) -> Catalogue:
+    """Everything published, in `lang` (falling back to the first language), read with plain SQL."""
+    fallback = load_settings(db).languages[0]
 
+    def pick(texts: dict[tuple[str, str], tuple[Any, ...]], item: str) -> tuple[Any, ...] | None:
+        return texts.get((item, lang)) or texts.get((item, fallback))
 
-def _pick(texts: dict[tuple[str, str], T], item: str, lang: str, fallback: str) -> T | None:
-    return texts.get((item, lang)) or texts.get((item, fallback))
-
-
-def load_catalogue(session: Session, lang: str) -> Catalogue:
-    settings = load_settings(session)
-    fallback = settings.languages[0]
-    chapter_texts = {(t.chapter_id, t.lang): t for t in session.scalars(select(ChapterText))}
-    page_texts = {(str(t.page_id), t.lang): t for t in session.scalars(select(PageText))}
+    chapter_texts = {
+        (c, lg): (t, s)
+        for c, lg, t, s in query(db, "SELECT chapter_id, lang, title, summary FROM chapter_texts")
+    }
+    page_texts = {
+        (str(page_id), text_lang): (text_lang, *rest)
+        for page_id, text_lang, *rest in query(
+            db, "SELECT page_id, lang, title, html, image, image_alt, image_caption FROM page_texts"
+        )
+    }
+    pages_by_chapter: dict[str, list[tuple[Any, ...]]] = {}
+    for page_id, chapter_id, slug in query(
+        db,
+        "SELECT id, chapter_id, slug FROM pages WHERE published AND deleted_at IS NULL ORDER BY chapter_id, position",
+    ):
+        pages_by_chapter.setdefault(chapter_id, []).append((page_id, slug))
     chapters: list[ChapterView] = []
-    query = select(Chapter).where(Chapter.published, Chapter.deleted_at.is_(None)).order_by(Chapter.position)
-    for chapter in session.scalars(query):
-        ctext = _pick(chapter_texts, chapter.id, lang, fallback)
+    for chapter_id, kind in query(
+        db, "SELECT id, kind FROM chapters WHERE published AND deleted_at IS NULL ORDER BY position"
+    ):
+        ctext = pick(chapter_texts, chapter_id)
         if ctext is None:
             continue
         pages: list[PageView] = []
-        for page in session.scalars(
-            select(Page)
-            .where(Page.chapter_id == chapter.id, Page.published, Page.deleted_at.is_(None))
-            .order_by(Page.position)
-        ):
-            ptext = _pick(page_texts, str(page.id), lang, fallback)
+        for page_id, slug in pages_by_chapter.get(chapter_id, []):
+            ptext = pick(page_texts, str(page_id))
             if ptext is None:
                 continue
-            pages.append(
-                PageView(
-                    chapter.id,
-                    page.slug,
-                    ptext.title,
-                    ptext.html,
-                    ptext.image,
-                    ptext.image_alt,
-                    ptext.image_caption,
-                    ptext.lang,
-                )
-            )
+            text_lang, title, html, image, alt, caption = ptext
+            pages.append(PageView(chapter_id, slug, title, html, image, alt or "", caption or "", text_lang))
         if not pages:
             continue
         image = next((p.image for p in pages if p.image), None)
-        card = ChapterCard(chapter.id, ctext.title, ctext.summary, image, chapter.kind, len(pages))
+        card = ChapterCard(chapter_id, ctext[0], ctext[1] or "", image, kind, len(pages))
         chapters.append(ChapterView(card, tuple(pages)))
     chapters.sort(key=lambda c: c.card.kind != "topic")  # reference chapters (sources) last, order kept
 
-    category_texts = {(t.category_id, t.lang): t for t in session.scalars(select(FaqCategoryText))}
-    entry_texts = {(t.entry_id, t.lang): t for t in session.scalars(select(FaqEntryText))}
-    categories: list[CategoryView] = []
-    for category in session.scalars(
-        select(FaqCategory)
-        .where(FaqCategory.published, FaqCategory.deleted_at.is_(None))
-        .order_by(FaqCategory.position)
+    category_texts = {
+        (c, lg): (t,) for c, lg, t in query(db, "SELECT category_id, lang, title FROM faq_category_texts")
+    }
+    entry_texts = {
+        (e, lg): (lg, q, h, m)
+        for e, lg, q, h, m in query(
+            db, "SELECT entry_id, lang, question, html, markdown FROM faq_entry_texts"
+        )
+    }
+    entries_by_category: dict[str, list[str]] = {}
+    for entry_id, category_id in query(
+        db,
+        "SELECT id, category_id FROM faq_entries WHERE published AND deleted_at IS NULL "
+        "ORDER BY category_id, position",
     ):
-        cat_text = _pick(category_texts, category.id, lang, fallback)
+        entries_by_category.setdefault(category_id, []).append(entry_id)
+    categories: list[CategoryView] = []
+    for (category_id,) in query(
+        db, "SELECT id FROM faq_categories WHERE published AND deleted_at IS NULL ORDER BY position"
+    ):
+        cat_text = pick(category_texts, category_id)
         if cat_text is None:
             continue
         questions: list[QuestionView] = []
-        for entry in session.scalars(
-            select(FaqEntry)
-            .where(FaqEntry.category_id == category.id, FaqEntry.published, FaqEntry.deleted_at.is_(None))
-            .order_by(FaqEntry.position)
-        ):
-            etext = _pick(entry_texts, entry.id, lang, fallback)
+        for entry_id in entries_by_category.get(category_id, []):
+            etext = pick(entry_texts, entry_id)
             if etext is None:
                 continue
-            links = tuple(f"{c}/{p}" for c, p in _PAGE_LINK.findall(etext.markdown))
-            questions.append(
-                QuestionView(entry.id, category.id, etext.question, etext.html, etext.lang, links)
-            )
+            text_lang, question, html, markdown = etext
+            links = tuple(f"{c}/{p}" for c, p in _PAGE_LINK.findall(markdown))
+            questions.append(QuestionView(entry_id, category_id, question, html, text_lang, links))
         if questions:
-            categories.append(CategoryView(category.id, cat_text.title, tuple(questions)))
+            categories.append(CategoryView(category_id, cat_text[0], tuple(questions)))
     return Catalogue(lang, tuple(chapters), tuple(categories))
 
 
@@ -203,9 +194,11 @@ class Picture:
     data: bytes
 
 
-def load_picture(session: Session, name: str) -> Picture | None:
-    asset = session.get(Asset, name)
-    if asset is None or asset.deleted_at is not None:
-        return None
-    blob = session.get(AssetBlob, asset.sha256)
-    return Picture(asset.name, asset.media_type, blob.data) if blob else None
+def load_picture(db: Db, name: str) -> Picture | None:
+    rows = query(
+        db,
+        "SELECT a.media_type, b.data FROM assets a JOIN asset_blobs b ON b.sha256 = a.sha256 "
+        "WHERE a.name = :name AND a.deleted_at IS NULL",
+        {"name": name},
+    )
+    return Picture(name, rows[0][0], bytes(rows[0][1])) if rows else None

@@ -6,7 +6,9 @@ leaves the database exactly as it was.
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
+import logging
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk import paths
+from kiosk.content.fingerprint import BUNDLE_FINGERPRINT_KEY, fingerprint
 from kiosk.content.packs import build_pack, read_pack
 from kiosk.content.parse import ContentSet
 from kiosk.content.sync import (
@@ -26,13 +29,15 @@ from kiosk.content.sync import (
     plan_import,
     write_folder,
 )
-from kiosk.db import Store, backup
-from kiosk.db.models import Chapter, SettingValue
-from kiosk.errors import KioskError
+from kiosk.db import backup
+from kiosk.db.lite import get_setting, put_setting
+from kiosk.db.models import Chapter
+from kiosk.db.store import Store, open_store, open_store_readonly, translated_errors
+from kiosk.errors import CorruptDatabase, KioskError, StoreError
 from kiosk.services import search
 from kiosk.services.settings import load_settings
 
-BUNDLE_FINGERPRINT_KEY = "_bundled_fingerprint"
+log = logging.getLogger(__name__)
 
 
 def is_bundled(root: Path) -> bool:
@@ -42,21 +47,8 @@ def is_bundled(root: Path) -> bool:
         return False
 
 
-def fingerprint(root: Path) -> str:
-    """A hash of every file in a content folder: it changes whenever the folder's content does."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 def _remember_fingerprint(session: Session, value: str) -> None:
-    row = session.get(SettingValue, BUNDLE_FINGERPRINT_KEY)
-    if row is None:
-        session.add(SettingValue(key=BUNDLE_FINGERPRINT_KEY, value=value))
-    else:
-        row.value = value
+    put_setting(session, BUNDLE_FINGERPRINT_KEY, value)
 
 
 def import_content(
@@ -90,10 +82,10 @@ def sync_bundled(session: Session) -> ImportPlan | None:
     ships new content, the kiosk picks it up while keeping the clinic's own edits.
     """
     root = paths.bundled_content_dir()
-    stored = session.get(SettingValue, BUNDLE_FINGERPRINT_KEY)
+    stored = get_setting(session, BUNDLE_FINGERPRINT_KEY)
     current = fingerprint(root)
     has_content = session.scalar(select(func.count()).select_from(Chapter)) or 0
-    if stored is not None and stored.value == current and has_content:
+    if stored == current and has_content:
         return None
     plan = import_content(session, load_for_import(root), "bundled")
     _remember_fingerprint(session, current)
@@ -123,7 +115,7 @@ def import_folder_with_backup(store: Store, root: Path, *, dry_run: bool = False
         plan = plan_import(session, content, mode)
     if dry_run or plan.is_empty:
         return plan
-    backup.automatic_backup(store, "before-import", _keep(store))
+    backup.automatic_backup(store.path, "before-import", _keep(store))
     with store.session() as session, session.begin():
         plan = import_content(session, content, mode)
         if mode == "bundled":
@@ -154,7 +146,7 @@ def import_pack(store: Store, source: Path, *, dry_run: bool = False) -> ImportP
             plan = plan_import(session, content, "replace")
         if dry_run or plan.is_empty:
             return plan
-        backup.automatic_backup(store, "before-pack-import", _keep(store))
+        backup.automatic_backup(store.path, "before-pack-import", _keep(store))
         with store.session() as session, session.begin():
             return import_content(session, content, "replace", kind="pack-import")
 
@@ -162,14 +154,78 @@ def import_pack(store: Store, source: Path, *, dry_run: bool = False) -> ImportP
 def restore_backup(store: Store, source: Path) -> Path:
     """Restore a backup, after backing up the current state (returned, so staff can go back to it)."""
     backup.check_backup_file(Path(source))
-    safety = backup.automatic_backup(store, "before-restore", _keep(store))
-    backup.restore(store, Path(source))
+    safety = backup.automatic_backup(store.path, "before-restore", _keep(store))
+    backup.restore(store.path, Path(source))
     search.clear_cache()
     return safety
 
 
 def daily_backup(store: Store) -> Path | None:
     """The once-a-day automatic backup, if one is due."""
-    if backup.daily_backup_due(store):
-        return backup.automatic_backup(store, "daily", _keep(store))
+    if backup.daily_backup_due(store.path):
+        return backup.automatic_backup(store.path, "daily", _keep(store))
     return None
+
+
+# --- starting the kiosk whatever state the disk is in ------------------------------------------------------------
+
+
+def set_aside(db_path: Path) -> Path:
+    """Move a damaged database (and its WAL files) out of the way, keeping it for staff to look at."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{db_path}{suffix}")
+        if part.exists():
+            part.replace(Path(f"{aside}{suffix}"))
+    return aside
+
+
+def open_for_kiosk(db_path: Path) -> tuple[Store, list[str]]:
+    """Open the database for the kiosk, which must start whatever the disk holds.
+
+    A damaged database is set aside and replaced by the newest intact backup, or else by the bundled content.
+    A read-only disk is opened read-only: the kiosk shows its content and staff are told it cannot save.
+    A failure to bring in newer bundled content never stops the kiosk.
+    """
+    notices: list[str] = []
+    try:
+        store = open_store(db_path)
+    except CorruptDatabase as error:
+        log.error("the database is damaged: %s", error)
+        aside = set_aside(db_path)
+        notices.append(f"The database was damaged. It was kept as {aside.name} for a technician to look at.")
+        store = _start_from_backup(db_path, notices)
+    except StoreError as error:
+        if not db_path.exists():
+            raise
+        log.error("the database cannot be opened for writing (%s); opening it read-only", error)
+        store = open_store_readonly(db_path)
+        notices.append(f"The kiosk cannot save changes ({error}). It shows its content; ask a technician.")
+        return store, notices
+    try:
+        with translated_errors(), store.session() as session, session.begin():
+            sync_bundled(session)
+    except (KioskError, OSError) as error:
+        log.error("could not bring in the bundled content: %s", error)
+        notices.append(f"Newer bundled content could not be loaded: {error}")
+    for notice in notices:
+        log.warning("staff notice: %s", notice)
+    return store, notices
+
+
+def _start_from_backup(db_path: Path, notices: list[str]) -> Store:
+    for candidate in backup.backups_of(db_path):
+        try:
+            backup.check_backup_file(candidate.path)
+            shutil.copyfile(candidate.path, db_path)
+            store = open_store(db_path)
+        except (StoreError, OSError) as error:
+            log.warning("backup %s is not usable: %s", candidate.path.name, error)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            continue
+        notices.append(f"The kiosk started from the backup of {candidate.created:%Y-%m-%d %H:%M}.")
+        return store
+    notices.append("No usable backup was found: the kiosk started from its bundled content.")
+    return open_store(db_path)

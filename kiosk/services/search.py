@@ -26,20 +26,8 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
-from kiosk.db.models import (
-    Chapter,
-    ChapterText,
-    FaqCategory,
-    FaqCategoryText,
-    FaqEntry,
-    FaqEntryText,
-    Page,
-    PageText,
-    SettingValue,
-)
+from kiosk.db.lite import Db, execute, get_setting, put_setting, query
 from kiosk.services.lexicon import CONTRACTIONS, CUE_WORDS, STOP_WORDS, SYNONYMS
 
 GENERATION_KEY = "_search_generation"
@@ -108,19 +96,13 @@ def terms(value: str, lang: str) -> list[str]:
 # --- the index ---------------------------------------------------------------------------------------------------
 
 
-def _bump_generation(session: Session) -> None:
-    row = session.get(SettingValue, GENERATION_KEY)
-    if row is None:
-        session.add(SettingValue(key=GENERATION_KEY, value=1))
-    else:
-        row.value = int(row.value) + 1
-
-
-def reindex(session: Session) -> int:
+def reindex(db: Db) -> int:
     """Rebuild the search index from the published content; returns the number of indexed items."""
-    session.flush()
-    session.execute(text("DELETE FROM search_fts"))
-    session.execute(text("DELETE FROM search_words"))
+    flush = getattr(db, "flush", None)
+    if callable(flush):  # a Session may hold writes the SQL below must see
+        flush()
+    execute(db, "DELETE FROM search_fts")
+    execute(db, "DELETE FROM search_words")
     rows: list[dict[str, str]] = []
     vocabulary: set[tuple[str, str]] = set()
 
@@ -137,66 +119,38 @@ def reindex(session: Session) -> int:
         )
         vocabulary.update((lang, word) for word in words(f"{title} {body} {extra}") if len(word) > 2)
 
-    category_titles = {(t.category_id, t.lang): t.title for t in session.scalars(select(FaqCategoryText))}
-    entries = session.execute(
-        select(FaqEntryText, FaqEntry.category_id)
-        .join(FaqEntry, FaqEntry.id == FaqEntryText.entry_id)
-        .join(FaqCategory, FaqCategory.id == FaqEntry.category_id)
-        .where(
-            FaqEntry.published,
-            FaqEntry.deleted_at.is_(None),
-            FaqCategory.published,
-            FaqCategory.deleted_at.is_(None),
-        )
-    )
-    for entry_text, category_id in entries:
-        add(
-            "faq",
-            entry_text.entry_id,
-            entry_text.lang,
-            entry_text.question,
-            entry_text.plain,
-            category_titles.get((category_id, entry_text.lang), ""),
-        )
-    chapter_titles = {(t.chapter_id, t.lang): t.title for t in session.scalars(select(ChapterText))}
-    pages = session.execute(
-        select(PageText, Page.chapter_id, Page.slug)
-        .join(Page, Page.id == PageText.page_id)
-        .join(Chapter, Chapter.id == Page.chapter_id)
-        .where(
-            Page.published,
-            Page.deleted_at.is_(None),
-            Chapter.published,
-            Chapter.deleted_at.is_(None),
-            Chapter.kind == "topic",
-        )
-    )
-    for page_text, chapter_id, slug in pages:
-        add(
-            "page",
-            f"{chapter_id}/{slug}",
-            page_text.lang,
-            page_text.title,
-            page_text.plain,
-            chapter_titles.get((chapter_id, page_text.lang), ""),
-        )
+    for entry_id, lang, question, plain, category in query(
+        db,
+        "SELECT t.entry_id, t.lang, t.question, t.plain, coalesce(ct.title, '') FROM faq_entry_texts t "
+        "JOIN faq_entries e ON e.id = t.entry_id JOIN faq_categories c ON c.id = e.category_id "
+        "LEFT JOIN faq_category_texts ct ON ct.category_id = c.id AND ct.lang = t.lang "
+        "WHERE e.published AND e.deleted_at IS NULL AND c.published AND c.deleted_at IS NULL",
+    ):
+        add("faq", entry_id, lang, question, plain, category)
+    for chapter_id, slug, lang, title, plain, chapter_title in query(
+        db,
+        "SELECT p.chapter_id, p.slug, t.lang, t.title, t.plain, coalesce(ct.title, '') FROM page_texts t "
+        "JOIN pages p ON p.id = t.page_id JOIN chapters c ON c.id = p.chapter_id "
+        "LEFT JOIN chapter_texts ct ON ct.chapter_id = c.id AND ct.lang = t.lang "
+        "WHERE p.published AND p.deleted_at IS NULL AND c.published AND c.deleted_at IS NULL "
+        "AND c.kind = 'topic'",
+    ):
+        add("page", f"{chapter_id}/{slug}", lang, title, plain, chapter_title)
     for lang in {lang for lang, _ in vocabulary}:
         for group in SYNONYMS.get(lang, []):
             vocabulary.update((lang, word) for word in words(group) if len(word) > 2)
-    if rows:
-        session.execute(
-            text(
-                "INSERT INTO search_fts (kind, ref, lang, title, body, extra) "
-                "VALUES (:kind, :ref, :lang, :title, :body, :extra)"
-            ),
-            rows,
-        )
-    if vocabulary:
-        session.execute(
-            text("INSERT INTO search_words (lang, word) VALUES (:lang, :word)"),
-            [{"lang": lang, "word": word} for lang, word in sorted(vocabulary)],
-        )
-    _bump_generation(session)
+    execute(
+        db,
+        "INSERT INTO search_fts (kind, ref, lang, title, body, extra) "
+        "VALUES (:kind, :ref, :lang, :title, :body, :extra)",
+        rows,
+    )
+    execute(
+        db,
+        "INSERT INTO search_words (lang, word) VALUES (:lang, :word)",
+        [{"lang": lang, "word": word} for lang, word in sorted(vocabulary)],
+    )
+    put_setting(db, GENERATION_KEY, int(get_setting(db, GENERATION_KEY) or 0) + 1)
     return len(rows)
 
 
@@ -216,20 +170,24 @@ class _Model:
 _models: dict[tuple[str, str], tuple[int, _Model]] = {}
 
 
-def _model(session: Session, lang: str) -> _Model:
-    generation_row = session.get(SettingValue, GENERATION_KEY)
-    generation = int(generation_row.value) if generation_row else 0
-    cache_key = (str(session.get_bind().engine.url), lang)
+def _database(db: Db) -> str:
+    """Which database file this is, to keep one search model per file."""
+    return str(query(db, "PRAGMA database_list")[0][2])
+
+
+def _model(db: Db, lang: str) -> _Model:
+    generation = int(get_setting(db, GENERATION_KEY) or 0)
+    cache_key = (_database(db), lang)
     cached = _models.get(cache_key)
     if cached and cached[0] == generation:
         return cached[1]
     vocabulary = sorted(
-        session.scalars(text("SELECT word FROM search_words WHERE lang = :lang"), {"lang": lang}).all()
+        word for (word,) in query(db, "SELECT word FROM search_words WHERE lang = :lang", {"lang": lang})
     )
     frequency: Counter[str] = Counter()
     documents = 0
-    for title, body, extra in session.execute(
-        text("SELECT title, body, extra FROM search_fts WHERE lang = :lang"), {"lang": lang}
+    for title, body, extra in query(
+        db, "SELECT title, body, extra FROM search_fts WHERE lang = :lang", {"lang": lang}
     ):
         documents += 1
         frequency.update(set(f"{title} {body} {extra}".split()))
@@ -361,30 +319,29 @@ class Hit:
 
 
 def search(
-    session: Session,
-    query: str,
+    db: Db,
+    text: str,
     lang: str,
     *,
     kinds: tuple[str, ...] = ("faq", "page"),
     limit: int = 10,
     typing: bool = False,
 ) -> list[Hit]:
-    """The best matches for `query`, best first; empty when nothing answers it.
+    """The best matches for `text`, best first; empty when nothing answers it.
 
-    `typing`: the query is still being typed, so its last word may be unfinished.
+    `typing`: the text is still being typed, so its last word may be unfinished.
     """
-    model = _model(session, lang)
-    concepts = _concepts(query, lang, model, typing)
+    model = _model(db, lang)
+    concepts = _concepts(text, lang, model, typing)
     if not concepts or not model.documents:
         return []
     kind_list = ", ".join(f"'{kind}'" for kind in kinds if kind in ("faq", "page"))
-    rows = session.execute(
-        text(
-            "SELECT kind, ref, title, body, extra FROM search_fts WHERE search_fts MATCH :query "
-            f"AND kind IN ({kind_list}) ORDER BY bm25(search_fts, 0, 0, 0, 4.0, 1.0, 2.0) LIMIT :limit"
-        ),
+    rows = query(
+        db,
+        "SELECT kind, ref, title, body, extra FROM search_fts WHERE search_fts MATCH :query "
+        f"AND kind IN ({kind_list}) ORDER BY bm25(search_fts, 0, 0, 0, 4.0, 1.0, 2.0) LIMIT :limit",
         {"query": _fts_query(lang, concepts), "limit": CANDIDATES},
-    ).all()
+    )
     hits = []
     for kind, ref, title, body, extra in rows:
         score = _score(
@@ -409,37 +366,25 @@ class FaqResult:
     score: float
 
 
-def search_faq(
-    session: Session, query: str, lang: str, *, limit: int = 5, typing: bool = False
-) -> list[FaqResult]:
-    """Questions that answer `query`, with their text, best first."""
-    hits = search(session, query, lang, kinds=("faq",), limit=limit, typing=typing)
+def search_faq(db: Db, text: str, lang: str, *, limit: int = 5, typing: bool = False) -> list[FaqResult]:
+    """Questions that answer `text`, with their wording and category, best first."""
+    hits = search(db, text, lang, kinds=("faq",), limit=limit, typing=typing)
     if not hits:
         return []
-    ids = [hit.ref for hit in hits]
     questions = {
-        t.entry_id: t.question
-        for t in session.scalars(
-            select(FaqEntryText).where(FaqEntryText.entry_id.in_(ids), FaqEntryText.lang == lang)
+        entry_id: (question, category_id)
+        for entry_id, question, category_id in query(
+            db,
+            "SELECT t.entry_id, t.question, e.category_id FROM faq_entry_texts t "
+            "JOIN faq_entries e ON e.id = t.entry_id WHERE t.lang = :lang",
+            {"lang": lang},
         )
     }
-    categories = {
-        entry_id: category_id
-        for entry_id, category_id in session.execute(
-            select(FaqEntry.id, FaqEntry.category_id).where(FaqEntry.id.in_(ids))
-        )
-    }
-    titles = {
-        t.category_id: t.title
-        for t in session.scalars(select(FaqCategoryText).where(FaqCategoryText.lang == lang))
-    }
-    return [
-        FaqResult(
-            hit.ref,
-            questions.get(hit.ref, hit.ref),
-            categories.get(hit.ref, ""),
-            titles.get(categories.get(hit.ref, ""), ""),
-            hit.score,
-        )
-        for hit in hits
-    ]
+    titles = dict(
+        query(db, "SELECT category_id, title FROM faq_category_texts WHERE lang = :lang", {"lang": lang})
+    )
+    results = []
+    for hit in hits:
+        question, category = questions.get(hit.ref, (hit.ref, ""))
+        results.append(FaqResult(hit.ref, question, category, titles.get(category, ""), hit.score))
+    return results

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from kiosk.config import SETTINGS, coerce
-from kiosk.db.models import ChangeSet, Revision, SettingValue
+from kiosk.db.lite import Db, all_settings, execute, get_setting, now_text, put_setting, query
 
 
 @dataclass(frozen=True)
@@ -37,54 +35,55 @@ def _value(stored: dict[str, Any], key: str) -> Any:
     return SETTINGS[key].default
 
 
-def load_settings(session: Session) -> SiteSettings:
-    stored = {
-        row.key: row.value for row in session.scalars(select(SettingValue)) if not row.key.startswith("_")
-    }
+def settings_from(stored: dict[str, Any]) -> SiteSettings:
     values = {key: _value(stored, key) for key in SETTINGS}
     values["languages"] = tuple(values["languages"])
     return SiteSettings(**values)
 
 
-def update_settings(session: Session, changes: dict[str, object]) -> SiteSettings:
+def load_settings(db: Db) -> SiteSettings:
+    return settings_from({k: v for k, v in all_settings(db).items() if not k.startswith("_")})
+
+
+def update_settings(db: Db, changes: dict[str, object]) -> SiteSettings:
     """Check and store several settings as one undoable change; raises `KioskError` naming a bad value."""
     cleaned = {key: coerce(key, value) for key, value in changes.items()}
-    changeset = ChangeSet(kind="settings", summary="settings: " + ", ".join(sorted(cleaned)))
-    for key, value in cleaned.items():
-        row = session.get(SettingValue, key)
-        before = row.value if row is not None else None
-        if before == value:
-            continue
-        changeset.revisions.append(
-            Revision(
-                item_kind="setting",
-                item_key=key,
-                before=None if row is None else {"value": before},
-                after={"value": value},
-            )
+    stored = all_settings(db)
+    changed = {key: value for key, value in cleaned.items() if stored.get(key) != value}
+    if changed:
+        execute(
+            db,
+            "INSERT INTO changesets (created_at, kind, summary) VALUES (:now, 'settings', :summary)",
+            {"now": now_text(), "summary": "settings: " + ", ".join(sorted(changed))},
         )
-        if row is None:
-            session.add(SettingValue(key=key, value=value))
-        else:
-            row.value = value
-    if changeset.revisions:
-        session.add(changeset)
-    session.flush()
-    return load_settings(session)
+        changeset = query(db, "SELECT max(id) FROM changesets")[0][0]
+        execute(
+            db,
+            "INSERT INTO revisions (changeset_id, item_kind, item_key, lang, before, after) "
+            "VALUES (:changeset, 'setting', :key, NULL, :before, :after)",
+            [
+                {
+                    "changeset": changeset,
+                    "key": key,
+                    "before": json.dumps({"value": stored[key]}, ensure_ascii=False)
+                    if key in stored
+                    else None,
+                    "after": json.dumps({"value": value}, ensure_ascii=False),
+                }
+                for key, value in changed.items()
+            ],
+        )
+        for key, value in changed.items():
+            put_setting(db, key, value)
+    return load_settings(db)
 
 
-def internal(session: Session, key: str) -> Any:
+def internal(db: Db, key: str) -> Any:
     """A value the program keeps for itself (keys starting with '_'), never exported or shown."""
-    row = session.get(SettingValue, key)
-    return row.value if row is not None else None
+    return get_setting(db, key)
 
 
-def set_internal(session: Session, key: str, value: Any) -> None:
+def set_internal(db: Db, key: str, value: Any) -> None:
     if not key.startswith("_"):
         raise ValueError("internal keys start with '_'")
-    row = session.get(SettingValue, key)
-    if row is None:
-        session.add(SettingValue(key=key, value=value))
-    else:
-        row.value = value
-    session.flush()
+    put_setting(db, key, value)

@@ -23,7 +23,8 @@ from kiosk.content.parse import ID_PATTERN, MAX_PICTURE_BYTES, PICTURE_TYPES, Pr
 from kiosk.content.pictures import picture_problem
 from kiosk.content.state import KINDS, Fields, Key, Row, RowWriter, is_staff_edited, read_state
 from kiosk.content.validate import Targets, check_text
-from kiosk.db.models import ChangeSet, Revision, SettingValue, utcnow
+from kiosk.db.lite import delete_setting, put_setting
+from kiosk.db.models import ChangeSet, Revision
 from kiosk.errors import ContentError, KioskError
 from kiosk.services import search
 from kiosk.services.settings import load_settings
@@ -595,13 +596,7 @@ def undo(session: Session, changeset_id: int) -> int:
 
 
 def _restore_setting(session: Session, name: str, value: Any) -> None:
-    row = session.get(SettingValue, name)
     if value is None:
-        if row is not None:
-            session.delete(row)
-        return
-    if row is None:
-        session.add(SettingValue(key=name, value=value["value"], updated_at=utcnow()))
+        delete_setting(session, name)
     else:
-        row.value = value["value"]
-    session.flush()
+        put_setting(session, name, value["value"])

@@ -7,27 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from kiosk.db.models import UsageCount
+from kiosk.db.lite import Db, execute, query
 
 EVENTS = frozenset({"screen", "page", "question", "search", "no-results", "idle-reset", "language"})
 
 
-def record(session: Session, event: str, target: str = "", day: dt.date | None = None) -> None:
+def record(db: Db, event: str, target: str = "", day: dt.date | None = None) -> None:
     if event not in EVENTS:
         raise ValueError(f"unknown usage event {event!r}")
-    day = day or dt.date.today()
-    row = session.get(UsageCount, (day, event, target[:200]))
-    if row is None:
-        session.add(UsageCount(day=day, event=event, target=target[:200], count=1))
-    else:
-        row.count += 1
+    execute(
+        db,
+        "INSERT INTO usage_counts (day, event, target, count) VALUES (:day, :event, :target, 1) "
+        "ON CONFLICT (day, event, target) DO UPDATE SET count = count + 1",
+        {"day": (day or dt.date.today()).isoformat(), "event": event, "target": target[:200]},
+    )
 
 
-def totals(session: Session, event: str) -> dict[str, int]:
-    result: dict[str, int] = {}
-    for row in session.scalars(select(UsageCount).where(UsageCount.event == event)):
-        result[row.target] = result.get(row.target, 0) + row.count
-    return result
+def totals(db: Db, event: str) -> dict[str, int]:
+    rows = query(
+        db,
+        "SELECT target, sum(count) FROM usage_counts WHERE event = :event GROUP BY target",
+        {"event": event},
+    )
+    return {target: int(count) for target, count in rows}

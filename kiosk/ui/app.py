@@ -5,7 +5,8 @@
 3. the data bridge over the already-opened store, and the daily automatic backup;
 4. the window, and in kiosk mode the lockdown (frameless full screen, on top, no cursor, no escape keys);
 5. an exception hook: an error in the UI is logged and the kiosk goes home; errors in a storm exit, so the
-   service manager restarts a clean process.
+   service manager restarts a clean process;
+6. after the first frame, READY=1 to systemd and a heartbeat from the UI thread for its watchdog.
 """
 
 from __future__ import annotations
@@ -15,21 +16,23 @@ import logging.handlers
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 import fontpkg_atkinson_hyperlegible as atkinson
-from PySide6.QtCore import QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk import paths
-from kiosk.db import Store
+from kiosk.db import backup
 from kiosk.errors import KioskError
-from kiosk.services import library
+from kiosk.services.startup import KioskStart
 from kiosk.ui.data import ContentSource
 from kiosk.ui.lockdown import InputLock
 from kiosk.ui.screens import FONT_FAMILY
+from kiosk.ui.watchdog import SystemdNotifier
 from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -126,9 +129,10 @@ def lock_down(window: KioskWindow) -> InputLock:
 class DailyBackup(QObject):
     """Takes the once-a-day automatic backup while the kiosk runs; a failure is logged, never shown to patients."""
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(self, db_path: Path, source: ContentSource, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.db_path = db_path
+        self.source = source
         self.timer = QTimer(self)
         self.timer.setObjectName("daily_backup_timer")
         self.timer.setInterval(60 * 60 * 1000)  # look every hour; back up when the last one is a day old
@@ -140,20 +144,56 @@ class DailyBackup(QObject):
 
     def check(self) -> None:
         try:
-            library.daily_backup(self.store)
+            if backup.daily_backup_due(self.db_path):
+                backup.automatic_backup(self.db_path, "daily", self.source.settings().backup_keep)
         except (KioskError, OSError) as error:
             log.warning("the daily backup failed: %s", error)
+            self.source.notify(f"The daily backup failed: {error}")
 
 
-def run(store: Store, *, kiosk_mode: bool, lang: str | None, size: QSize | None) -> int:
+class FirstFrame(QObject):
+    """Calls back once, after the window has painted for the first time."""
+
+    def __init__(self, window: KioskWindow, callback: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.callback = callback
+        self.done = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.done:
+            self.done = True
+            QTimer.singleShot(0, self.callback)  # after this paint has finished
+        return False
+
+
+def run(
+    start: KioskStart,
+    *,
+    kiosk_mode: bool,
+    lang: str | None,
+    size: QSize | None,
+    exit_after_first_frame: bool = False,
+) -> int:
     app = create_application()
     setup_logging()
-    source = ContentSource(store)
+    source = ContentSource(start.db_path, start.notices, readonly=start.readonly)
     window = KioskWindow(source, kiosk_mode=kiosk_mode, lang=lang)
     errors = ErrorHandler(window)
     errors.install()
-    backups = DailyBackup(store, window)
-    backups.start()
+    notifier = SystemdNotifier(window)
+    backups = DailyBackup(start.db_path, source, window)
+    if not start.readonly:
+        backups.start()
+
+    def first_frame() -> None:
+        log.info("first frame drawn")
+        notifier.ready()
+        if exit_after_first_frame:
+            app.quit()
+
+    FirstFrame(window, first_frame)
+    app.aboutToQuit.connect(notifier.stopping)
     staff_exit = {"requested": False}
     window.exit_requested.connect(lambda: staff_exit.update(requested=True))
     if kiosk_mode:

@@ -8,18 +8,22 @@ dropped with a warning.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy.exc import SQLAlchemyError
 
-from kiosk.db import Store
-from kiosk.db.models import utcnow
-from kiosk.errors import KioskError
-from kiosk.services import auth, search, usage
+from kiosk.db import lite
+from kiosk.services import auth, usage
 from kiosk.services.catalogue import Catalogue, load_catalogue, load_picture
 from kiosk.services.settings import SiteSettings, load_settings
+
+if TYPE_CHECKING:
+    from kiosk.db.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -35,40 +39,68 @@ class SearchResult:
 class ContentSource(QObject):
     content_changed = Signal()
     settings_changed = Signal()
+    notices_changed = Signal()
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, db_path: Path, notices: list[str] | None = None, *, readonly: bool = False) -> None:
         super().__init__()
-        self.store = store
+        self.db_path = Path(db_path)
+        self.readonly = readonly
+        #: What staff should know (a damaged database replaced, a disk that cannot be written); never patients.
+        self.notices: list[str] = list(notices or [])
+        self._connection: sqlite3.Connection | None = None
+        self._store: Store | None = None
         self._catalogues: dict[str, Catalogue] = {}
         self._pictures: dict[str, bytes | None] = {}
         self._settings: SiteSettings | None = None
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The patient screens' own connection (standard-library sqlite3: no SQLAlchemy needed to read)."""
+        if self._connection is None:
+            self._connection = lite.connect(self.db_path, readonly=self.readonly)
+        return self._connection
+
+    @property
+    def store(self) -> Store:
+        """The SQLAlchemy store, opened the first time the staff tools need it."""
+        if self._store is None:
+            from kiosk.db.store import open_store, open_store_readonly
+
+            self._store = open_store_readonly(self.db_path) if self.readonly else open_store(self.db_path)
+        return self._store
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
     def catalogue(self, lang: str) -> Catalogue:
         cached = self._catalogues.get(lang)
         if cached is None:
-            with self.store.session() as session:
-                cached = self._catalogues[lang] = load_catalogue(session, lang)
+            cached = self._catalogues[lang] = load_catalogue(self.connection, lang)
         return cached
 
     def settings(self) -> SiteSettings:
         if self._settings is None:
-            with self.store.session() as session:
-                self._settings = load_settings(session)
+            self._settings = load_settings(self.connection)
         return self._settings
 
     def picture(self, name: str | None) -> bytes | None:
         if not name:
             return None
         if name not in self._pictures:
-            with self.store.session() as session:
-                found = load_picture(session, name)
+            found = load_picture(self.connection, name)
             self._pictures[name] = found.data if found else None
         return self._pictures[name]
 
     def search(self, query: str, lang: str, *, typing: bool = True, limit: int = 8) -> list[SearchResult]:
+        from kiosk.services import search  # loaded the first time a patient types, not at start
+
         catalogue = self.catalogue(lang)
-        with self.store.session() as session:
-            hits = search.search(session, query, lang, limit=limit, typing=typing)
+        hits = search.search(self.connection, query, lang, limit=limit, typing=typing)
         results = []
         for hit in hits:
             if hit.kind == "faq":
@@ -84,26 +116,36 @@ class ContentSource(QObject):
         return results
 
     def record(self, event: str, target: str = "") -> None:
-        """Count a use (anonymously). Never lets a storage problem reach the patient."""
+        """Count a use (anonymously). Never lets a storage problem reach the patient; tells staff instead."""
+        if self.readonly:
+            return
         try:
-            with self.store.session() as session, session.begin():
-                usage.record(session, event, target)
-        except (SQLAlchemyError, KioskError) as error:
-            log.warning("usage not recorded (%s): %s", event, error)
+            with lite.transaction(self.connection):
+                usage.record(self.connection, event, target)
+        except sqlite3.Error as error:
+            known = lite.describe_error(error)
+            log.warning("usage not recorded (%s): %s", event, known or error)
+            if known is not None:
+                self.notify(f"The kiosk cannot save: {known}. It still shows its content; ask a technician.")
+
+    def notify(self, notice: str) -> None:
+        if notice not in self.notices:
+            self.notices.append(notice)
+            log.warning("staff notice: %s", notice)
+            self.notices_changed.emit()
 
     def has_pin(self) -> bool:
-        with self.store.session() as session:
-            return auth.has_pin(session)
+        return auth.has_pin(self.connection)
 
     def verify_pin(self, pin: str) -> bool:
         """True for the right PIN; raises `AuthError` (with a message for staff) while locked out."""
-        with self.store.session() as session, session.begin():
-            return auth.verify_pin(session, pin)
+        with lite.transaction(self.connection):
+            return auth.verify_pin(self.connection, pin)
 
     def lockout_seconds(self) -> int:
         """Seconds until the PIN keypad accepts tries again (0: not locked)."""
-        with self.store.session() as session:
-            return auth.lockout(session).seconds_left(utcnow())
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return auth.lockout(self.connection).seconds_left(now)
 
     def reload(self) -> None:
         """Forget cached content and settings (staff changed something) and tell the screens."""

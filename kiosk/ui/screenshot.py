@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from kiosk.content.state import Key
-from kiosk.db import Store
+from kiosk.db.store import Store
 from kiosk.errors import UsageError
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
@@ -83,7 +83,7 @@ def render(store: Store, shot: Shot, out: Path) -> Path:
     if shot.screen not in screens():
         raise UsageError(f"unknown screen {shot.screen!r}; choose one of: {', '.join(screens())}")
     app = create_application()
-    source = ContentSource(store)
+    source = ContentSource(store.path)
     window = KioskWindow(source, lang=shot.lang)
     try:
         window.resize(shot.width, shot.height)

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QImage,
@@ -267,7 +268,7 @@ class PictureView(QWidget):
             return self._cache[1]
         ratio = self.devicePixelRatioF()
         pixmap = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(QColor(0, 0, 0, 0))
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -314,10 +315,14 @@ class PageDots(QWidget):
         self.current = 0
         self._colour = QColor("#145F57")
         self._empty = QColor("#6F8496")
+        # Brushes and pens as objects, made once: passing Qt.GlobalColor enums to QPainter on every paint leaks a
+        # reference in PySide6, and a kiosk paints these dots many thousands of times.
+        self._brushes = (QBrush(self._colour), QBrush(Qt.BrushStyle.NoBrush))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def set_colours(self, filled: str, empty: str) -> None:
         self._colour, self._empty = QColor(filled), QColor(empty)
+        self._brushes = (QBrush(self._colour), QBrush(Qt.BrushStyle.NoBrush))
         self.update()
 
     def set_position(self, current: int, count: int) -> None:
@@ -342,10 +347,13 @@ class PageDots(QWidget):
         total = self.count * dot * 2 - dot
         x = (self.width() - total) // 2
         y = (self.height() - dot) // 2
+        pens = (QPen(self._colour, 3), QPen(self._empty, 3))
         for index in range(self.count):
-            painter.setPen(QPen(self._colour if index == self.current else self._empty, 3))
-            painter.setBrush(self._colour if index == self.current else Qt.GlobalColor.transparent)
+            current = 0 if index == self.current else 1
+            painter.setPen(pens[current])
+            painter.setBrush(self._brushes[current])
             painter.drawEllipse(QRect(x + index * dot * 2, y, dot, dot))
+        painter.end()
 
 
 class TextView(QTextBrowser):
@@ -364,7 +372,7 @@ class TextView(QTextBrowser):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.anchorClicked.connect(self._on_anchor)
         palette = self.viewport().palette()
-        palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
+        palette.setColor(QPalette.ColorRole.Base, QColor(0, 0, 0, 0))
         self.viewport().setPalette(palette)
         self.viewport().setAutoFillBackground(False)
         if fit_height:

@@ -31,12 +31,12 @@ from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.screens.staff import StaffLoginScreen, StaffMenuScreen
 from kiosk.ui.session import PatientSession
-from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, metrics_for, stylesheet
 from kiosk.ui.widgets import PictureView, TouchButton, clear_layout, label, set_prop
 
 log = logging.getLogger(__name__)
 
+SCREEN_NAMES = ("attract", "home", "reader", "faq", "staff-login", "staff-menu", "staff-console")
 PATIENT_SCREENS = ("home", "reader", "faq")
 STAFF_SCREENS = ("staff-login", "staff-menu", "staff-console")
 STAFF_IDLE_SECONDS = 600  # staff at work in the console get longer before they are logged out
@@ -206,24 +206,9 @@ class KioskWindow(QWidget):
         self.bar.home_button.clicked.connect(lambda: self.move_to("home"))
         self.footer = Footer()
         self.stack = QStackedWidget()
-        self.screens: dict[str, Screen] = {}
-        for screen in (
-            AttractScreen(self.ctx),
-            HomeScreen(self.ctx),
-            ReaderScreen(self.ctx),
-            FaqScreen(self.ctx),
-            StaffLoginScreen(self.ctx),
-            StaffMenuScreen(self.ctx),
-            StaffConsole(self.ctx),
-        ):
-            self.screens[screen.name] = screen
-            self.stack.addWidget(screen)
-            screen.navigate.connect(self._on_navigate)
-        self.attract.woken.connect(self.wake)
-        self.staff_menu.exit_requested.connect(self.request_exit)
-        self.staff_menu.console_requested.connect(lambda: self.move_to("staff-console"))
-        self.staff_menu.console_button.show()
-
+        self.screens: dict[
+            str, Screen
+        ] = {}  # built on first use: only the attract screen before the first frame
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -261,27 +246,57 @@ class KioskWindow(QWidget):
 
     @property
     def attract(self) -> AttractScreen:
-        screen = self.screens["attract"]
+        screen = self.screen_named("attract")
         assert isinstance(screen, AttractScreen)
         return screen
 
     @property
     def staff_menu(self) -> StaffMenuScreen:
-        screen = self.screens["staff-menu"]
+        screen = self.screen_named("staff-menu")
         assert isinstance(screen, StaffMenuScreen)
         return screen
 
     def screen_named(self, name: str) -> Screen:
-        return self.screens[name]
+        """The screen called `name`, built (and styled) the first time it is needed."""
+        screen = self.screens.get(name)
+        if screen is None:
+            screen = self._build(name)
+            self.screens[name] = screen
+            self.stack.addWidget(screen)
+            screen.navigate.connect(self._on_navigate)
+            screen.refresh()
+        return screen
+
+    def _build(self, name: str) -> Screen:
+        if name == "attract":
+            attract = AttractScreen(self.ctx)
+            attract.woken.connect(self.wake)
+            return attract
+        if name == "staff-menu":
+            menu = StaffMenuScreen(self.ctx)
+            menu.exit_requested.connect(self.request_exit)
+            menu.console_requested.connect(lambda: self.move_to("staff-console"))
+            return menu
+        if name == "staff-console":
+            from kiosk.ui.staff.console import StaffConsole  # the staff tools load only when staff use them
+
+            return StaffConsole(self.ctx)
+        kinds: dict[str, type[Screen]] = {
+            "home": HomeScreen,
+            "reader": ReaderScreen,
+            "faq": FaqScreen,
+            "staff-login": StaffLoginScreen,
+        }
+        return kinds[name](self.ctx)
 
     def move_to(self, name: str, **args: Any) -> None:
-        if name not in self.screens:
+        if name not in SCREEN_NAMES:
             log.warning("no screen called %r; going home", name)
             name, args = "home", {}
         previous = self.screens.get(self.current)
         if previous is not None and self.current != name:
             previous.leave()
-        screen = self.screens[name]
+        screen = self.screen_named(name)
         self.stack.setCurrentWidget(screen)
         changed = self.current != name
         self.current = name
@@ -393,6 +408,7 @@ class KioskWindow(QWidget):
         if self.allow_close:
             self.idle.stop()
             self.gesture.uninstall()
+            self.source.close()
             app = QApplication.instance()
             if app is not None:
                 app.removeEventFilter(self)

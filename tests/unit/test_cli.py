@@ -160,7 +160,7 @@ def test_pin_set_reads_stdin_and_refuses_weak_pins(
 ) -> None:
     import io
 
-    from kiosk.db import open_store
+    from kiosk.db.store import open_store
     from kiosk.services import auth
 
     db = tmp_path / "k.sqlite3"

@@ -145,17 +145,24 @@ class StaffMenuScreen(Screen):
         super().__init__(ctx, parent)
         self.card, layout = _card(ctx, 720)
         self.title = label("", "title")
+        self.notices = label("", "body", name="StaffNotice")
         self.console_button = TouchButton("", "primary")
         self.return_button = TouchButton("", "primary")
         self.exit_button = TouchButton("")
         self.console_button.clicked.connect(self.console_requested.emit)
         self.return_button.clicked.connect(lambda: self.go("home"))
         self.exit_button.clicked.connect(self.exit_requested.emit)
-        for widget in (self.title, self.console_button, self.return_button, self.exit_button):
+        for widget in (self.title, self.notices, self.console_button, self.return_button, self.exit_button):
             layout.addWidget(widget)
         _centred(self, self.card)
 
+    def enter(self, **args: Any) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
+        notices = self.ctx.source.notices
+        self.notices.setText("\n".join(notices))
+        self.notices.setVisible(bool(notices))
         self.title.setText(self.ctx.tr("staff.menu_title"))
         self.console_button.setText(self.ctx.tr("staff.console"))
         self.return_button.setText(self.ctx.tr("staff.return"))

@@ -161,7 +161,8 @@ class StaffConsole(Screen):
         self.editing_lang = self.ctx.session.languages[0]
         self.reload_tree()
         self.show_panel("welcome")
-        self.message("", False)
+        notices = self.ctx.source.notices
+        self.message(" ".join(notices), bool(notices))
 
     def reset(self) -> None:
         self.editor.status = None

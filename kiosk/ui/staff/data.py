@@ -18,8 +18,9 @@ from kiosk.content.parse import Problem
 from kiosk.content.state import Fields, Key
 from kiosk.content.sync import ImportPlan
 from kiosk.content.validate import Targets
-from kiosk.db import backup, translated_errors
+from kiosk.db import backup
 from kiosk.db.backup import BackupFile
+from kiosk.db.store import translated_errors
 from kiosk.errors import AuthError
 from kiosk.services import auth, library, staff
 from kiosk.services.settings import SiteSettings, load_settings, update_settings
@@ -69,7 +70,7 @@ class StaffSource:
         return self.read(load_settings)
 
     def backups(self) -> list[BackupFile]:
-        return backup.backups(self.store)
+        return backup.backups_of(self.store.path)
 
     # changing
     def save_text(self, key: Key, fields: Fields) -> list[Problem]:
@@ -146,7 +147,7 @@ class StaffSource:
         return self.read(lambda s: library.export_folder(s, path))
 
     def backup_now(self) -> Path:
-        return backup.automatic_backup(self.store, "manual", self.settings().backup_keep)
+        return backup.automatic_backup(self.store.path, "manual", self.settings().backup_keep)
 
     def restore_backup(self, path: Path) -> Path:
         safety = library.restore_backup(self.store, path)

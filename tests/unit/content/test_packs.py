@@ -13,7 +13,8 @@ import pytest
 from kiosk.content import packs
 from kiosk.content.state import Key
 from kiosk.content.sync import export_files
-from kiosk.db import Store, backup, open_store
+from kiosk.db import backup
+from kiosk.db.store import Store, open_store
 from kiosk.errors import ContentError, KioskError
 from kiosk.services import library, staff
 from tests.helpers.db import dump
@@ -121,7 +122,7 @@ def test_each_kind_of_bad_pack_is_refused_and_nothing_changes(
     with pytest.raises(packs.PackError, match=message):
         library.import_pack(store, bad)
     assert dump(store.path) == before
-    assert backup.backups(store) == []  # refused before the backup: nothing at all happened
+    assert backup.backups_of(store.path) == []  # refused before the backup: nothing at all happened
 
 
 def test_a_pack_with_invalid_content_is_refused(store: Store, tmp_path: Path) -> None:
@@ -163,9 +164,9 @@ def test_dry_run_shows_replaced_staff_edits_and_applying_takes_a_backup(store: S
     plan = library.import_pack(store, tmp_path / "vendor.zip", dry_run=True)
     assert plan.replaced_staff_edits == [Key("faq_entry_text", "can-i-drive", "en")]
     assert "replaces staff edit: question can-i-drive (en)" in plan.report()
-    assert backup.backups(store) == []
+    assert backup.backups_of(store.path) == []
     library.import_pack(store, tmp_path / "vendor.zip")
-    assert [b.reason for b in backup.backups(store)] == ["before-pack-import"]
+    assert [b.reason for b in backup.backups_of(store.path)] == ["before-pack-import"]
 
 
 def test_zip_entries_are_checked_for_safety() -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from kiosk.content import sync
 from kiosk.content.parse import read_content
 from kiosk.content.state import Key, RowWriter, read_state
-from kiosk.db import Store, open_store
 from kiosk.db.models import ChangeSet, Page, PageText, Revision
+from kiosk.db.store import Store, open_store
 from kiosk.errors import ContentError
 from kiosk.services import library
 from tests.helpers.db import dump

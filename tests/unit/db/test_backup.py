@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.content.state import Key
-from kiosk.db import Store, backup
+from kiosk.db import backup
+from kiosk.db.store import Store
 from kiosk.errors import StoreError
 from kiosk.services import library, staff
 from tests.helpers.db import dump
@@ -24,7 +25,7 @@ def edit(store: Store, text: str) -> None:
 
 def test_backup_and_restore_round_trip(store: Store, tmp_path: Path) -> None:
     saved = dump(store.path)
-    copy = backup.backup(store, tmp_path / "copy.sqlite3")
+    copy = backup.backup(store.path, tmp_path / "copy.sqlite3")
     edit(store, "Changed after the backup.")
     assert dump(store.path) != saved
     safety = library.restore_backup(store, copy)
@@ -39,7 +40,7 @@ def test_a_backup_while_another_connection_reads(store: Store, tmp_path: Path) -
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM chapters").fetchone()
     try:
-        path = backup.backup(store, tmp_path)
+        path = backup.backup(store.path, tmp_path)
     finally:
         reader.rollback()
         reader.close()
@@ -59,7 +60,7 @@ def test_restore_refuses_what_is_not_an_intact_kiosk_backup(store: Store, tmp_pa
         connection.execute("CREATE TABLE notes (x)")
         connection.close()
     else:
-        good = backup.backup(store, tmp_path / "good.sqlite3")
+        good = backup.backup(store.path, tmp_path / "good.sqlite3")
         data = bytearray(good.read_bytes())
         for offset in range(4096 * 3, len(data) - 4096, 4096 * 2):
             data[offset : offset + 8] = b"\xaa" * 8
@@ -68,7 +69,7 @@ def test_restore_refuses_what_is_not_an_intact_kiosk_backup(store: Store, tmp_pa
     with pytest.raises(StoreError):
         library.restore_backup(store, bad)
     assert dump(store.path) == before
-    assert backup.backups(store) == []
+    assert backup.backups_of(store.path) == []
 
 
 def test_automatic_backups_keep_the_newest_and_never_touch_manual_ones(store: Store) -> None:
@@ -77,7 +78,7 @@ def test_automatic_backups_keep_the_newest_and_never_touch_manual_ones(store: St
     for day in range(1, 6):
         (folder / f"kiosk-2026010{day}-120000-daily.sqlite3").write_bytes(b"x")
     (folder / "kiosk-20250101-120000-manual.sqlite3").write_bytes(b"x")
-    backup.automatic_backup(store, "before-import", keep=3)
+    backup.automatic_backup(store.path, "before-import", keep=3)
     names = sorted(p.name for p in folder.iterdir())
     assert "kiosk-20250101-120000-manual.sqlite3" in names
     assert [n for n in names if "daily" in n] == [
@@ -88,22 +89,22 @@ def test_automatic_backups_keep_the_newest_and_never_touch_manual_ones(store: St
 
 
 def test_daily_backup_when_due(store: Store) -> None:
-    assert backup.daily_backup_due(store)
+    assert backup.daily_backup_due(store.path)
     assert library.daily_backup(store) is not None
-    assert not backup.daily_backup_due(store)
+    assert not backup.daily_backup_due(store.path)
     assert library.daily_backup(store) is None
-    assert backup.daily_backup_due(store, dt.datetime.now() + dt.timedelta(hours=25))
+    assert backup.daily_backup_due(store.path, dt.datetime.now() + dt.timedelta(hours=25))
 
 
 def test_imports_take_a_backup_first(store: Store, content_dir: Path) -> None:
     path = content_dir / "en/faq/01-general.md"
     path.write_text(path.read_text(encoding="utf-8").replace("No.", "Never."), encoding="utf-8")
     library.import_folder_with_backup(store, content_dir)
-    assert [b.reason for b in backup.backups(store)] == ["before-import"]
+    assert [b.reason for b in backup.backups_of(store.path)] == ["before-import"]
     library.import_folder_with_backup(store, content_dir)  # nothing to change: no backup needed
-    assert len(backup.backups(store)) == 1
+    assert len(backup.backups_of(store.path)) == 1
 
 
 def test_a_backup_cannot_overwrite_the_live_database(store: Store) -> None:
     with pytest.raises(StoreError, match="cannot overwrite"):
-        backup.backup(store, store.path)
+        backup.backup(store.path, store.path)

@@ -11,9 +11,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from kiosk.db import CorruptDatabase, open_store
 from kiosk.db.models import Base, include_name
-from kiosk.db.store import MIGRATIONS_DIR, SCHEMA_HEAD, current_revision, describe_error
+from kiosk.db.store import (
+    MIGRATIONS_DIR,
+    SCHEMA_HEAD,
+    CorruptDatabase,
+    current_revision,
+    describe_error,
+    open_store,
+)
 from kiosk.errors import StoreError
 
 

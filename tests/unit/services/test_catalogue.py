@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.content.state import Key, RowWriter, read_state
-from kiosk.db import Store
+from kiosk.db.store import Store
 from kiosk.services.catalogue import load_catalogue, load_picture
 
 

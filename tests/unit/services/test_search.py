@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from kiosk.content.state import Key, RowWriter, read_state
-from kiosk.db import Store
+from kiosk.db.store import Store
 from kiosk.services import search
 
 DATA = Path(__file__).resolve().parents[2] / "data"

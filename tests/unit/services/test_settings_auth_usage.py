@@ -8,8 +8,8 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from kiosk.db import Store
 from kiosk.db.models import Revision, SettingValue
+from kiosk.db.store import Store
 from kiosk.errors import AuthError, KioskError
 from kiosk.services import auth, usage
 from kiosk.services.settings import load_settings, update_settings

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.content.state import Key, read_state
-from kiosk.db import Store
 from kiosk.db.models import ChangeSet
+from kiosk.db.store import Store
 from kiosk.errors import ContentError, KioskError
 from kiosk.services import search, staff
 from kiosk.services.catalogue import load_catalogue

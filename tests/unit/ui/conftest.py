@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.db import Store
+from kiosk.db.store import Store
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.window import KioskWindow
@@ -22,7 +22,7 @@ def fonts(qapp: QApplication) -> None:
 def open_window(
     qtbot: QtBot, store: Store, width: int = 1920, height: int = 1080, **options: object
 ) -> KioskWindow:
-    window = KioskWindow(ContentSource(store), **options)  # type: ignore[arg-type]
+    window = KioskWindow(ContentSource(store.path), **options)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show()

@@ -10,14 +10,14 @@ from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from kiosk.content.state import Key
-from kiosk.db import Store
+from kiosk.db.store import Store
 from kiosk.services import auth
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
 from tests.unit.ui.conftest import open_window
-from tests.unit.ui.test_screens import clipped_labels, overlapping
+from tests.unit.ui.test_screens import clipped_labels, overlapping, settled
 
 
 def console(window: KioskWindow) -> StaffConsole:
@@ -240,12 +240,10 @@ def test_the_console_is_laid_out_properly(qtbot: QtBot, store: Store, width: int
     staff = console(window)
     for panel in ("welcome", "settings", "transfer", "pictures", "changes"):
         staff.show_panel(panel)
-        qtbot.wait(10)
+        assert settled(qtbot, lambda: overlapping(staff)) == [], panel
         assert window.size().width() == width and window.size().height() == height, panel
-        assert overlapping(staff) == [], panel
     staff.open_item(Key("page", "first-steps/picture"))
-    qtbot.wait(10)
-    assert clipped_labels(staff.editor) == []
-    assert overlapping(staff) == []
+    assert settled(qtbot, lambda: clipped_labels(staff.editor)) == []
+    assert settled(qtbot, lambda: overlapping(staff)) == []
     assert window.size().width() == width and window.size().height() == height
     window.allow_close = True

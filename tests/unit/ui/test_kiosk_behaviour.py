@@ -11,7 +11,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.db import Store
+from kiosk.db.store import Store
 from kiosk.services import auth
 from kiosk.services.settings import internal, set_internal
 from kiosk.ui.app import ErrorHandler

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.content.state import Key, RowWriter, read_state
-from kiosk.db import Store
+from kiosk.db.store import Store
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.reader import ReaderScreen

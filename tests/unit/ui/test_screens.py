@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QScroller, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.db import Store
+from kiosk.db.store import Store
 from kiosk.ui.i18n import catalogue
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import ReaderScreen
@@ -134,6 +135,16 @@ def visible(widget: QWidget, root: QWidget) -> bool:
     return widget.isVisibleTo(root) and widget.width() > 0 and widget.height() > 0
 
 
+def settled(qtbot: QtBot, check: Callable[[], list[str]], timeout: int = 2000) -> list[str]:
+    """The problems `check` still finds once layouts have had time to settle (nested layouts finish over a few
+    turns of the event loop, more slowly on a busy machine); a real problem persists and is returned."""
+    try:
+        qtbot.wait_until(lambda: check() == [], timeout=timeout)
+    except Exception:
+        return check()
+    return []
+
+
 def clipped_labels(root: QWidget) -> list[str]:
     problems = []
     for text_label in root.findChildren(QLabel):
@@ -189,14 +200,13 @@ def test_every_screen_is_laid_out_without_overlap_or_clipping(
         qtbot.wait(10)
         assert window.width() == width and window.height() == height, (name, window.size())
         screen = window.screen_named(name)
-        assert clipped_labels(screen) == [], name
-        assert overlapping(screen) == [], name
+        assert settled(qtbot, lambda s=screen: clipped_labels(s)) == [], name
+        assert settled(qtbot, lambda s=screen: overlapping(s)) == [], name
         if name == "faq":
             assert isinstance(screen, FaqScreen)
             screen.toggle("can-i-drive")
-            qtbot.wait(10)
-            assert clipped_labels(screen) == [], "faq with an answer open"
-    assert clipped_labels(window.bar) == [] and clipped_labels(window.footer) == []
+            assert settled(qtbot, lambda s=screen: clipped_labels(s)) == [], "faq with an answer open"
+    assert settled(qtbot, lambda: clipped_labels(window.bar) + clipped_labels(window.footer)) == []
     window.allow_close = True
 
 
