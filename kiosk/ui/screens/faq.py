@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.services.catalogue import QuestionView
+from kiosk.services.catalogue import Catalogue, QuestionView
 from kiosk.ui.keys import Keyboard
 from kiosk.ui.screens import Context, Screen
 from kiosk.ui.widgets import (
@@ -69,28 +69,48 @@ class QuestionItem(QWidget):
         header.addWidget(self.marker)
         self.header.setMinimumHeight(ctx.metrics.primary)
         self.header.setAccessibleName(question.question)
-        self.header.clicked.connect(lambda: self.toggled.emit(self.question.id))
-        self.answer = TapArea("AnswerCard")
-        answer = QVBoxLayout(self.answer)
-        answer.setContentsMargins(pad, pad, pad, pad)
-        self.answer_text = TextView(fit_height=True)
-        self.answer_text.link_activated.connect(self.link_activated.emit)
-        answer.addWidget(self.answer_text)
-        self.answer.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(ctx.metrics.px(6))
-        layout.addWidget(self.header)
-        layout.addWidget(self.answer)
+        self.header.clicked.connect(self._on_header_clicked)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.setSpacing(ctx.metrics.px(6))
+        self.layout_.addWidget(self.header)
+        # The answer card is made the first time it opens: a list of fifty questions then builds in a blink.
+        self._answer: TapArea | None = None
+        self._answer_text: TextView | None = None
+
+    def _on_header_clicked(self) -> None:
+        self.toggled.emit(self.question.id)
+
+    def _answer_card(self) -> TapArea:
+        if self._answer is None:
+            self._answer = TapArea("AnswerCard")
+            pad = self.ctx.metrics.px(20)
+            box = QVBoxLayout(self._answer)
+            box.setContentsMargins(pad, pad, pad, pad)
+            self._answer_text = TextView(fit_height=True)
+            self._answer_text.link_activated.connect(self.link_activated)
+            box.addWidget(self._answer_text)
+            self._answer.hide()
+            self.layout_.addWidget(self._answer)
+            self._answer_text.set_content(self.question.html, self.ctx.css(), self.ctx.font())
+        return self._answer
+
+    @property
+    def answer_text(self) -> TextView:
+        """The answer, filled in (and its card made) on first use."""
+        self._answer_card()
+        assert self._answer_text is not None
+        return self._answer_text
 
     @property
     def is_open(self) -> bool:
-        return not self.answer.isHidden()
+        return self._answer is not None and not self._answer.isHidden()
 
     def set_open(self, open_: bool) -> None:
-        if open_ and not self.answer_text.toPlainText():
-            self.answer_text.set_content(self.question.html, self.ctx.css(), self.ctx.font())
-        self.answer.setVisible(open_)
+        if open_:
+            self._answer_card().show()
+        elif self._answer is not None:
+            self._answer.hide()
         self.marker.setText("−" if open_ else "+")
         set_prop(self.header, "open", open_)
 
@@ -103,6 +123,9 @@ class FaqScreen(Screen):
         self.category = ""  # "" = all
         self.open_id = ""
         self.items: dict[str, QuestionItem] = {}
+        self._listed: tuple[Catalogue, str, str] | None = (
+            None  # what the list shows: catalogue, category, query
+        )
         self.page_results: list[WrapButton] = []
 
         self.heading = label("", "title")
@@ -205,7 +228,7 @@ class FaqScreen(Screen):
             self.ctx.tr("keyboard.hide"),
         )
         self._build_chips()
-        self._rebuild()
+        self._rebuild(force=True)  # sizes, language or content may have changed
 
     # --- building ----------------------------------------------------------------------------------------------
 
@@ -247,11 +270,29 @@ class FaqScreen(Screen):
         if question.id == self.open_id:
             item.set_open(True)
 
-    def _rebuild(self) -> None:
-        self._clear_list()
+    def _rebuild(self, *, force: bool = False) -> None:
+        """Show the questions for the chosen category or the search, with `open_id` open. The list is only made
+        again when what it lists has changed; opening another answer in it just opens that answer."""
         catalogue = self.ctx.source.catalogue(self.ctx.lang)
         query = self.query
+        listed = (catalogue, self.category, query)
         self._mark_chips()
+        if (
+            not force
+            and self._listed is not None
+            and self._listed[0] is catalogue
+            and self._listed[1:] == listed[1:]
+        ):
+            for qid, item in self.items.items():
+                item.set_open(qid == self.open_id)
+        else:
+            self._list(catalogue, query)
+            self._listed = listed
+        if self.open_id in self.items:
+            QTimer.singleShot(0, self._scroll_to_open)
+
+    def _list(self, catalogue: Catalogue, query: str) -> None:
+        self._clear_list()
         self.chips_box.setVisible(not query)
         if query:
             results = self.ctx.source.search(query, self.ctx.lang)
@@ -286,8 +327,6 @@ class FaqScreen(Screen):
                 for question in category.questions:
                     self._add_question(question)
         self.list_layout.addStretch(1)
-        if self.open_id in self.items:
-            QTimer.singleShot(0, self._scroll_to_open)
 
     # --- behaviour ---------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QScroller, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -41,6 +42,29 @@ def test_one_answer_open_at_a_time(qtbot: QtBot, window: KioskWindow) -> None:
     assert [qid for qid, item in screen.items.items() if item.is_open] == ["is-it-addictive"]
     screen.toggle("is-it-addictive")
     assert not any(item.is_open for item in screen.items.values())
+
+
+def test_going_to_another_question_opens_it_in_the_list_already_shown(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    window.move_to("faq", question="can-i-drive")
+    screen = faq(window)
+    shown = screen.items["is-it-addictive"]
+    window.move_to("home")
+    window.move_to("faq", question="is-it-addictive")
+    assert screen.items["is-it-addictive"] is shown and shown.is_open
+    assert not screen.items["can-i-drive"].is_open
+
+
+def test_a_list_that_is_made_again_lets_the_old_one_go(qtbot: QtBot, window: KioskWindow) -> None:
+    window.move_to("faq")
+    screen = faq(window)
+    old = list(screen.items.values())
+    for category in ("general", "", "general", ""):
+        screen.choose_category(category)
+    assert all(item not in screen.items.values() for item in old)
+    # The event loop deletes what the screen let go of, so a kiosk that changes lists all day does not grow.
+    qtbot.wait_until(lambda: not any(shiboken6.isValid(item) for item in old))
 
 
 def test_category_chips_filter_the_questions(qtbot: QtBot, window: KioskWindow) -> None:
