@@ -105,6 +105,7 @@ class TextEditor(QFrame):
 
     saved = Signal()
     changed = Signal()
+    picker_requested = Signal(str, object)  # "page" | "question" | "picture", this editor
 
     def __init__(self, staff: StaffSource, key: Key, message: Callable[[str, bool], None]) -> None:
         super().__init__()
@@ -127,14 +128,20 @@ class TextEditor(QFrame):
         self.state = label("", "muted", name="TextState")
         tools = QHBoxLayout()
         self.tool_buttons: dict[str, TouchButton] = {}
-        for name, text, action in (
-            ("bold", "Bold", lambda: self.wrap("**")),
-            ("list", "List", self.make_list),
-        ):
+        actions = {"bold": ("Bold", self.make_bold), "list": ("List", self.make_list)}
+        if key.kind in ("page_text", "faq_entry_text"):
+            actions |= {
+                "page": ("Link to a page", self.pick_page),
+                "question": ("Link to a question", self.pick_question),
+            }
+        if key.kind == "page_text":
+            actions["picture"] = ("Picture", self.pick_picture)
+        for name, (text, action) in actions.items():
             button = TouchButton(text)
             button.clicked.connect(action)
             self.tool_buttons[name] = button
             tools.addWidget(button)
+        tools.addStretch(1)
         self.tools = tools
         layout = QVBoxLayout(self)
         heading = QHBoxLayout()
@@ -236,6 +243,18 @@ class TextEditor(QFrame):
         return True
 
     # formatting help --------------------------------------------------------------------------------------------
+
+    def make_bold(self) -> None:
+        self.wrap("**")
+
+    def pick_page(self) -> None:
+        self.picker_requested.emit("page", self)
+
+    def pick_question(self) -> None:
+        self.picker_requested.emit("question", self)
+
+    def pick_picture(self) -> None:
+        self.picker_requested.emit("picture", self)
 
     def wrap(self, marker: str) -> None:
         cursor = self.markdown.textCursor()
@@ -376,17 +395,9 @@ class ItemEditor(QWidget):
         text_kind = f"{self.status.key.kind}_text"
         for column, lang in enumerate(self.languages()):
             editor = TextEditor(self.staff, Key(text_kind, self.status.key.id, lang), self.message)
-            editor.saved.connect(self.changed.emit)
+            editor.saved.connect(self.changed)
             editor.changed.connect(self.preview_timer.start)
-            if text_kind in ("page_text", "faq_entry_text"):
-                for name, text in (("page", "Link to a page"), ("question", "Link to a question")) + (
-                    (("picture", "Picture"),) if text_kind == "page_text" else ()
-                ):
-                    button = TouchButton(text)
-                    button.clicked.connect(lambda _=False, n=name, e=editor: self.picker_requested.emit(n, e))
-                    editor.tool_buttons[name] = button
-                    editor.tools.addWidget(button)
-                editor.tools.addStretch(1)
+            editor.picker_requested.connect(self.picker_requested)
             self.editors[lang] = editor
             self.texts.addWidget(editor, 0, column)
         self.update_preview()
