@@ -36,6 +36,7 @@ _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 FIELD_WEIGHT = {"title": 1.0, "extra": 0.6, "body": 0.45}
 MIN_SCORE = 0.3  # below this a result answers a different question; better to say "ask the front desk"
 CANDIDATES = 80
+QUICK_BUDGET = 0.3  # the share of a query's importance the quick first lookup may leave out (see `search`)
 CUE_IMPORTANCE = 0.3  # question words ("how", "not") steer between similar questions but never decide alone
 UNKNOWN_IMPORTANCE = (
     0.3  # a word the content never uses ("husband") still counts, but less than a rare known one
@@ -162,6 +163,7 @@ class _Model:
     vocabulary_set: frozenset[str]
     document_frequency: Counter[str]
     documents: int
+    kinds: Counter[str]  # documents of each kind
 
     def idf(self, term: str) -> float:
         return math.log(1 + (self.documents + 1) / (self.document_frequency.get(term, 0) + 1))
@@ -185,13 +187,13 @@ def _model(db: Db, lang: str) -> _Model:
         word for (word,) in query(db, "SELECT word FROM search_words WHERE lang = :lang", {"lang": lang})
     )
     frequency: Counter[str] = Counter()
-    documents = 0
-    for title, body, extra in query(
-        db, "SELECT title, body, extra FROM search_fts WHERE lang = :lang", {"lang": lang}
+    kinds: Counter[str] = Counter()
+    for kind, title, body, extra in query(
+        db, "SELECT kind, title, body, extra FROM search_fts WHERE lang = :lang", {"lang": lang}
     ):
-        documents += 1
+        kinds[kind] += 1
         frequency.update(set(f"{title} {body} {extra}".split()))
-    model = _Model(vocabulary, frozenset(vocabulary), frequency, documents)
+    model = _Model(vocabulary, frozenset(vocabulary), frequency, kinds.total(), kinds)
     _models[cache_key] = (generation, model)
     return model
 
@@ -278,37 +280,61 @@ def _importance(concept: _Concept, own: list[str], model: _Model) -> float:
     return max(model.idf(term) for term in present)
 
 
-def _fts_query(lang: str, concepts: list[_Concept]) -> str:
+def _finders(concepts: list[_Concept], model: _Model, budget: float) -> tuple[list[_Concept], float]:
+    """The concepts worth looking candidates up by, and the share of the query's importance left out.
+
+    The most common words of a query ("people", "not", "what") match nearly every question of a large FAQ, and
+    ranking them all is most of a search's cost. The commonest concepts are left out of the lookup (they still
+    count when the candidates are scored) as long as together they carry less than `budget` of the importance.
+    A document found by none of the others can then score no more than that share."""
+
+    def commonness(concept: _Concept) -> int:
+        return min((model.document_frequency.get(term, 0) for term in concept.exact), default=0)
+
+    total = sum(concept.importance for concept in concepts)
+    dropped = 0.0
+    finders = list(concepts)
+    for concept in sorted(concepts, key=commonness, reverse=True):
+        if len(finders) == 1 or (dropped + concept.importance) >= budget * total:
+            break
+        dropped += concept.importance
+        finders.remove(concept)
+    return finders, (dropped / total if total else 0.0)
+
+
+def _fts_query(lang: str, concepts: list[_Concept], columns: str) -> str:
     alternatives: list[str] = []
     for concept in concepts:
         alternatives += [f'"{term}"' for term in concept.exact]
         alternatives += [f'"{prefix}"*' for prefix in concept.prefixes]
-    return f'lang : "{lang}" AND {{title body extra}} : ({" OR ".join(alternatives)})'
+    return f'lang : "{lang}" AND {{{columns}}} : ({" OR ".join(alternatives)})'
 
 
-def _score(concepts: list[_Concept], fields: dict[str, list[str]], model: _Model) -> float:
-    """How well a document answers the query, from 0 to 1."""
-    total = 0.0
-    weight = 0.0
+def _score(concepts: list[_Concept], fields: dict[str, str], model: _Model) -> tuple[float, float]:
+    """How well a document answers the query, from 0 to 1; and, to order documents that answer it equally well,
+    how many of the query's words (and words for the same ideas) its body, the answer, uses."""
+    tokens = {name: set(value.split()) for name, value in fields.items()}
+    total = depth = weight = 0.0
     for concept in concepts:
         best = 0.0
-        for name, tokens in fields.items():
+        for name, present in tokens.items():
             field_weight = FIELD_WEIGHT[name]
             for term, term_weight in concept.exact.items():
-                if term in tokens:
+                if term in present:
                     best = max(best, field_weight * term_weight)
             for prefix, prefix_weight in concept.prefixes.items():
-                if any(token.startswith(prefix) for token in tokens):
-                    best = max(best, field_weight * prefix_weight)
+                if field_weight * prefix_weight > best and any(token.startswith(prefix) for token in present):
+                    best = field_weight * prefix_weight
         total += concept.importance * best
+        depth += concept.importance * sum(term in tokens["body"] for term in concept.exact)
         weight += concept.importance
     if weight == 0:
-        return 0.0
+        return 0.0, 0.0
     coverage = total / weight
     # A question that says little besides what was asked is a better answer than one that mentions it in passing.
-    title = fields["title"]
-    focus = len({t for t in title if any(t in c.exact for c in concepts)}) / max(len(set(title)), 1)
-    return coverage * (0.85 + 0.15 * focus)
+    title = tokens["title"]
+    focus = len({t for t in title if any(t in c.exact for c in concepts)}) / max(len(title), 1)
+    return coverage * (0.85 + 0.15 * focus), depth / weight
 
 
 @dataclass(frozen=True)
@@ -335,22 +361,44 @@ def search(
     concepts = _concepts(text, lang, model, typing)
     if not concepts or not model.documents:
         return []
-    kind_list = ", ".join(f"'{kind}'" for kind in kinds if kind in ("faq", "page"))
+    wanted = tuple(kind for kind in ("faq", "page") if kind in kinds)
+    # First the documents whose own words (question or title, and category) match the query's rarer concepts.
+    # A document not found this way matches those only in its body, so it scores at most `bound`; when the
+    # first `limit` found score more than that, they are the answer. Otherwise everything is searched, leaving
+    # out only concepts too common to lift a document over MIN_SCORE alone (the same results, found faster).
+    finders, dropped = _finders(concepts, model, QUICK_BUDGET)
+    bound = dropped + FIELD_WEIGHT["body"] * (1 - dropped)
+    hits = _ranked(db, _fts_query(lang, finders, "title extra"), concepts, model, wanted)
+    if len(hits) < limit or hits[limit - 1].score < bound:
+        finders, _ = _finders(concepts, model, MIN_SCORE)
+        hits = _ranked(db, _fts_query(lang, finders, "title body extra"), concepts, model, wanted)
+    return hits[:limit]
+
+
+def _ranked(
+    db: Db, fts_query: str, concepts: list[_Concept], model: _Model, kinds: tuple[str, ...]
+) -> list[Hit]:
+    """The candidates FTS5 finds, scored, best first."""
+    # FTS5 ranks the candidates by rowid alone, and only the best are then read whole: sorting whole rows of long
+    # answers would be most of the cost on a large FAQ. Filtering by kind afterwards (the kind is not indexed)
+    # is exact as long as the ranking looks at as many more rows as there are documents of the other kinds.
+    others = sum(count for kind, count in model.kinds.items() if kind not in kinds)
     rows = query(
         db,
-        "SELECT kind, ref, title, body, extra FROM search_fts WHERE search_fts MATCH :query "
-        f"AND kind IN ({kind_list}) ORDER BY bm25(search_fts, 0, 0, 0, 4.0, 1.0, 2.0) LIMIT :limit",
-        {"query": _fts_query(lang, concepts), "limit": CANDIDATES},
+        "SELECT s.kind, s.ref, s.title, s.body, s.extra FROM ("
+        "  SELECT rowid AS id, bm25(search_fts, 0, 0, 0, 4.0, 1.0, 2.0) AS rank FROM search_fts"
+        "  WHERE search_fts MATCH :query ORDER BY rank LIMIT :limit"
+        ") AS best JOIN search_fts AS s ON s.rowid = best.id "
+        f"WHERE s.kind IN ({', '.join(repr(kind) for kind in kinds)}) ORDER BY best.rank LIMIT :candidates",
+        {"query": fts_query, "limit": CANDIDATES + others, "candidates": CANDIDATES},
     )
-    hits = []
+    scored = []
     for kind, ref, title, body, extra in rows:
-        score = _score(
-            concepts, {"title": title.split(), "body": body.split(), "extra": extra.split()}, model
-        )
+        score, depth = _score(concepts, {"title": title, "body": body, "extra": extra}, model)
         if score >= MIN_SCORE:
-            hits.append(Hit(kind, ref, round(score, 4)))
-    hits.sort(key=lambda hit: -hit.score)
-    return hits[:limit]
+            scored.append((-round(score, 4), -depth, Hit(kind, ref, round(score, 4))))
+    scored.sort(key=lambda item: item[:2])
+    return [hit for *_, hit in scored]
 
 
 def clear_cache() -> None:
@@ -371,20 +419,20 @@ def search_faq(db: Db, text: str, lang: str, *, limit: int = 5, typing: bool = F
     hits = search(db, text, lang, kinds=("faq",), limit=limit, typing=typing)
     if not hits:
         return []
-    questions = {
-        entry_id: (question, category_id)
-        for entry_id, question, category_id in query(
+    refs = {f"ref{index}": hit.ref for index, hit in enumerate(hits)}
+    found = {
+        entry_id: (question, category_id, category_title)
+        for entry_id, question, category_id, category_title in query(
             db,
-            "SELECT t.entry_id, t.question, e.category_id FROM faq_entry_texts t "
-            "JOIN faq_entries e ON e.id = t.entry_id WHERE t.lang = :lang",
-            {"lang": lang},
+            "SELECT t.entry_id, t.question, e.category_id, coalesce(ct.title, '') FROM faq_entry_texts t "
+            "JOIN faq_entries e ON e.id = t.entry_id "
+            "LEFT JOIN faq_category_texts ct ON ct.category_id = e.category_id AND ct.lang = t.lang "
+            f"WHERE t.lang = :lang AND t.entry_id IN ({', '.join(':' + name for name in refs)})",
+            {"lang": lang, **refs},
         )
     }
-    titles = dict(
-        query(db, "SELECT category_id, title FROM faq_category_texts WHERE lang = :lang", {"lang": lang})
-    )
     results = []
     for hit in hits:
-        question, category = questions.get(hit.ref, (hit.ref, ""))
-        results.append(FaqResult(hit.ref, question, category, titles.get(category, ""), hit.score))
+        question, category, category_title = found.get(hit.ref, (hit.ref, "", ""))
+        results.append(FaqResult(hit.ref, question, category, category_title, hit.score))
     return results

@@ -97,6 +97,46 @@ def test_pages_are_searchable_too(bundled_store: Store) -> None:
     assert hits and hits[0].ref == "how-it-works/glutamate-burst"
 
 
+@pytest.mark.parametrize("query", ["what happens during the infusion", "memory and thinking", "cost"])
+def test_questions_only_is_the_questions_of_a_search_over_everything(
+    bundled_store: Store, query: str
+) -> None:
+    with bundled_store.session() as session:
+        everything = search.search(session, query, "en", limit=500)
+        questions = search.search(session, query, "en", kinds=("faq",), limit=500)
+    assert any(hit.kind == "page" for hit in everything)
+    assert questions == [hit for hit in everything if hit.kind == "faq"]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_looking_up_by_the_rarer_words_first_changes_no_result(bundled_store: Store, lang: str) -> None:
+    """Search finds its candidates by a query's rarer words, in questions' own words first; scoring every
+    question in full must give the same results."""
+    queries = [item["q"] for item in yaml.safe_load((DATA / "dev_questions.yaml").read_text("utf-8"))[lang]]
+    with bundled_store.session() as session:
+        model = search._model(session, lang)
+        documents = search.query(
+            session,
+            "SELECT title, body, extra FROM search_fts WHERE lang = :lang AND kind = 'faq'",
+            {"lang": lang},
+        )
+        for text in queries:
+            concepts = search._concepts(text, lang, model, False)
+            every = sorted(
+                (
+                    round(score, 4)
+                    for title, body, extra in documents
+                    for score, _ in [
+                        search._score(concepts, {"title": title, "body": body, "extra": extra}, model)
+                    ]
+                    if score >= search.MIN_SCORE
+                ),
+                reverse=True,
+            )
+            found = search.search(session, text, lang, kinds=("faq",), limit=5)
+            assert [hit.score for hit in found] == every[:5], text
+
+
 def test_unpublished_and_deleted_questions_are_not_found(store: Store) -> None:
     assert top(store, "is ketamine addictive")[:1] == ["is-it-addictive"]
     with store.session() as session, session.begin():
