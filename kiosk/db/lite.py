@@ -51,7 +51,8 @@ def transaction(connection: sqlite3.Connection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        connection.execute("ROLLBACK")
+        if connection.in_transaction:  # SQLite has already rolled back after some errors (a full disk, say)
+            connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
 
