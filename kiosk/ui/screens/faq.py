@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
@@ -343,7 +343,8 @@ class FaqScreen(Screen):
         item = self.items.get(self.open_id)
         if item is None:
             return
-        self.list_layout.activate()
+        # A list made a moment ago is not laid out yet (nor has the scroll area sized it): do both now.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         top = item.mapTo(self.list, item.rect().topLeft()).y()
         self.scroll_area.verticalScrollBar().setValue(max(0, top - self.ctx.metrics.px(12)))
 

@@ -56,6 +56,26 @@ def test_going_to_another_question_opens_it_in_the_list_already_shown(
     assert not screen.items["can-i-drive"].is_open
 
 
+def test_a_question_far_down_the_list_opens_in_view(qtbot: QtBot, bundled_store: Store) -> None:
+    window = open_window(qtbot, bundled_store)
+    screen = faq(window)
+
+    def in_view(question_id: str) -> bool:
+        item = screen.items[question_id]
+        top = item.mapTo(screen.scroll_area.viewport(), item.rect().topLeft()).y()
+        return item.is_open and 0 <= top < screen.scroll_area.viewport().height() // 2
+
+    window.move_to("faq", question="can-i-drive")
+    qtbot.wait_until(lambda: in_view("can-i-drive"))
+    window.restyle()  # as after a language or text size change: the list is made again
+    qtbot.wait_until(lambda: in_view("can-i-drive"))
+    window.move_to("home")
+    screen.scroll_area.verticalScrollBar().setValue(0)
+    window.move_to("faq", question="cost")
+    qtbot.wait_until(lambda: in_view("cost"))
+    window.allow_close = True
+
+
 def test_a_list_that_is_made_again_lets_the_old_one_go(qtbot: QtBot, window: KioskWindow) -> None:
     window.move_to("faq")
     screen = faq(window)
@@ -211,17 +231,19 @@ def overlapping(root: QWidget) -> list[str]:
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("large_text", [False, True], ids=["normal-text", "large-text"])
 def test_every_screen_is_laid_out_without_overlap_or_clipping(
-    qtbot: QtBot, store: Store, width: int, height: int, lang: str
+    qtbot: QtBot, store: Store, width: int, height: int, lang: str, large_text: bool
 ) -> None:
     window = open_window(qtbot, store, width, height, lang=lang)
-    window.session.set_large_text(width == 1920)  # the tightest case where it matters most
+    window.session.set_large_text(large_text)
     for name in SCREENS:
         args = {"chapter": "first-steps", "page": 0} if name == "reader" else {}
         window.move_to(name, **args)
-        qtbot.wait(10)
         window.restyle()
-        qtbot.wait(10)
+        # Nothing on any screen may need more room than the screen has (the window would grow past its edges).
+        assert window.minimumSizeHint().width() <= width, name
+        assert window.minimumSizeHint().height() <= height, name
         assert window.width() == width and window.height() == height, (name, window.size())
         screen = window.screen_named(name)
         assert settled(qtbot, lambda s=screen: clipped_labels(s)) == [], name
