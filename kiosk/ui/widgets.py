@@ -406,16 +406,21 @@ class TextView(QTextBrowser):
 
 
 class FlowLayout(QLayout):
-    """Lays items out in rows, wrapping to the next row when one is full (for category chips)."""
+    """Lays items out in rows, wrapping to the next row when one is full (category chips, the bar's buttons)."""
 
     def __init__(self, parent: QWidget | None = None, spacing: int = 12) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._align_right = False
         self.setContentsMargins(0, 0, 0, 0)
 
     def set_spacing(self, spacing: int) -> None:
         self._spacing = spacing
+        self.invalidate()
+
+    def set_align_right(self, align_right: bool) -> None:
+        self._align_right = align_right
         self.invalidate()
 
     def addItem(self, item: QLayoutItem) -> None:
@@ -424,6 +429,11 @@ class FlowLayout(QLayout):
     def add(self, widget: QWidget) -> None:
         self.addChildWidget(widget)
         self.addItem(QWidgetItem(widget))
+
+    def insert(self, index: int, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self._items.insert(index, QWidgetItem(widget))
+        self.invalidate()
 
     def count(self) -> int:
         return len(self._items)
@@ -448,7 +458,11 @@ class FlowLayout(QLayout):
         self._arrange(rect, move=True)
 
     def sizeHint(self) -> QSize:
-        return self.minimumSize()
+        """Everything on one row, if there is room for it."""
+        visible = [item for item in self._items if not item.isEmpty()]
+        width = sum(item.sizeHint().width() for item in visible) + self._spacing * max(len(visible) - 1, 0)
+        height = max((item.sizeHint().height() for item in visible), default=0)
+        return QSize(width, height)
 
     def minimumSize(self) -> QSize:
         size = QSize()
@@ -457,20 +471,32 @@ class FlowLayout(QLayout):
         return size
 
     def _arrange(self, rect: QRect, *, move: bool) -> int:
-        x, y, row_height = rect.x(), rect.y(), 0
+        rows: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        x = 0
         for item in self._items:
+            if item.isEmpty():
+                continue
             hint = item.sizeHint()
             width = min(hint.width(), rect.width())
             height = item.heightForWidth(width) if item.hasHeightForWidth() else hint.height()
             height = max(height, item.minimumSize().height())
-            if x + width > rect.right() + 1 and row_height:
-                x, y = rect.x(), y + row_height + self._spacing
-                row_height = 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), QSize(width, height)))
+            if x and x + width > rect.width():
+                rows.append([])
+                x = 0
+            rows[-1].append((item, QSize(width, height)))
             x += width + self._spacing
-            row_height = max(row_height, height)
-        return y + row_height - rect.y()
+        y = rect.y()
+        for row in rows:
+            if not row:
+                continue
+            used = sum(size.width() for _, size in row) + self._spacing * (len(row) - 1)
+            x = rect.x() + (rect.width() - used if self._align_right else 0)
+            for item, size in row:
+                if move:
+                    item.setGeometry(QRect(QPoint(x, y), size))
+                x += size.width() + self._spacing
+            y += max(size.height() for _, size in row) + self._spacing
+        return max(y - self._spacing - rect.y(), 0)
 
 
 class SwipeDetector(QObject):

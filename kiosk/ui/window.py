@@ -32,7 +32,7 @@ from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.screens.staff import StaffLoginScreen, StaffMenuScreen
 from kiosk.ui.session import PatientSession
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, metrics_for, stylesheet
-from kiosk.ui.widgets import PictureView, TouchButton, clear_layout, label, set_prop
+from kiosk.ui.widgets import FlowLayout, PictureView, TouchButton, label, set_prop
 
 log = logging.getLogger(__name__)
 
@@ -56,29 +56,31 @@ class TopBar(QFrame):
         self.text_button = TouchButton("", "bar")
         self.contrast_button = TouchButton("", "bar")
         self.home_button = TouchButton("", "bar")
-        # Landscape: one row. Portrait: the clinic's name above a row of buttons, so neither is squeezed.
+        # Landscape: one row. Portrait: the clinic's name above the buttons, so neither is squeezed. The buttons
+        # wrap onto a second row when they do not fit (large text on a narrow screen).
         self.layout_ = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self.name_row = QHBoxLayout()
         self.name_row.addWidget(self.logo)
         self.name_row.addWidget(self.clinic, 1)
-        self.buttons_row = QHBoxLayout()
-        self.languages_row = QHBoxLayout()
-        self.buttons_row.addLayout(self.languages_row)
-        self.buttons_row.addWidget(self.text_button)
-        self.buttons_row.addWidget(self.contrast_button)
-        self.buttons_row.addWidget(self.home_button)
+        self.buttons = FlowLayout()
         self.layout_.addLayout(self.name_row, 1)
-        self.layout_.addLayout(self.buttons_row)
+        self.layout_.addLayout(self.buttons)
+        for button in (self.text_button, self.contrast_button, self.home_button):
+            self.buttons.add(button)
 
     def set_languages(self, languages: tuple[str, ...]) -> None:
-        clear_layout(self.languages_row)
+        for button in self.language_buttons.values():
+            self.buttons.takeAt(self.buttons.indexOf(button))
+            button.hide()
+            button.setParent(None)
+            button.deleteLater()
         self.language_buttons = {}
-        for lang in languages if len(languages) > 1 else ():
+        for position, lang in enumerate(languages if len(languages) > 1 else ()):
             button = TouchButton(LANGUAGE_NAMES.get(lang, lang), "bar")
             button.setProperty("lang", lang)
             button.clicked.connect(lambda _=False, code=lang: self.ctx.session.set_lang(code))
             self.language_buttons[lang] = button
-            self.languages_row.addWidget(button)
+            self.buttons.insert(position, button)
 
     def refresh(self, clinic_name: str, logo: bytes | None) -> None:
         m = self.ctx.metrics
@@ -88,8 +90,8 @@ class TopBar(QFrame):
             QBoxLayout.Direction.TopToBottom if self.ctx.portrait else QBoxLayout.Direction.LeftToRight
         )
         self.layout_.setSpacing(m.px(14))
-        self.buttons_row.setSpacing(m.px(10))
-        self.languages_row.setSpacing(m.px(10))
+        self.buttons.set_spacing(m.px(10))
+        self.buttons.set_align_right(not self.ctx.portrait)
         self.clinic.setText(clinic_name)
         self.logo.setVisible(bool(logo))
         if logo:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.services.catalogue import ChapterCard
 from kiosk.ui.screens import Context, Screen
@@ -75,7 +83,7 @@ class HomeScreen(Screen):
         self.tiles: dict[str, ChapterTile] = {}
         self.questions_tile: QuestionsTile | None = None
         self.reference_buttons: dict[str, TouchButton] = {}
-        self.header = QHBoxLayout()
+        self.header = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # portrait: the sources below the heading
         self.header.addWidget(self.heading, 1)
         self.references = QHBoxLayout()
         self.header.addLayout(self.references)
@@ -93,6 +101,10 @@ class HomeScreen(Screen):
         self._layout.setContentsMargins(margin, m.px(20), margin, 0)
         self._layout.setSpacing(m.px(16))
         self.heading.setText(self.ctx.tr("home.title"))
+        self.header.setDirection(
+            QBoxLayout.Direction.TopToBottom if self.ctx.portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self.header.setSpacing(m.px(12))
         catalogue = self.ctx.source.catalogue(self.ctx.lang)
         body = QWidget()
         grid = QGridLayout(body)
@@ -134,6 +146,8 @@ class HomeScreen(Screen):
             button.clicked.connect(lambda _=False, cid=chapter.id: self.go("reader", chapter=cid, page=0))
             self.reference_buttons[chapter.id] = button
             self.references.addWidget(button)
+        if self.ctx.portrait:
+            self.references.addStretch(1)
         grid.setRowStretch(first_row + (len(topics) + columns - 1) // columns, 1)
         old = self.scroll_area.takeWidget()
         if old is not None:

@@ -22,9 +22,9 @@ def _card(ctx: Context, width: int) -> tuple[QFrame, QVBoxLayout]:
     card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
     card.setMaximumWidth(width)
     layout = QVBoxLayout(card)
-    pad = ctx.metrics.px(32)
+    pad = ctx.metrics.px(24)
     layout.setContentsMargins(pad, pad, pad, pad)
-    layout.setSpacing(ctx.metrics.px(16))
+    layout.setSpacing(ctx.metrics.px(10))
     return card, layout
 
 
