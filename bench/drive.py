@@ -23,13 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def pss_kb() -> int:
-    with open("/proc/self/smaps_rollup", encoding="ascii") as smaps:
-        for line in smaps:
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    return 0
+from bare_window import pss_kb  # noqa: E402  (bench/ is on the path when this runs as a script)
 
 
 def window(db: Path):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -140,57 +141,23 @@ def main() -> int:
         print("soak: 10,000 navigations, 500 idle resets...", file=sys.stderr)
         results["soak"] = drive("soak", db, env)
 
+    r: dict[str, Any] = results
     budgets = [
-        (
-            "Cold start to first frame",
-            f"{results['start']['kiosk_s']} s vs {results['start']['bare_s']} s bare",  # type: ignore[index]
-            results["start"]["ratio"],
-            "<= 3x bare",
-            results["start"]["ratio"] <= 3,
-        ),  # type: ignore[index,operator]
-        (
-            "Memory after every page and answer",
-            f"{results['memory']['kiosk_mb']} MB vs {results['memory']['bare_mb']} MB bare",  # type: ignore[index]
-            results["memory"]["ratio"],
-            "<= 2x bare",
-            results["memory"]["ratio"] <= 2,
-        ),  # type: ignore[index,operator]
-        (
-            "Page turn (median / worst)",
-            f"{results['page_turn_ms']['median']} / {results['page_turn_ms']['worst']} ms",
-            "",  # type: ignore[index]
-            "<= 16 / 50 ms",
-            results["page_turn_ms"]["median"] <= 16 and results["page_turn_ms"]["worst"] <= 50,
-        ),  # type: ignore[index,operator]
-        (
-            "Answer open (median / worst)",
-            f"{results['answer_open_ms']['median']} / {results['answer_open_ms']['worst']} ms",
-            "",  # type: ignore[index]
-            "<= 16 / 50 ms",
-            results["answer_open_ms"]["median"] <= 16 and results["answer_open_ms"]["worst"] <= 50,
-        ),  # type: ignore[index,operator]
-        (
-            "FAQ search, 5,000 questions (median per query)",
-            f"{results['search']['median_ms']} ms (p95 {results['search']['p95_ms']} ms)",
-            "",  # type: ignore[index]
-            "<= 5 ms",
-            results["search"]["median_ms"] <= 5,
-        ),  # type: ignore[index,operator]
-        (
-            "Importing the bundled content",
-            f"{results['import']['seconds']} s",
-            "",
-            "<= 1 s",  # type: ignore[index]
-            results["import"]["seconds"] <= 1,
-        ),  # type: ignore[index,operator]
-        (
-            "Soak: 10,000 navigations, 500 idle resets",
-            f"{results['soak']['growth_mb']} MB memory growth",
-            "",
-            "<= 10 MB",  # type: ignore[index]
-            results["soak"]["growth_mb"] <= 10,
-        ),  # type: ignore[index,operator]
-    ]
+        ("Cold start to first frame", f"{r['start']['kiosk_s']} s vs {r['start']['bare_s']} s bare",
+         r["start"]["ratio"], "<= 3x bare", r["start"]["ratio"] <= 3),
+        ("Memory after every page and answer", f"{r['memory']['kiosk_mb']} MB vs {r['memory']['bare_mb']} MB bare",
+         r["memory"]["ratio"], "<= 2x bare", r["memory"]["ratio"] <= 2),
+        ("Page turn (median / worst)", f"{r['page_turn_ms']['median']} / {r['page_turn_ms']['worst']} ms",
+         "", "<= 16 / 50 ms", r["page_turn_ms"]["median"] <= 16 and r["page_turn_ms"]["worst"] <= 50),
+        ("Answer open (median / worst)", f"{r['answer_open_ms']['median']} / {r['answer_open_ms']['worst']} ms",
+         "", "<= 16 / 50 ms", r["answer_open_ms"]["median"] <= 16 and r["answer_open_ms"]["worst"] <= 50),
+        ("FAQ search, 5,000 questions (median per query)",
+         f"{r['search']['median_ms']} ms (p95 {r['search']['p95_ms']} ms)", "", "<= 5 ms",
+         r["search"]["median_ms"] <= 5),
+        ("Importing the bundled content", f"{r['import']['seconds']} s", "", "<= 1 s", r["import"]["seconds"] <= 1),
+        ("Soak: 10,000 navigations, 500 idle resets", f"{r['soak']['growth_mb']} MB memory growth", "",
+         "<= 10 MB", r["soak"]["growth_mb"] <= 10),
+    ]  # fmt: skip
     results["budgets_met"] = all(row[4] for row in budgets)
     width = max(len(row[0]) for row in budgets)
     print(f"{'measure':{width}}  {'result':42}  {'ratio':>6}  {'budget':14}  met")
