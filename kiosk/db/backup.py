@@ -31,9 +31,18 @@ class BackupFile:
     size: int
 
 
-def _copy(source: sqlite3.Connection, destination: sqlite3.Connection) -> None:
-    """Copy every page in one step: the destination changes in a single transaction, or not at all."""
-    source.backup(destination)
+def _copy(source: Path, destination: Path) -> None:
+    """Copy the database at `source` into the one at `destination` with SQLite's online backup, every page in one
+    step: the destination changes in a single transaction, or not at all. The source is only read."""
+    reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        writer = sqlite3.connect(destination)
+        try:
+            reader.backup(writer)
+        finally:
+            writer.close()
+    finally:
+        reader.close()
 
 
 def backup(db_path: Path, destination: Path) -> Path:
@@ -46,15 +55,7 @@ def backup(db_path: Path, destination: Path) -> Path:
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         partial = destination.with_name(destination.name + ".partial")
-        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            target = sqlite3.connect(partial)
-            try:
-                _copy(source, target)
-            finally:
-                target.close()
-        finally:
-            source.close()
+        _copy(Path(db_path), partial)
         partial.replace(destination)
     except (OSError, sqlite3.Error) as error:
         raise StoreError(f"cannot write the backup to {destination}: {error}") from error
@@ -123,15 +124,7 @@ def restore(db_path: Path, source: Path) -> None:
     source = Path(source)
     check_backup_file(source)
     try:
-        origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        try:
-            live = sqlite3.connect(db_path)
-            try:
-                _copy(origin, live)
-            finally:
-                live.close()
-        finally:
-            origin.close()
+        _copy(source, Path(db_path))
     except sqlite3.Error as error:
         raise StoreError(f"the restore failed and the database was left as it was: {error}") from error
     from kiosk.db.store import check_integrity, create_sqlite_engine, migrate

@@ -123,13 +123,8 @@ _MODIFIERS = (
 )
 
 
-class InputLock(QObject):
-    """In kiosk mode: the keys that close, quit or leave full screen do nothing, and there are no context menus,
-    long-press menus or pinch gestures."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.blocked = 0
+class ApplicationFilter(QObject):
+    """An event filter on the whole application: it sees every event before any widget does."""
 
     def install(self) -> None:
         app = QApplication.instance()
@@ -140,6 +135,15 @@ class InputLock(QObject):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
+
+
+class InputLock(ApplicationFilter):
+    """In kiosk mode: the keys that close, quit or leave full screen do nothing, and there are no context menus,
+    long-press menus or pinch gestures."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.blocked = 0
 
     @staticmethod
     def is_blocked_key(event: QKeyEvent) -> bool:
@@ -162,7 +166,7 @@ class InputLock(QObject):
         return kind in (QEvent.Type.ContextMenu, QEvent.Type.Gesture, QEvent.Type.NativeGesture)
 
 
-class CornerGesture(QObject):
+class CornerGesture(ApplicationFilter):
     """The hidden staff gesture: three quick taps in the top-left corner, then a press held for two seconds.
 
     A patient leaning on the corner, or tapping it once or twice, never trips it; each step must follow the
@@ -189,16 +193,6 @@ class CornerGesture(QObject):
         self.hold_timer.setObjectName("staff_hold_timer")
         self.hold_timer.setSingleShot(True)
         self.hold_timer.timeout.connect(self._on_hold)
-
-    def install(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-
-    def uninstall(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
 
     def _in_corner(self, global_point: QPoint) -> bool:
         local = self.window.mapFromGlobal(global_point)

@@ -7,6 +7,7 @@ the kiosk at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -245,32 +246,23 @@ class StaffConsole(Screen):
             node.setFont(0, font)
         return node
 
+    def _tree_items(self) -> Iterator[tuple[QTreeWidgetItem, Status]]:
+        """Every item in the tree with its status, depth first."""
+        stack = [self.tree.topLevelItem(index) for index in range(self.tree.topLevelItemCount())][::-1]
+        while stack:
+            item = stack.pop()
+            if item is None:
+                continue
+            status = item.data(0, ROLE)
+            if isinstance(status, Status):
+                yield item, status
+            stack.extend(item.child(i) for i in reversed(range(item.childCount())))
+
     def find_item(self, key: Key) -> QTreeWidgetItem | None:
-        for root_index in range(self.tree.topLevelItemCount()):
-            stack = [self.tree.topLevelItem(root_index)]
-            while stack:
-                item = stack.pop()
-                if item is None:
-                    continue
-                status = item.data(0, ROLE)
-                if isinstance(status, Status) and status.key == key:
-                    return item
-                stack.extend(item.child(i) for i in range(item.childCount()))
-        return None
+        return next((item for item, status in self._tree_items() if status.key == key), None)
 
     def statuses(self) -> dict[Key, Status]:
-        found: dict[Key, Status] = {}
-        for root_index in range(self.tree.topLevelItemCount()):
-            stack = [self.tree.topLevelItem(root_index)]
-            while stack:
-                item = stack.pop()
-                if item is None:
-                    continue
-                status = item.data(0, ROLE)
-                if isinstance(status, Status):
-                    found[status.key] = status
-                stack.extend(item.child(i) for i in range(item.childCount()))
-        return found
+        return {status.key: status for _, status in self._tree_items()}
 
     def _on_tree_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         status = item.data(0, ROLE)
