@@ -42,10 +42,10 @@ def test_quality_on_the_tuning_set(bundled_store: Store, lang: str) -> None:
 
 
 @pytest.mark.parametrize(("lang", "min_first", "min_three"), [("en", 0.82, 0.9), ("es", 0.72, 0.85)])
-def test_quality_on_questions_written_apart_from_the_tuning(
+def test_quality_on_the_regression_set(
     bundled_store: Store, lang: str, min_first: float, min_three: float
 ) -> None:
-    first, three, silent = quality(bundled_store, "heldout_questions.yaml", lang)
+    first, three, silent = quality(bundled_store, "regression_questions.yaml", lang)
     assert first >= min_first and three >= min_three, (first, three)
     assert silent >= 0.6, silent
 
