@@ -7,6 +7,7 @@ is refused with one clear line instead of reaching the screen.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,6 +20,10 @@ SUPPORTED_LANGUAGES = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
+#: A phone number as people write one: digits with spaces, dots, dashes, brackets, a leading + and an extension.
+PHONE = r"\+?[0-9(][0-9 .()\-]{2,24}(\s*(ext\.?|x)\s*[0-9]{1,6})?"
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -27,6 +32,9 @@ class Setting:
     description: str
     minimum: int | None = None
     maximum: int | None = None
+    #: For text: a regular expression the whole value must match (when not empty), and what to say if not.
+    pattern: str | None = None
+    pattern_hint: str = ""
 
 
 SETTINGS: dict[str, Setting] = {
@@ -36,6 +44,34 @@ SETTINGS: dict[str, Setting] = {
             "clinic_name", "text", "Ketamine Treatment Center", "The clinic's name, shown on every screen."
         ),
         Setting("clinic_logo", "asset", "", "A picture shown instead of the name (stored as an asset)."),
+        Setting(
+            "clinic_phone",
+            "text",
+            "",
+            "The clinic's phone number, shown wherever content says {{clinic_phone}}.",
+            pattern=PHONE,
+            pattern_hint="a phone number: digits, spaces, + - ( ) and 'ext'",
+        ),
+        Setting(
+            "after_hours_phone",
+            "text",
+            "",
+            "Who to call when the clinic is closed, shown wherever content says {{after_hours_phone}}.",
+            pattern=PHONE,
+            pattern_hint="a phone number: digits, spaces, + - ( ) and 'ext'",
+        ),
+        Setting(
+            "clinic_address",
+            "text",
+            "",
+            "The clinic's street address, shown wherever content says {{clinic_address}}.",
+        ),
+        Setting(
+            "clinic_website",
+            "text",
+            "",
+            "The clinic's website, shown as text wherever content says {{clinic_website}} (never opened).",
+        ),
         Setting(
             "crisis_line",
             "localized",
@@ -87,9 +123,13 @@ def coerce(key: str, value: object) -> object:
             return ""
         if not isinstance(value, str):
             raise KioskError(f"setting {key} must be text")
-        text = value.strip()
+        text = " ".join(value.split())
         if len(text) > 200:
             raise KioskError(f"setting {key} is too long (at most 200 characters)")
+        if text and setting.pattern and not re.fullmatch(setting.pattern, text, re.IGNORECASE):
+            raise KioskError(f"setting {key} must be {setting.pattern_hint}, not {text!r}")
+        if sum(ch.isdigit() for ch in text) > 15 and setting.pattern == PHONE:
+            raise KioskError(f"setting {key} has too many digits for a phone number")
         return text
     if setting.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int | str):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kiosk.config import LANGUAGE_NAMES
-from kiosk.content import readability
+from kiosk.content import placeholders, readability
 from kiosk.content.parse import ContentSet, Document, Problem, Section, review_date
 from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, render
 
@@ -51,6 +51,15 @@ def _raw_html_problems(path: str, section: Section) -> Iterable[Problem]:
                 yield Problem(path, number, f"HTML attributes on <{tag}> are not allowed (they are removed)")
 
 
+def placeholder_problems(path: str, line: int, text: str) -> list[Problem]:
+    """An error for each `{{name}}` in `text` that is not a clinic fact the kiosk can fill in."""
+    known = ", ".join("{{" + name + "}}" for name in sorted(placeholders.NAMES))
+    return [
+        Problem(path, line, f"unknown placeholder {{{{{name}}}}}: use one of {known}")
+        for name in placeholders.unknown(text)
+    ]
+
+
 @dataclass(frozen=True)
 class Targets:
     """What links and pictures in a text may point at."""
@@ -82,6 +91,9 @@ def check_text(
         problems.append(Problem(doc_path, line, message, "warning"))
 
     problems.extend(_raw_html_problems(path, section))
+    problems.extend(placeholder_problems(path, section.line, section.title))
+    for offset, source_line in enumerate(section.markdown.split("\n")):
+        problems.extend(placeholder_problems(path, section.body_line + offset, source_line))
     rendered = render(section.markdown)
     for index, picture in enumerate(rendered.pictures):
         line = _line_of(section, picture.src) if picture.src else section.body_line
@@ -189,6 +201,8 @@ class _Checker:
 
     def check_chapter(self, doc: Document) -> None:
         self.check_unpublished(doc)
+        self.problems.extend(placeholder_problems(doc.path, doc.title_line, doc.title))
+        self.problems.extend(placeholder_problems(doc.path, 2, str(doc.meta.get("summary") or "")))
         topic = doc.meta.get("kind", "topic") == "topic"
         if topic and not doc.meta.get("summary"):
             self.warn(doc, 2, "no summary: add a one-line 'summary:' for the home screen tile")
@@ -223,6 +237,7 @@ class _Checker:
 
     def check_faq(self, doc: Document) -> None:
         self.check_unpublished(doc)
+        self.problems.extend(placeholder_problems(doc.path, doc.title_line, doc.title))
         for section in doc.sections:
             rendered = self.check_section(doc, section, allow_picture=False)
             if self.readability:

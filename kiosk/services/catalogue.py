@@ -1,7 +1,8 @@
 """What the patient screens show: chapters, pages, questions and pictures, as plain frozen dataclasses.
 
 Only published, undeleted items reach a patient. Text missing in the patient's language falls back to the
-clinic's first language, so a half-translated new question still shows rather than vanishing.
+clinic's first language, so a half-translated new question still shows rather than vanishing. Clinic facts
+written as placeholders (`{{clinic_phone}}`) are filled in from the current settings.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.content import placeholders
 from kiosk.db.lite import Db, query
 from kiosk.services.settings import load_settings
 
@@ -109,7 +111,15 @@ class Catalogue:
 
 def load_catalogue(db: Db, lang: str) -> Catalogue:
     """Everything published, in `lang` (falling back to the first language), read with plain SQL."""
-    fallback = load_settings(db).languages[0]
+    settings = load_settings(db)
+    fallback = settings.languages[0]
+    facts = settings.placeholder_values(lang)
+
+    def html(value: str) -> str:
+        return placeholders.fill(value, facts, escape=True)
+
+    def text(value: str) -> str:
+        return placeholders.fill(value, facts, escape=False)
 
     def pick(texts: dict[tuple[str, str], tuple[Any, ...]], item: str) -> tuple[Any, ...] | None:
         return texts.get((item, lang)) or texts.get((item, fallback))
@@ -142,12 +152,23 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
             ptext = pick(page_texts, str(page_id))
             if ptext is None:
                 continue
-            text_lang, title, html, image, alt, caption = ptext
-            pages.append(PageView(chapter_id, slug, title, html, image, alt or "", caption or "", text_lang))
+            text_lang, title, body, image, alt, caption = ptext
+            pages.append(
+                PageView(
+                    chapter_id,
+                    slug,
+                    text(title),
+                    html(body),
+                    image,
+                    text(alt or ""),
+                    text(caption or ""),
+                    text_lang,
+                )
+            )
         if not pages:
             continue
         image = next((p.image for p in pages if p.image), None)
-        card = ChapterCard(chapter_id, ctext[0], ctext[1] or "", image, kind, len(pages))
+        card = ChapterCard(chapter_id, text(ctext[0]), text(ctext[1] or ""), image, kind, len(pages))
         chapters.append(ChapterView(card, tuple(pages)))
     chapters.sort(key=lambda c: c.card.kind != "topic")  # reference chapters (sources) last, order kept
 
@@ -179,11 +200,13 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
             etext = pick(entry_texts, entry_id)
             if etext is None:
                 continue
-            text_lang, question, html, markdown = etext
+            text_lang, question, answer, markdown = etext
             links = tuple(f"{c}/{p}" for c, p in _PAGE_LINK.findall(markdown))
-            questions.append(QuestionView(entry_id, category_id, question, html, text_lang, links))
+            questions.append(
+                QuestionView(entry_id, category_id, text(question), html(answer), text_lang, links)
+            )
         if questions:
-            categories.append(CategoryView(category_id, cat_text[0], tuple(questions)))
+            categories.append(CategoryView(category_id, text(cat_text[0]), tuple(questions)))
     return Catalogue(lang, tuple(chapters), tuple(categories))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.config import SETTINGS, coerce
+from kiosk.content import placeholders
 from kiosk.db.lite import Db, all_settings, execute, get_setting, now_text, put_setting, query
 
 
@@ -14,6 +15,10 @@ from kiosk.db.lite import Db, all_settings, execute, get_setting, now_text, put_
 class SiteSettings:
     clinic_name: str
     clinic_logo: str
+    clinic_phone: str
+    after_hours_phone: str
+    clinic_address: str
+    clinic_website: str
     crisis_line: dict[str, str] = field(hash=False)
     languages: tuple[str, ...]
     idle_seconds: int
@@ -24,6 +29,10 @@ class SiteSettings:
 
     def crisis_text(self, lang: str) -> str:
         return self.crisis_line.get(lang) or next(iter(self.crisis_line.values()), "")
+
+    def placeholder_values(self, lang: str) -> dict[str, str]:
+        """What each `{{placeholder}}` in content reads as for patients in `lang`."""
+        return placeholders.values_for(vars(self), lang)
 
 
 def _value(stored: dict[str, Any], key: str) -> Any:

@@ -199,6 +199,19 @@ class SettingsPanel(QWidget):
         self.numbers: dict[str, QSpinBox] = {}
         form.addRow("Clinic name", self.clinic_name)
         form.addRow("Clinic logo", self.clinic_logo)
+        # Clinic facts that pages and answers show through placeholders such as {{clinic_phone}}.
+        self.facts: dict[str, QLineEdit] = {}
+        for key, caption in (
+            ("clinic_phone", "Clinic phone"),
+            ("after_hours_phone", "After-hours phone"),
+            ("clinic_address", "Clinic address"),
+            ("clinic_website", "Clinic website"),
+        ):
+            field = QLineEdit()
+            field.setPlaceholderText("not set: patients are asked to ask the front desk")
+            field.setToolTip(SETTINGS[key].description)
+            self.facts[key] = field
+            form.addRow(caption, field)
         for lang, field in self.crisis.items():
             form.addRow(f"Crisis line ({lang})", field)
         languages = QHBoxLayout()
@@ -218,6 +231,7 @@ class SettingsPanel(QWidget):
         fields: list[QWidget] = [
             self.clinic_name,
             self.clinic_logo,
+            *self.facts.values(),
             *self.crisis.values(),
             *self.numbers.values(),
         ]
@@ -252,6 +266,8 @@ class SettingsPanel(QWidget):
         settings = self.staff.settings()
         self.clinic_name.setText(settings.clinic_name)
         self.clinic_logo.setText(settings.clinic_logo)
+        for key, field in self.facts.items():
+            field.setText(str(getattr(settings, key)))
         for lang, field in self.crisis.items():
             field.setText(settings.crisis_line.get(lang, ""))
         for lang, box in self.languages.items():
@@ -263,6 +279,7 @@ class SettingsPanel(QWidget):
         changes: dict[str, object] = {
             "clinic_name": self.clinic_name.text(),
             "clinic_logo": self.clinic_logo.text(),
+            **{key: field.text() for key, field in self.facts.items()},
             "crisis_line": {lang: field.text() for lang, field in self.crisis.items()},
             "languages": [lang for lang, box in self.languages.items() if box.isChecked()],
             **{key: spin.value() for key, spin in self.numbers.items()},
