@@ -297,7 +297,11 @@ def test_calm_tone_no_exclamations() -> None:
         assert "!" not in text and "¡" not in text, where
 
 
+#: docs/CONTENT.md's palette legend: one colour, one meaning, in every picture.
 PALETTE = {
+    "#4a7fa7",
+    "#f4a261",
+    "#b5443a",
     "#2a9d8f",
     "#bfe3de",
     "#7b6bb0",
