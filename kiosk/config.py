@@ -75,7 +75,10 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "crisis_line",
             "localized",
-            {"en": "In crisis? Call or text 988", "es": "¿Está en crisis? Llame o envíe un texto al 988"},
+            {
+                "en": "In crisis? Call or text 988",
+                "es": "¿Está en crisis? Llame al 988 y oprima 2, o envíe AYUDA al 988",
+            },
             "The crisis line shown in the footer of every screen, per language.",
         ),
         Setting(
