@@ -77,7 +77,7 @@ SETTINGS: dict[str, Setting] = {
             "localized",
             {
                 "en": "In crisis? Call or text 988",
-                "es": "¿Está en crisis? Llame al 988 y oprima 2, o envíe AYUDA al 988",
+                "es": "¿Está en crisis? Llame al 988 y marque el 2, o envíe AYUDA al 988",
             },
             "The crisis line shown in the footer of every screen, per language.",
         ),
