@@ -105,6 +105,7 @@ def test_a_full_disk_keeps_the_kiosk_showing_content_and_tells_staff(full_disk_s
     source = full_disk_source
     for number in range(2000):
         source.record("page", f"first-steps/page-{number}-" + "x" * 150)
+        source.flush_usage()
         if source.notices:
             break
     assert source.notices and "disk is full" in source.notices[0]
