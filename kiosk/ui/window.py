@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import LANGUAGE_NAMES
 from kiosk.ui.data import ContentSource
-from kiosk.ui.lockdown import CornerGesture, IdleWatcher
+from kiosk.ui.lockdown import CornerGesture, IdleWatcher, wipe_traces
 from kiosk.ui.screens import FONT_FAMILY, Context, Screen
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.faq import FaqScreen
@@ -312,8 +312,7 @@ class KioskWindow(QWidget):
         else:
             self.idle.stop()
         self.overlay.hide()
-        if changed:
-            log.info("screen: %s%s", name, f" {args}" if args else "")
+        if changed:  # counted, never logged: the log must not keep a trail of what each patient read
             self.source.record("screen", name)
             self.screen_changed.emit(name)
 
@@ -337,6 +336,7 @@ class KioskWindow(QWidget):
         log.info("idle reset: session wiped")
         self.source.record("idle-reset")
         self.overlay.hide()
+        wipe_traces(self)
         for screen in self.screens.values():
             screen.reset()
         self.session.reset()

@@ -79,6 +79,39 @@ def test_kiosk_mode_starts_without_a_staff_pin_and_says_how_to_set_one(display: 
     assert "kiosk pin set" in errors and "Traceback" not in errors
 
 
+MIDDLE_CLICK = r"""
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit
+from kiosk.ui.screens.faq import SearchField
+
+app = QApplication([])
+assert QGuiApplication.clipboard().supportsSelection(), "no X selection"
+for field in (QLineEdit(), SearchField()):
+    field.show()
+    QTest.qWaitForWindowExposed(field)
+    QGuiApplication.clipboard().setText("the last patient's question", QClipboard.Mode.Selection)
+    QTest.mouseClick(field, Qt.MouseButton.MiddleButton, pos=QPoint(10, 10))
+    print(type(field).__name__, repr(field.text()))
+"""
+
+
+def test_a_middle_click_pastes_the_x_selection_into_a_plain_field_but_not_the_search(
+    display: dict[str, str],
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", MIDDLE_CLICK],
+        env=display,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ['QLineEdit "the last patient\'s question"', "SearchField ''"]
+
+
 def test_kiosk_mode_is_full_screen_and_survives_the_escape_keys(display: dict[str, str]) -> None:
     subprocess.run(
         [KIOSK, "pin", "set"],
