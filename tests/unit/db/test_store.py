@@ -12,16 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from kiosk.db import lite
-from kiosk.db.lite import SCHEMA_HEAD
+from kiosk.db.lite import SCHEMA_HEAD, describe_error
 from kiosk.db.models import Base, include_name
-from kiosk.db.store import (
-    MIGRATIONS_DIR,
-    CorruptDatabase,
-    describe_error,
-    open_store,
-    reference_signature,
-)
-from kiosk.errors import MissingDatabase, NotKioskDatabase, StoreError, UnusableDatabase
+from kiosk.db.store import MIGRATIONS_DIR, driver_connection, open_store, reference_signature
+from kiosk.errors import CorruptDatabase, MissingDatabase, NotKioskDatabase, StoreError, UnusableDatabase
 from tests.helpers.db import dump
 
 PRAGMAS = ("journal_mode", "foreign_keys", "busy_timeout", "synchronous", "query_only")
@@ -43,7 +37,7 @@ def test_every_connection_is_set_up_the_same_way(tmp_path: Path) -> None:
     store = open_store(tmp_path / "k.sqlite3")
     try:
         with store.engine.connect() as conn:
-            assert pragmas(conn.connection.driver_connection) == writer
+            assert pragmas(driver_connection(conn)) == writer
     finally:
         store.close()
     connection = lite.connect(tmp_path / "k.sqlite3")
@@ -87,7 +81,7 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     store = open_store(tmp_path / "k.sqlite3")
     try:
         with store.engine.connect() as conn:
-            assert lite.schema_revision(conn.connection.driver_connection) == SCHEMA_HEAD
+            assert lite.schema_revision(driver_connection(conn)) == SCHEMA_HEAD
             context = MigrationContext.configure(conn, opts={"include_name": include_name})
             assert compare_metadata(context, Base.metadata) == []
             tables = {
