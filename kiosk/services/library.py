@@ -304,7 +304,12 @@ def open_for_kiosk(db_path: Path) -> tuple[Store, list[str]]:
     db_path = Path(db_path)
     notices: list[str] = []
     try:
+        lost = _is_empty(db_path)
         store = open_or_rebuild(db_path, notices)
+        if lost and not notices:  # a first start, or a data folder emptied along with its backups
+            notices.append(
+                "No database and no backup were found: the kiosk started from its bundled content."
+            )
     except UnusableDatabase as error:
         log.error("the database cannot be used: %s", error)
         aside = set_aside(db_path)

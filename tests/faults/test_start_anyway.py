@@ -129,6 +129,10 @@ def test_no_database_no_backup_and_no_pin_still_starts_and_says_how_to_set_one(t
     started = start_kiosk(db, tmp_path)
     assert_started_within_the_service_limits(started)
     assert f"staff notice: {NO_PIN_NOTICE}" in started.stderr
+    assert (
+        "staff notice: No database and no backup were found: the kiosk started from its bundled content."
+        in (started.stderr)
+    )
     assert db.exists()
 
 
