@@ -34,11 +34,15 @@ def _db_path(args: argparse.Namespace) -> Path:
 
 @contextmanager
 def _store(args: argparse.Namespace) -> Iterator[Any]:
-    """The open store, filled from the bundled content on first use (for commands that hold it long)."""
-    from kiosk.db.store import open_store, translated_errors
+    """The open store, for commands that hold it long. A missing or empty database is first rebuilt from the newest
+    good backup (said on stderr), else filled from the bundled content."""
+    from kiosk.db.store import translated_errors
     from kiosk.services import library
 
-    store = open_store(_db_path(args))
+    notices: list[str] = []
+    store = library.open_or_rebuild(_db_path(args), notices)
+    for notice in notices:
+        print(f"kiosk: {notice}", file=sys.stderr)
     try:
         with translated_errors(), store.session() as session, session.begin():
             plan = library.sync_bundled(session)
@@ -197,11 +201,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from kiosk.errors import StoreError
     from kiosk.services import library
 
-    with _store(args) as store:
-        safety = library.restore_backup(store, Path(args.file))
-    print(f"restored {args.file} (the previous state was saved as {safety})")
+    try:
+        restored = library.restore_backup(_db_path(args), Path(args.file), keep_pins=not args.with_pins)
+    except StoreError as error:
+        raise StoreError(f"{error}; nothing was restored") from error
+    saved = (
+        f"the previous state was saved as {restored.safety}"
+        if restored.safety
+        else "there was no state to save"
+    )
+    print(f"restored {args.file} ({saved})")
+    print(restored.pin_line())
     return 0
 
 
@@ -221,20 +234,12 @@ def _size(value: str) -> tuple[int, int]:
 def cmd_run(args: argparse.Namespace) -> int:
     import os
 
-    from kiosk.db import lite
-    from kiosk.services import auth, startup
+    from kiosk.services import startup
 
     if not any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         raise KioskError("no display: start the kiosk from a desktop or kiosk session (see docs/DEPLOY.md)")
-    start = startup.prepare(_db_path(args))  # a damaged or read-only database never stops the kiosk
-    if args.kiosk and not start.readonly:
-        connection = lite.connect(start.db_path)
-        try:
-            has_pin = auth.has_pin(connection)
-        finally:
-            connection.close()
-        if not has_pin:
-            raise KioskError("set a staff PIN first, so staff can leave kiosk mode: kiosk pin set")
+    # A missing, damaged or read-only database never stops the kiosk, nor does a missing PIN (a staff notice).
+    start = startup.prepare(_db_path(args))
     from PySide6.QtCore import QSize
 
     from kiosk.ui import app
@@ -392,16 +397,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", nargs="?", metavar="DEST", help="a file or folder (default: the backups folder)")
     p.set_defaults(handler=cmd_backup)
     p = commands.add_parser(
-        "restore", parents=[common], help="restore a backup (the current state is backed up)"
+        "restore",
+        parents=[common],
+        help="restore a backup after checking it (the current state is backed up; the staff PIN is kept)",
     )
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--with-pins",
+        action="store_true",
+        help="take the staff PIN from the backup too, instead of keeping this kiosk's",
+    )
     p.set_defaults(handler=cmd_restore)
 
     p = commands.add_parser(
         "run", parents=[common], help="start the kiosk (a window; --kiosk: locked full screen)"
     )
     p.add_argument(
-        "--kiosk", action="store_true", help="frameless, full screen and locked down (needs a staff PIN)"
+        "--kiosk",
+        action="store_true",
+        help="frameless, full screen and locked down (staff leave with the PIN)",
     )
     p.add_argument("--lang", type=_language, default=None, help="the language patients see first")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size, e.g. 1080x1920")

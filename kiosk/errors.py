@@ -31,8 +31,21 @@ class StoreError(KioskError):
     """The database cannot be used: locked, read-only, full or corrupt."""
 
 
-class CorruptDatabase(StoreError):
+class UnusableDatabase(StoreError):
+    """The kiosk's database cannot be used as it is: made by a newer version of the kiosk, or holding tables,
+    columns or objects (triggers, views) the kiosk did not create. The kiosk sets it aside and recovers."""
+
+
+class CorruptDatabase(UnusableDatabase):
     """The file is not a usable SQLite database, or it failed the integrity check."""
+
+
+class NotKioskDatabase(StoreError):
+    """The file is not the kiosk's database at all (a text file, another program's database): never touched."""
+
+
+class MissingDatabase(StoreError):
+    """The database file the kiosk opened has gone (deleted while it ran)."""
 
 
 class AuthError(KioskError):

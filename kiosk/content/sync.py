@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -45,7 +47,6 @@ from kiosk.db.models import AssetBlob, ChangeSet, Revision, Tracked
 from kiosk.errors import ContentError, KioskError
 
 Mode = Literal["bundled", "replace"]
-MANAGED = ("site.yaml", "illustrations")
 
 
 @dataclass(frozen=True)
@@ -402,28 +403,74 @@ def export_files(session: Session) -> dict[str, bytes]:
     return files
 
 
+#: What an export writes into its folder besides the content: the list of files it wrote, with their hashes, so
+#: the next export into the same folder removes only its own files, and only those nobody has changed since.
+EXPORT_MANIFEST = ".kiosk-export.json"
+_EXPORTED_PATH = re.compile(r"^(site\.yaml|illustrations/[^/]+|[a-z]{2}/(topics|faq)/[^/]+\.md)$")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _earlier_export(destination: Path) -> dict[str, str]:
+    """The files an earlier export wrote here (relative path -> SHA-256), from its manifest. Only names an export
+    can write are believed: a manifest is a file like any other, and must not be able to point elsewhere."""
+    try:
+        listed = json.loads((destination / EXPORT_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(listed, dict):
+        return {}
+    return {
+        name: digest
+        for name, digest in listed.items()
+        if isinstance(name, str)
+        and isinstance(digest, str)
+        and _EXPORTED_PATH.match(name)
+        and ".." not in name
+    }
+
+
 def write_folder(files: dict[str, bytes], destination: Path) -> None:
-    """Write an exported folder, replacing only what an earlier export wrote there (never other files)."""
+    """Write an exported folder. Files in it that this export does not write are left alone, except the ones an
+    earlier export wrote, no longer part of the content and unchanged since: those are removed, so the folder
+    imports back to what the database holds."""
     destination = Path(destination)
     if destination.exists() and not destination.is_dir():
         raise KioskError(f"{destination} is a file, not a folder")
     try:
         destination.mkdir(parents=True, exist_ok=True)
+        earlier = _earlier_export(destination)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=destination))
         try:
             for relative, data in files.items():
                 target = staging / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-            managed = {*MANAGED, *(relative.split("/", 1)[0] for relative in files)}
-            for name in managed:
-                old = destination / name
-                if old.is_dir():
-                    shutil.rmtree(old)
-                elif old.exists():
+            inside = destination.resolve()
+            for relative in files:
+                final = destination / relative
+                final.parent.mkdir(parents=True, exist_ok=True)
+                if not final.parent.resolve().is_relative_to(inside):  # a linked folder pointing elsewhere
+                    raise KioskError(f"cannot write {final}: its folder leads outside {destination}")
+                if final.is_dir() and not final.is_symlink():
+                    raise KioskError(f"cannot write {final}: a folder of that name is in the way")
+                (staging / relative).replace(final)
+            for relative, digest in earlier.items():
+                old = destination / relative
+                if (
+                    relative not in files
+                    and old.is_file()
+                    and not old.is_symlink()
+                    and old.parent.resolve().is_relative_to(inside)
+                    and _sha256(old) == digest
+                ):
                     old.unlink()
-            for entry in staging.iterdir():
-                entry.rename(destination / entry.name)
+            manifest = staging / EXPORT_MANIFEST
+            written = {relative: hashlib.sha256(data).hexdigest() for relative, data in sorted(files.items())}
+            manifest.write_text(json.dumps(written, indent=1) + "\n", encoding="utf-8")
+            manifest.replace(destination / EXPORT_MANIFEST)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except OSError as error:

@@ -1,59 +1,54 @@
-"""Opening the kiosk's SQLite database: connection set-up, integrity check, migrations, error translation.
+"""The SQLAlchemy side of the kiosk's SQLite database: the engine, opening and checking a database, migrations.
 
-Every connection gets WAL, foreign keys and a busy timeout. SQLite's driver is told to leave transactions to
-SQLAlchemy (`BEGIN` is emitted explicitly), so a `with session.begin():` block is one real SQLite transaction,
-DDL included: an import either lands whole or not at all.
+Connections come from `lite.connect` (the engine's `creator`), so they are set up exactly as the patient kiosk's
+own. SQLite's driver is told to leave transactions to SQLAlchemy (`BEGIN` is emitted explicitly), so a
+`with session.begin():` block is one real SQLite transaction, DDL included: an import either lands whole or not
+at all.
+
+A database is opened only after it has proved to be the kiosk's: intact, at a schema revision this program
+knows, and holding exactly the tables, columns and indexes the migrations create for that revision (nothing
+more: no trigger, view or extra index). What it is compared with is built from the migrations themselves.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from kiosk.db.lite import SCHEMA_HEAD, describe_error
-from kiosk.errors import CorruptDatabase, StoreError
+from kiosk.db import lite
+from kiosk.db.lite import describe_error
+from kiosk.errors import CorruptDatabase, NotKioskDatabase, StoreError, UnusableDatabase
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
-BUSY_TIMEOUT_MS = 5000
-
-
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" listener below emits BEGIN itself
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: a power cut loses at most the last commit
-    cursor.close()
-
-
-def _on_connect_readonly(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    dbapi_connection.isolation_level = None
-    dbapi_connection.execute("PRAGMA query_only = ON")
-
 
 def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
-    """An engine for the database file at `path`, set up as described in the module docstring.
+    """An engine for the existing database file at `path`, with every connection from `lite.connect`.
 
     `readonly` opens it without ever writing (for a read-only disk): no WAL set-up, no journal, no lock files.
+    The engine never creates the file: if it disappears, connecting fails with `MissingDatabase`.
     """
-    if readonly:
-        engine = create_engine(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true", poolclass=NullPool)
-        event.listen(engine, "connect", _on_connect_readonly)
-    else:
-        engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
-        event.listen(engine, "connect", _on_connect)
+    path = Path(path)
+
+    def connect() -> sqlite3.Connection:
+        return lite.connect(path, readonly=readonly, immutable=readonly, create=False)
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -74,6 +69,13 @@ def translated_errors() -> Iterator[None]:
         raise known from error
 
 
+def driver_connection(conn: Connection) -> sqlite3.Connection:
+    """The `sqlite3` connection under a SQLAlchemy one, for the checks `lite` does once for everyone."""
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
+
+
 class Store:
     """An open kiosk database: one SQLite file holding content, pictures, settings and history."""
 
@@ -91,54 +93,141 @@ class Store:
         self.engine.dispose()
 
 
-def check_integrity(engine: Engine) -> None:
-    """Raise `CorruptDatabase` unless SQLite's own integrity check passes."""
-    with translated_errors(), engine.connect() as conn:
-        rows = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
-    if rows != ["ok"]:
-        raise CorruptDatabase(f"the database failed its integrity check: {rows[0]}")
+# --- migrations ----------------------------------------------------------------------------------------------------
 
 
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        exists = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).first()
-        if not exists:
-            return None
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-        return str(row[0]) if row else None
+def _alembic_config() -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema up to date with Alembic; a no-op (and no Alembic import) when it already is."""
+@cache
+def known_revisions() -> tuple[str, ...]:
+    """Every schema revision this program can read or migrate from, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return tuple(reversed([revision.revision for revision in script.walk_revisions()]))
+
+
+def migrate(engine: Engine, to: str = "head") -> None:
+    """Bring the schema up to `to` with Alembic; a no-op (and no Alembic import) when it is already at head."""
     with translated_errors():
-        if current_revision(engine) == SCHEMA_HEAD:
+        with engine.connect() as conn:
+            revision = lite.schema_revision(driver_connection(conn))
+        if to == "head" and revision == lite.SCHEMA_HEAD:
             return
         from alembic import command
-        from alembic.config import Config
 
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config = _alembic_config()
         with engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-        log.info("database schema upgraded to %s", current_revision(engine))
+            command.upgrade(config, to)
+        log.info("database schema upgraded from %s to %s", revision, to)
 
 
-def open_store(path: Path) -> Store:
-    """Open (creating if needed) the database at `path`, check it and migrate it to the current schema."""
-    path = Path(path)
+@cache
+def reference_signature(revision: str) -> lite.Signature:
+    """The schema the migrations build for `revision`, from a fresh database (built once per process)."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-reference-") as folder:
+        path = Path(folder) / "reference.sqlite3"
+        lite.connect(path).close()
+        engine = create_sqlite_engine(path)
+        try:
+            migrate(engine, revision)
+        finally:
+            engine.dispose()
+        connection = lite.connect(path, readonly=True)
+        try:
+            return lite.schema_signature(connection)
+        finally:
+            connection.close()
+
+
+def check_schema(connection: sqlite3.Connection, what: str) -> str | None:
+    """Raise `UnusableDatabase` unless the database is at a revision this program knows and holds exactly what
+    the migrations build for it. Returns the revision (None: an empty database, nothing in it yet)."""
+    revision = lite.schema_revision(connection)
+    if revision is None:
+        if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise NotKioskDatabase(f"{what} is a database, but not the kiosk's")
+        return None
+    if revision == lite.SCHEMA_HEAD and lite.schema_digest(connection) == lite.SCHEMA_DIGEST:
+        return revision  # the usual case, decided without building a reference
+    if revision not in known_revisions():
+        raise UnusableDatabase(
+            f"{what} was made by a newer or different version of the kiosk (schema {revision}; this version "
+            f"knows up to {lite.SCHEMA_HEAD})"
+        )
+    difference = lite.schema_difference(lite.schema_signature(connection), reference_signature(revision))
+    if difference is not None:
+        raise UnusableDatabase(f"{what} {difference}")
+    return revision
+
+
+# --- opening -------------------------------------------------------------------------------------------------------
+
+
+def _holds_text(path: Path) -> bool:
+    """Whether a file reads as text (a note, a CSV, a YAML file), as a damaged database never does."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(4096)
+    except OSError:
+        return False
+    if not start or b"\x00" in start:
+        return False
+    try:
+        start.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start > len(start) - 4  # only the last character was cut off
+    return True
+
+
+def check_file(path: Path) -> None:
+    """Refuse, before SQLite opens it, a file that is clearly not a kiosk database; a damaged one is reported as
+    damaged (`CorruptDatabase`), so the kiosk can set it aside and recover."""
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StoreError(f"cannot create the folder for the database {path}: {error.strerror}") from error
+    if not path.exists():
+        return
+    if not path.is_file():  # a device or a pipe: SQLite would wait on it for ever
+        raise NotKioskDatabase(f"{path} is not a regular file, so not a kiosk database")
+    if path.stat().st_size == 0 or lite.looks_like_sqlite(path):
+        return
+    if _holds_text(path):
+        raise NotKioskDatabase(
+            f"{path} is not a kiosk database (it holds text): give the kiosk's database file"
+        )
+    raise CorruptDatabase(f"the database file {path.name} is damaged: it is not a SQLite database")
+
+
+def open_store(path: Path, *, create: bool = True) -> Store:
+    """Open the database at `path` (creating it unless `create` is false), check it and migrate it to the
+    current schema. Raises `StoreError` (one line) for anything it will not open."""
+    path = Path(path)
+    check_file(path)
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the folder for the database {path}: {error.strerror}") from error
+    with translated_errors():
+        connection = lite.connect(path, create=create)
+        try:
+            lite.check_integrity(connection)
+            revision = check_schema(connection, "the database")
+        finally:
+            connection.close()
     engine = create_sqlite_engine(path)
     try:
-        check_integrity(engine)
-        migrate(engine)
+        if revision != lite.SCHEMA_HEAD:
+            migrate(engine)
+            with translated_errors(), engine.connect() as conn:
+                check_schema(driver_connection(conn), "the upgraded database")
     except BaseException:
         engine.dispose()
         raise
@@ -147,12 +236,14 @@ def open_store(path: Path) -> Store:
 
 def open_store_readonly(path: Path) -> Store:
     """Open an existing, current database without writing anything (the disk is read-only)."""
-    engine = create_sqlite_engine(Path(path), readonly=True)
-    try:
-        check_integrity(engine)
-        if current_revision(engine) != SCHEMA_HEAD:
-            raise StoreError("the database needs an upgrade, which a read-only disk does not allow")
-    except BaseException:
-        engine.dispose()
-        raise
-    return Store(Path(path), engine, readonly=True)
+    path = Path(path)
+    check_file(path)
+    with translated_errors():
+        connection = lite.connect(path, readonly=True, immutable=True, create=False)
+        try:
+            lite.check_integrity(connection)
+            if check_schema(connection, "the database") != lite.SCHEMA_HEAD:
+                raise StoreError("the database needs an upgrade, which a read-only disk does not allow")
+        finally:
+            connection.close()
+    return Store(path, create_sqlite_engine(path, readonly=True), readonly=True)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
+import sqlite3
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,13 +31,13 @@ from kiosk.content.sync import (
     plan_import,
     write_folder,
 )
-from kiosk.db import backup
+from kiosk.db import backup, lite
 from kiosk.db.lite import get_setting, put_setting
 from kiosk.db.models import Chapter
 from kiosk.db.store import Store, open_store, open_store_readonly, translated_errors
-from kiosk.errors import CorruptDatabase, KioskError, StoreError
-from kiosk.services import search
-from kiosk.services.settings import load_settings
+from kiosk.errors import KioskError, MissingDatabase, NotKioskDatabase, StoreError, UnusableDatabase
+from kiosk.services import auth, search
+from kiosk.services.settings import load_settings, settings_from
 
 log = logging.getLogger(__name__)
 
@@ -151,13 +153,70 @@ def import_pack(store: Store, source: Path, *, dry_run: bool = False) -> ImportP
             return import_content(session, content, "replace", kind="pack-import")
 
 
-def restore_backup(store: Store, source: Path) -> Path:
-    """Restore a backup, after backing up the current state (returned, so staff can go back to it)."""
-    backup.check_backup_file(Path(source))
-    safety = backup.automatic_backup(store.path, "before-restore", _keep(store))
-    backup.restore(store.path, Path(source))
+@dataclass(frozen=True)
+class Restored:
+    """What a restore did: where the state before it was saved, and whose staff PIN the kiosk has now."""
+
+    safety: Path | None  # None: there was no usable database to save
+    pins: Literal["kept", "backup", "none"]
+
+    def pin_line(self) -> str:
+        if self.pins == "kept":
+            return "the staff PIN is this kiosk's, as before the restore (--with-pins takes the backup's instead)"
+        if self.pins == "backup":
+            return "the staff PIN is now the one in the backup"
+        return "no staff PIN is set now: set one with 'kiosk pin set'"
+
+
+def _live_state(db_path: Path) -> tuple[Literal["usable", "missing", "unusable"], int]:
+    """Whether the live database can be used (and how many backups it keeps), before a restore replaces it."""
+    try:
+        store = open_store(db_path, create=False)
+    except MissingDatabase:
+        return "missing", settings_from({}).backup_keep
+    except UnusableDatabase as error:
+        log.warning("the database being replaced is not usable: %s", error)
+        return "unusable", settings_from({}).backup_keep
+    try:
+        return "usable", _keep(store)
+    finally:
+        store.close()
+
+
+def restore_backup(db_path: Path, source: Path, *, keep_pins: bool = True) -> Restored:
+    """Replace the database's contents with a backup's, in one transaction.
+
+    The backup is checked completely on a private copy first (`backup.checked_copy`); a backup that fails any
+    check is refused with one line and nothing is touched. Then the current state is backed up (returned, so
+    staff can go back to it), and, unless `keep_pins` is false, the running kiosk's staff credentials are
+    carried into the copy, so a restore never changes who can log in. A damaged current database is set aside
+    for a technician rather than backed up.
+    """
+    db_path = Path(db_path)
+    with backup.checked_copy(Path(source), db_path.parent) as copy:
+        state, keep = _live_state(db_path)
+        pins: Literal["kept", "backup", "none"]
+        connection = lite.connect(copy, create=False)
+        try:
+            pins = "backup" if auth.has_pin(connection) else "none"
+            if keep_pins and state == "usable":
+                live = lite.connect(db_path, create=False)
+                try:
+                    if auth.has_pin(live):
+                        with lite.transaction(connection):
+                            auth.carry_credentials(live, connection)
+                        pins = "kept"
+                finally:
+                    live.close()
+        finally:
+            connection.close()
+        safety = backup.automatic_backup(db_path, "before-restore", keep) if state == "usable" else None
+        if state == "unusable":
+            set_aside(db_path)
+        backup.replace_live(db_path, copy)
     search.clear_cache()
-    return safety
+    log.info("restored %s; staff PIN: %s", Path(source).name, pins)
+    return Restored(safety, pins)
 
 
 def daily_backup(store: Store) -> Path | None:
@@ -171,31 +230,95 @@ def daily_backup(store: Store) -> Path | None:
 
 
 def set_aside(db_path: Path) -> Path:
-    """Move a damaged database (and its WAL files) out of the way, keeping it for staff to look at."""
+    """Move a damaged database (and the files SQLite keeps beside it) out of the way, for a technician."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", *backup.SIDE_FILES):
         part = Path(f"{db_path}{suffix}")
         if part.exists():
             part.replace(Path(f"{aside}{suffix}"))
     return aside
 
 
+def _is_empty(db_path: Path) -> bool:
+    """Missing, 0 bytes, or a database with nothing in it: a kiosk that has lost its data, not a new one."""
+    if not db_path.exists():
+        return True
+    if not db_path.is_file() or not lite.looks_like_sqlite(db_path):
+        return db_path.is_file() and db_path.stat().st_size == 0
+    try:
+        connection = lite.connect(db_path, readonly=True, create=False)
+        try:
+            return not connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False  # damaged: open_store says so
+
+
+def _rebuild_from_backup(db_path: Path, notices: list[str]) -> Store | None:
+    """Fill the database from the newest backup that passes every check (staff PIN included), if any."""
+    for candidate in backup.backups_of(db_path):
+        try:
+            with backup.checked_copy(candidate.path, db_path.parent) as copy:
+                for suffix in ("", *backup.SIDE_FILES):
+                    Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+                backup.replace_live(db_path, copy)
+            store = open_store(db_path, create=False)
+        except (StoreError, OSError) as error:
+            log.warning("backup %s is not usable: %s", candidate.path.name, error)
+            continue
+        notices.append(
+            f"The kiosk was rebuilt from the backup of {candidate.created:%Y-%m-%d %H:%M} (staff PIN included)."
+        )
+        return store
+    return None
+
+
+def open_or_rebuild(db_path: Path, notices: list[str]) -> Store:
+    """Open the database; if it is missing or empty, first rebuild it from the newest good backup, and only
+    without one start it afresh (the caller fills it from the bundled content). Notices say which happened."""
+    db_path = Path(db_path)
+    if _is_empty(db_path):
+        had_backups = bool(backup.backups_of(db_path))
+        store = _rebuild_from_backup(db_path, notices)
+        if store is not None:
+            return store
+        if had_backups:
+            notices.append(
+                "The database was missing and no backup was usable: it starts from the bundled content."
+            )
+    return open_store(db_path)
+
+
 def open_for_kiosk(db_path: Path) -> tuple[Store, list[str]]:
     """Open the database for the kiosk, which must start whatever the disk holds.
 
-    A damaged database is set aside and replaced by the newest intact backup, or else by the bundled content.
-    A read-only disk is opened read-only: the kiosk shows its content and staff are told it cannot save.
-    A failure to bring in newer bundled content never stops the kiosk.
+    In order: a missing or empty database is rebuilt from the newest good backup; a damaged or unusable one
+    (failing its integrity check, from a newer version, or holding objects the kiosk did not create) is set
+    aside and rebuilt the same way; without a good backup, the kiosk starts from the bundled content. A
+    read-only disk is opened read-only: the kiosk shows its content and staff are told it cannot save. A failure
+    to bring in newer bundled content never stops the kiosk. A file that is not a kiosk database at all (a text
+    file given by mistake) is refused, and left alone.
     """
+    db_path = Path(db_path)
     notices: list[str] = []
     try:
-        store = open_store(db_path)
-    except CorruptDatabase as error:
-        log.error("the database is damaged: %s", error)
+        lost = _is_empty(db_path)
+        store = open_or_rebuild(db_path, notices)
+        if lost and not notices:  # a first start, or a data folder emptied along with its backups
+            notices.append(
+                "No database and no backup were found: the kiosk started from its bundled content."
+            )
+    except UnusableDatabase as error:
+        log.error("the database cannot be used: %s", error)
         aside = set_aside(db_path)
-        notices.append(f"The database was damaged. It was kept as {aside.name} for a technician to look at.")
-        store = _start_from_backup(db_path, notices)
+        notices.append(
+            f"The database could not be used: {error}. It was kept as {aside.name} for a technician."
+        )
+        store = _rebuild_from_backup(db_path, notices) or _fresh(db_path, notices)
+    except (NotKioskDatabase, MissingDatabase):
+        raise
     except StoreError as error:
         if not db_path.exists():
             raise
@@ -209,23 +332,9 @@ def open_for_kiosk(db_path: Path) -> tuple[Store, list[str]]:
     except (KioskError, OSError) as error:
         log.error("could not bring in the bundled content: %s", error)
         notices.append(f"Newer bundled content could not be loaded: {error}")
-    for notice in notices:
-        log.warning("staff notice: %s", notice)
     return store, notices
 
 
-def _start_from_backup(db_path: Path, notices: list[str]) -> Store:
-    for candidate in backup.backups_of(db_path):
-        try:
-            backup.check_backup_file(candidate.path)
-            shutil.copyfile(candidate.path, db_path)
-            store = open_store(db_path)
-        except (StoreError, OSError) as error:
-            log.warning("backup %s is not usable: %s", candidate.path.name, error)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-            continue
-        notices.append(f"The kiosk started from the backup of {candidate.created:%Y-%m-%d %H:%M}.")
-        return store
+def _fresh(db_path: Path, notices: list[str]) -> Store:
     notices.append("No usable backup was found: the kiosk started from its bundled content.")
     return open_store(db_path)

@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
+import signal
+import socket
 import sys
 import time
 from collections import deque
@@ -21,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 import fontpkg_atkinson_hyperlegible as atkinson
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -151,6 +154,34 @@ class DailyBackup(QObject):
             self.source.notify(f"The daily backup failed: {error}")
 
 
+def quit_on_sigterm(app: QApplication) -> None:
+    """systemd stops the kiosk with SIGTERM: leave the event loop cleanly (usage counts written, STOPPING=1 sent)
+    instead of dying wherever Python was. Qt's loop does not let Python run its signal handlers by itself, so
+    the signal also writes to a socket that Qt watches."""
+    receiver, sender = socket.socketpair()
+    receiver.setblocking(False)
+    sender.setblocking(False)
+    signal.set_wakeup_fd(sender.fileno())
+    watcher = QSocketNotifier(receiver.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            receiver.recv(64)
+
+    watcher.activated.connect(drain)
+    # exit(), not quit(): quit() asks the windows first, and a locked kiosk window refuses.
+    signal.signal(signal.SIGTERM, lambda _number, _frame: QApplication.exit(0))
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.set_wakeup_fd(-1)
+        watcher.setEnabled(False)
+        receiver.close()
+        sender.close()
+
+    app.aboutToQuit.connect(restore)
+
+
 class FirstFrame(QObject):
     """Calls back once, after the window has painted for the first time."""
 
@@ -177,6 +208,8 @@ def run(
 ) -> int:
     app = create_application()
     setup_logging()
+    for notice in start.notices:
+        log.warning("staff notice: %s", notice)
     source = ContentSource(start.db_path, start.notices, readonly=start.readonly)
     window = KioskWindow(source, kiosk_mode=kiosk_mode, lang=lang)
     errors = ErrorHandler(window)
@@ -189,11 +222,16 @@ def run(
     def first_frame() -> None:
         log.info("first frame drawn")
         notifier.ready()
-        if exit_after_first_frame:
-            app.quit()
+        if exit_after_first_frame:  # under a watchdog, after the first heartbeat: the start is then proven
+            if notifier.heartbeat.isActive():
+                notifier.heartbeat.timeout.connect(lambda: QApplication.exit(0))
+            else:
+                QApplication.exit(0)
 
     FirstFrame(window, first_frame)
     app.aboutToQuit.connect(notifier.stopping)
+    app.aboutToQuit.connect(source.close)  # writes the usage counts still in memory
+    quit_on_sigterm(app)
     staff_exit = {"requested": False}
     window.exit_requested.connect(lambda: staff_exit.update(requested=True))
     if kiosk_mode:

@@ -1,23 +1,28 @@
 """The one bridge from screens to data: every read and write the patient screens make goes through here.
 
 Reads are cached per language (the whole catalogue is small), so turning a page or opening an answer never waits
-for the database. When staff change content, `reload` drops the caches and `content_changed` tells the screens.
-A database that has become read-only or full must not take the screen down: writes that only count usage are
-dropped with a warning.
+for the database. When staff change content, `reload` drops the caches and `content_changed` tells the screens;
+a change made by another program (a restore or import from the command line) is noticed at the next idle reset
+(`check_outside_changes`), never in the middle of a patient's page.
+
+Nothing a patient does waits for the disk or can fail because of it: usage is counted in memory and written
+later without waiting for a lock, and the PIN lockout is kept in memory when it cannot be saved. A database that
+has become read-only or full, or is held by another program, only produces a notice for staff.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from kiosk.db import lite
+from kiosk.errors import StoreError
 from kiosk.services import auth, usage
 from kiosk.services.catalogue import Catalogue, load_catalogue, load_picture
 from kiosk.services.settings import SiteSettings, load_settings
@@ -26,6 +31,21 @@ if TYPE_CHECKING:
     from kiosk.db.store import Store
 
 log = logging.getLogger(__name__)
+
+USAGE_FLUSH_MS = 5 * 60 * 1000  # and at every idle reset, and when the kiosk closes
+MISSING_NOTICE = (
+    "The database file was deleted while the kiosk was running. Patients still see the content; restart the "
+    "kiosk to rebuild it (from the newest backup, else from the bundled content)."
+)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` (device and inode), to notice one deleted or moved over while the kiosk runs."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 @dataclass(frozen=True)
@@ -48,29 +68,57 @@ class ContentSource(QObject):
         #: What staff should know (a damaged database replaced, a disk that cannot be written); never patients.
         self.notices: list[str] = list(notices or [])
         self._connection: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None
+        self._data_version = 0
         self._store: Store | None = None
         self._catalogues: dict[str, Catalogue] = {}
         self._pictures: dict[str, bytes | None] = {}
         self._settings: SiteSettings | None = None
+        self.pin_guard = auth.PinGuard()
+        self.usage = usage.UsageCounts()
+        self.usage_timer = QTimer(self)
+        self.usage_timer.setObjectName("usage_flush_timer")
+        self.usage_timer.setInterval(USAGE_FLUSH_MS)
+        self.usage_timer.timeout.connect(self.flush_usage)
 
     @property
     def connection(self) -> sqlite3.Connection:
-        """The patient screens' own connection (standard-library sqlite3: no SQLAlchemy needed to read)."""
+        """The patient screens' own connection (standard-library sqlite3: no SQLAlchemy needed to read). It never
+        creates the file: a database deleted behind the kiosk's back must not come back empty."""
         if self._connection is None:
-            self._connection = lite.connect(self.db_path, readonly=self.readonly)
+            readonly = self.readonly
+            self._connection = lite.connect(self.db_path, readonly=readonly, immutable=readonly, create=False)
+            self._identity = _identity(self.db_path)
+            self._data_version = self._connection.execute("PRAGMA data_version").fetchone()[0]
         return self._connection
 
     @property
     def store(self) -> Store:
-        """The SQLAlchemy store, opened the first time the staff tools need it."""
+        """The SQLAlchemy store, opened the first time the staff tools need it (never creating the file)."""
         if self._store is None:
             from kiosk.db.store import open_store, open_store_readonly
 
-            self._store = open_store_readonly(self.db_path) if self.readonly else open_store(self.db_path)
+            if self.readonly:
+                self._store = open_store_readonly(self.db_path)
+            else:
+                self._store = open_store(self.db_path, create=False)
         return self._store
 
+    def staff_store_problem(self) -> str | None:
+        """Why the staff tools cannot open the database now (None: they can), for the staff menu."""
+        if not self.db_path.exists():
+            self.notify(MISSING_NOTICE)
+            return MISSING_NOTICE
+        try:
+            self.store  # noqa: B018 (opening it is the check)
+        except StoreError as error:
+            return f"The staff console cannot open the database: {error}"
+        return None
+
     def close(self) -> None:
+        self.usage_timer.stop()
         if self._connection is not None:
+            self.flush_usage()
             self._connection.close()
             self._connection = None
         if self._store is not None:
@@ -116,15 +164,26 @@ class ContentSource(QObject):
         return results
 
     def record(self, event: str, target: str = "") -> None:
-        """Count a use (anonymously). Never lets a storage problem reach the patient; tells staff instead."""
+        """Count a use (anonymously), in memory: a tap never waits for the disk. `flush_usage` writes it later."""
         if self.readonly:
             return
+        self.usage.add(event, target)
+        if not self.usage_timer.isActive() and QCoreApplication.instance() is not None:
+            self.usage_timer.start()
+
+    def flush_usage(self) -> None:
+        """Write the counted uses, without waiting: if another program is writing, they wait for the next try.
+        Never lets a storage problem reach the patient; tells staff instead."""
+        if self.readonly or not self.usage.pending:
+            return
         try:
-            with lite.transaction(self.connection):
-                usage.record(self.connection, event, target)
-        except sqlite3.Error as error:
-            known = lite.describe_error(error)
-            log.warning("usage not recorded (%s): %s", event, known or error)
+            self.usage.flush(self.connection)
+        except (sqlite3.Error, StoreError) as error:
+            if lite.is_busy(error):
+                log.info("usage counts wait for the next try: another program is writing the database")
+                return
+            known = lite.describe_error(error) if isinstance(error, sqlite3.Error) else error
+            log.warning("usage not recorded: %s", known or error)
             if known is not None:
                 self.notify(f"The kiosk cannot save: {known}. It still shows its content; ask a technician.")
 
@@ -138,14 +197,43 @@ class ContentSource(QObject):
         return auth.has_pin(self.connection)
 
     def verify_pin(self, pin: str) -> bool:
-        """True for the right PIN; raises `AuthError` (with a message for staff) while locked out."""
-        with lite.transaction(self.connection):
-            return auth.verify_pin(self.connection, pin)
+        """True for the right PIN; raises `AuthError` (with a message for staff) while locked out. Works on a
+        disk that cannot be written: the lockout is then kept in memory."""
+        return self.pin_guard.verify(self.connection, pin)
 
     def lockout_seconds(self) -> int:
         """Seconds until the PIN keypad accepts tries again (0: not locked)."""
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        return auth.lockout(self.connection).seconds_left(now)
+        return self.pin_guard.seconds_left(self.connection)
+
+    def check_outside_changes(self) -> bool:
+        """At an idle reset: reload if another program changed the database (a restore, an import, an edit from
+        the command line), so the next patient sees it; tell staff if the file has gone. True if reloaded."""
+        if self._connection is None:
+            return False
+        identity = _identity(self.db_path)
+        if identity is None:
+            self.notify(MISSING_NOTICE)
+            return False
+        if identity != self._identity:  # another file was moved over it: read that one, if it is fit to read
+            if not lite.ready_to_read(self.db_path):
+                self.notify(
+                    "The database file was replaced by one the kiosk cannot use. Patients still see the earlier "
+                    "content; restart the kiosk to recover from the newest backup."
+                )
+                return False
+            self.flush_usage()
+            self._connection.close()
+            self._connection = None
+            log.info("the database file was replaced; reloading the content")
+            self.reload()
+            return True
+        version = self._connection.execute("PRAGMA data_version").fetchone()[0]
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        log.info("the database was changed by another program; reloading the content")
+        self.reload()
+        return True
 
     def reload(self) -> None:
         """Forget cached content and settings (staff changed something) and tell the screens."""

@@ -1,6 +1,7 @@
 """Kiosk behaviour that watches every input event: idle time, locked-down keys, and the staff corner gesture.
 
 Each is an application-wide event filter, so it sees touch, mouse and keys wherever they land, before any widget.
+`wipe_traces` is what an idle reset does beyond the screens: no window, dialog or clipboard outlives a session.
 """
 
 from __future__ import annotations
@@ -8,8 +9,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QTouchEvent, QWindow
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QClipboard, QGuiApplication, QKeyEvent, QMouseEvent, QTouchEvent, QWindow
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from kiosk.ui.widgets import first_delivery
 
@@ -27,6 +28,34 @@ ACTIVITY = frozenset(
         QEvent.Type.Wheel,
     }
 )
+
+
+def wipe_traces(window: QWidget) -> None:
+    """Close every popup, dialog and other window but `window` (a staff file chooser left open included: through
+    it a stranger could open or delete files), and empty the clipboard and the selection, so nothing the last
+    person saw, copied or typed is there for the next."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    for _ in range(20):  # a popup can sit on a popup
+        popup = QApplication.activePopupWidget()
+        if popup is None:
+            break
+        popup.close()
+    for widget in QApplication.topLevelWidgets():
+        if widget is window or not widget.isVisible():
+            continue
+        if isinstance(widget, QDialog):
+            widget.reject()  # a modal dialog's exec() returns "cancelled" to whoever opened it
+        widget.close()
+    clipboard = QGuiApplication.clipboard()
+    for mode, supported in (
+        (QClipboard.Mode.Clipboard, True),
+        (QClipboard.Mode.Selection, clipboard.supportsSelection()),
+        (QClipboard.Mode.FindBuffer, clipboard.supportsFindBuffer()),
+    ):
+        if supported:
+            clipboard.clear(mode)
 
 
 class IdleWatcher(QObject):

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import LANGUAGE_NAMES
 from kiosk.ui.data import ContentSource
-from kiosk.ui.lockdown import CornerGesture, IdleWatcher
+from kiosk.ui.lockdown import CornerGesture, IdleWatcher, wipe_traces
 from kiosk.ui.screens import FONT_FAMILY, Context, Screen
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.faq import FaqScreen
@@ -277,7 +277,7 @@ class KioskWindow(QWidget):
         if name == "staff-menu":
             menu = StaffMenuScreen(self.ctx)
             menu.exit_requested.connect(self.request_exit)
-            menu.console_requested.connect(lambda: self.move_to("staff-console"))
+            menu.console_requested.connect(self._open_console)
             return menu
         if name == "staff-console":
             from kiosk.ui.staff.console import StaffConsole  # the staff tools load only when staff use them
@@ -312,8 +312,7 @@ class KioskWindow(QWidget):
         else:
             self.idle.stop()
         self.overlay.hide()
-        if changed:
-            log.info("screen: %s%s", name, f" {args}" if args else "")
+        if changed:  # counted, never logged: the log must not keep a trail of what each patient read
             self.source.record("screen", name)
             self.screen_changed.emit(name)
 
@@ -332,15 +331,27 @@ class KioskWindow(QWidget):
         self.idle.keep()
 
     def reset_session(self) -> None:
-        """The patient walked away: forget everything they did and return to the attract screen."""
+        """The patient walked away: forget everything they did and return to the attract screen. Content another
+        program changed meanwhile (a restore, an import) is loaded now, between patients."""
         log.info("idle reset: session wiped")
         self.source.record("idle-reset")
         self.overlay.hide()
+        wipe_traces(self)
         for screen in self.screens.values():
             screen.reset()
         self.session.reset()
+        self.source.flush_usage()
+        self.source.check_outside_changes()
         self.move_to("attract")
         self.session_reset.emit()
+
+    def _open_console(self) -> None:
+        problem = self.source.staff_store_problem()  # a deleted database is never silently made again, empty
+        if problem is None:
+            self.move_to("staff-console")
+            return
+        self.source.notify(problem)
+        self.staff_menu.refresh()
 
     def go_home(self) -> None:
         """Recover from an error: a clean home screen."""

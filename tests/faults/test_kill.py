@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.content.sync import export_files
 from kiosk.db import lite
-from kiosk.db.store import Store, check_integrity, open_store
+from kiosk.db.store import Store, open_store
 from kiosk.services import library, startup
 from kiosk.services.catalogue import load_catalogue
 
@@ -91,9 +91,13 @@ def changed_folder(store: Store, tmp_path: Path) -> Path:
 
 
 def assert_old_content_and_kiosk_starts(db: Path, before: dict[str, bytes]) -> None:
+    connection = lite.connect(db)
+    try:
+        lite.check_integrity(connection)
+    finally:
+        connection.close()
     store = open_store(db)
     try:
-        check_integrity(store.engine)
         assert snapshot(store) == before  # not a mix: everything as it was before
     finally:
         store.close()

@@ -48,7 +48,7 @@ def test_a_damaged_database_is_set_aside_and_the_newest_good_backup_is_used(stor
     assert chapters(start.db_path) == ["first-steps"]  # the backup's content, staff change included
     assert any("damaged" in n for n in start.notices)
     assert any(
-        f"started from the backup of {good.name[6:10]}-{good.name[10:12]}-{good.name[12:14]}" in n
+        f"rebuilt from the backup of {good.name[6:10]}-{good.name[10:12]}-{good.name[12:14]}" in n
         for n in start.notices
     ), start.notices
     kept = [p for p in store.path.parent.iterdir() if ".damaged-" in p.name]
@@ -60,7 +60,7 @@ def test_without_a_usable_backup_the_kiosk_starts_from_its_bundled_content(store
     folder.mkdir()
     (folder / "kiosk-20260101-000000-daily.sqlite3").write_bytes(b"not a database at all")
     store.close()
-    store.path.write_bytes(b"garbage" * 1000)
+    store.path.write_bytes(bytes(range(256)) * 16)  # the first page overwritten
     start = startup.prepare(store.path)
     assert chapters(start.db_path) == ["first-steps", "second"]
     assert any("bundled content" in n for n in start.notices)
@@ -105,6 +105,7 @@ def test_a_full_disk_keeps_the_kiosk_showing_content_and_tells_staff(full_disk_s
     source = full_disk_source
     for number in range(2000):
         source.record("page", f"first-steps/page-{number}-" + "x" * 150)
+        source.flush_usage()
         if source.notices:
             break
     assert source.notices and "disk is full" in source.notices[0]

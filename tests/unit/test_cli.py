@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import cli
-from kiosk.db import store as store_module
+from kiosk.db import lite
 from tests.helpers.db import dump
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +107,7 @@ def test_a_locked_database_is_one_clear_line(
 ) -> None:
     db = tmp_path / "k.sqlite3"
     run(["--db", str(db), "content", "import"], capsys)
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(lite, "BUSY_TIMEOUT_MS", 100)
     holder = sqlite3.connect(db)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -221,3 +221,41 @@ def test_screenshot_of_a_reader_page_and_a_search(
     )
     code, _, err = run(["screenshot", "home", str(tmp_path / "x.png"), "--size", "12x12"], capsys)
     assert code == 2 and "between 320 and 8000" in err
+
+
+@pytest.mark.parametrize("pin", ["٤٨٢٩١٦", "４８２９１６"])
+def test_pin_set_refuses_digits_the_keypad_cannot_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, pin: str
+) -> None:
+    import io
+
+    db = tmp_path / "k.sqlite3"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("482916\n"))
+    assert run(["--db", str(db), "pin", "set"], capsys)[0] == 0
+    before = dump(db)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(pin + "\n"))
+    code, out, err = run(["--db", str(db), "pin", "set"], capsys)
+    assert (code, out, err) == (1, "", "kiosk: the PIN must be 4 to 8 of the digits 0-9\n")
+    assert dump(db) == before
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+def test_backup_refuses_the_live_database_and_the_files_beside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    db = tmp_path / "k.sqlite3"
+    assert run(["--db", str(db), "content", "import"], capsys)[0] == 0
+    reader = sqlite3.connect(db)  # a running kiosk keeps the -wal and -shm files there
+    reader.execute("SELECT count(*) FROM chapters").fetchone()
+    target = Path(f"{db}{suffix}")
+    before = dump(db)
+    try:
+        code, out, err = run(["--db", str(db), "backup", str(target)], capsys)
+    finally:
+        reader.close()
+    assert (code, out) == (1, "")
+    assert err == (
+        "kiosk: a backup cannot overwrite the database it copies, nor the files SQLite keeps beside it\n"
+    )
+    assert dump(db) == before
+    assert not (tmp_path / "backups").exists() and not list(tmp_path.glob("*.partial"))

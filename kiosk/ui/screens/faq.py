@@ -33,7 +33,15 @@ MAX_QUERY = 120
 
 
 class SearchField(QLineEdit):
+    """The patient's search field. Nothing passes from one patient to the next through it: no paste, copy or cut
+    (keys or middle-click), no drag and drop, and clearing it forgets the undo history too."""
+
     tapped = Signal()
+    MIDDLE_CLICK = (
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -41,6 +49,29 @@ class SearchField(QLineEdit):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.setMaxLength(MAX_QUERY)
         self.setClearButtonEnabled(False)
+        self.setDragEnabled(False)
+        self.setAcceptDrops(False)
+
+    def clear(self) -> None:
+        """Empty the field and its undo history (QLineEdit.clear can be undone: Ctrl+Z would bring the last
+        patient's query back)."""
+        self.setText("")
+
+    def event(self, event: QEvent) -> bool:
+        from PySide6.QtGui import QKeyEvent, QKeySequence  # only this class needs them
+
+        keys = (QKeySequence.StandardKey.Paste, QKeySequence.StandardKey.Copy, QKeySequence.StandardKey.Cut)
+        if isinstance(event, QKeyEvent) and any(event.matches(key) for key in keys):
+            event.accept()  # as a shortcut override too, so no window-wide shortcut acts on it either
+            return True
+        if (
+            event.type() in self.MIDDLE_CLICK
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.MiddleButton
+        ):
+            event.accept()  # a middle-click pastes the selection on X11
+            return True
+        return super().event(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         super().mousePressEvent(event)

@@ -149,7 +149,8 @@ class StaffSource:
     def backup_now(self) -> Path:
         return backup.automatic_backup(self.store.path, "manual", self.settings().backup_keep)
 
-    def restore_backup(self, path: Path) -> Path:
-        safety = library.restore_backup(self.store, path)
+    def restore_backup(self, path: Path) -> library.Restored:
+        """Restore a backup; this kiosk's staff PIN stays as it is."""
+        restored = library.restore_backup(self.store.path, path)
         self.source.reload()
-        return safety
+        return restored

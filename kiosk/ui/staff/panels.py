@@ -54,8 +54,9 @@ def run(message: Message, action: Callable[[], object], done: str) -> bool:
 def choose_file(
     parent: QWidget, title: str, filters: str, save: bool = False, folder: bool = False
 ) -> Path | None:
-    """A file dialog drawn by Qt itself (a kiosk has no desktop to open a native one over)."""
-    options = QFileDialog.Option.DontUseNativeDialog
+    """A file dialog drawn by Qt itself (a kiosk has no desktop to open a native one over), which can only choose:
+    no deleting, renaming or new folders through it (an idle reset closes it, too)."""
+    options = QFileDialog.Option.DontUseNativeDialog | QFileDialog.Option.ReadOnly
     if folder:
         chosen = QFileDialog.getExistingDirectory(parent, title, "/media", options)
     elif save:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -13,8 +15,8 @@ from kiosk.content.parse import read_content
 from kiosk.content.state import Key, RowWriter, read_state
 from kiosk.db.models import ChangeSet, Page, PageText, Revision
 from kiosk.db.store import Store, open_store
-from kiosk.errors import ContentError
-from kiosk.services import library
+from kiosk.errors import ContentError, KioskError
+from kiosk.services import library, staff
 from tests.helpers.db import dump
 
 
@@ -223,14 +225,51 @@ def test_export_refuses_a_file_as_destination(store: Store, tmp_path: Path) -> N
         export(store, target)
 
 
-def test_export_replaces_an_earlier_export_but_leaves_other_files(store: Store, tmp_path: Path) -> None:
+def test_export_removes_only_what_an_earlier_export_wrote(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "usb"
+    (folder / "en/topics").mkdir(parents=True)
+    (folder / "en/topics/99-mine.md").write_text("a clinic's own draft")  # there before any export
+    (folder / "notes.txt").write_text("keep me")
+    first = export(store, folder)
+    assert first["en/topics/99-mine.md"] == b"a clinic's own draft"
+    assert "en/topics/02-second.md" in first
+    with store.session() as session, session.begin():
+        staff.delete(session, Key("chapter", "second"))
+    edited = folder / "es/topics/02-second.md"
+    edited.write_text("changed by hand after the export")
+    files = export(store, folder)
+    assert "en/topics/02-second.md" not in files  # written by the first export, unchanged since: removed
+    assert files["es/topics/02-second.md"] == b"changed by hand after the export"  # changed since: kept
+    assert files["en/topics/99-mine.md"] == b"a clinic's own draft"
+    assert files["notes.txt"] == b"keep me"
+
+
+def test_an_export_manifest_cannot_point_outside_the_folder(store: Store, tmp_path: Path) -> None:
+    victim = tmp_path / "outside/topics/victim.md"
+    victim.parent.mkdir(parents=True)
+    victim.write_text("not the export's")
+    (tmp_path / "victim.md").write_text("not the export's")
     folder = tmp_path / "usb"
     export(store, folder)
-    (folder / "en/topics/99-stale.md").write_text("stale")
-    (folder / "notes.txt").write_text("keep me")
-    files = export(store, folder)
-    assert "en/topics/99-stale.md" not in files
-    assert files["notes.txt"] == b"keep me"
+    (folder / "fr").symlink_to(tmp_path / "outside")
+    digest = hashlib.sha256(victim.read_bytes()).hexdigest()
+    (folder / ".kiosk-export.json").write_text(
+        json.dumps({"../victim.md": digest, "fr/topics/victim.md": digest, str(victim): digest}),
+        encoding="utf-8",
+    )
+    export(store, folder)
+    assert victim.read_text() == (tmp_path / "victim.md").read_text() == "not the export's"
+
+
+def test_an_export_never_writes_through_a_link_out_of_the_folder(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "usb"
+    export(store, folder)
+    shutil.rmtree(folder / "en/topics")
+    (tmp_path / "elsewhere").mkdir()
+    (folder / "en/topics").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(KioskError, match="leads outside"):
+        export(store, folder)
+    assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
 def test_parse_of_export_has_the_same_languages(store: Store, tmp_path: Path) -> None:

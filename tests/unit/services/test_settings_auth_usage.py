@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from kiosk.db import backup, lite
 from kiosk.db.models import Revision, SettingValue
 from kiosk.db.store import Store
 from kiosk.errors import AuthError, KioskError
 from kiosk.services import auth, usage
-from kiosk.services.settings import load_settings, update_settings
+from kiosk.services.settings import internal, load_settings, set_internal, update_settings
 
 
 def test_settings_come_from_site_yaml_then_defaults(store: Store) -> None:
@@ -126,3 +128,92 @@ def test_usage_counts_are_anonymous_counts(store: Store) -> None:
         assert usage.totals(session, "search") == {"": 1}
     with pytest.raises(ValueError), store.session() as session:
         usage.record(session, "typed-text", "my name")
+
+
+@pytest.mark.parametrize("pin", ["٤٨٢٩١٦", "４８２９１６", "48２916", "४८२९१६", "²⁴⁸⁹"])
+def test_digits_the_keypad_cannot_type_are_refused(store: Store, pin: str) -> None:
+    with pytest.raises(KioskError, match="of the digits 0-9"), store.session() as session, session.begin():
+        auth.set_pin(session, pin)
+
+
+def test_a_lockout_set_while_the_clock_was_ahead_lasts_no_longer_than_the_longest(store: Store) -> None:
+    now = dt.datetime(2026, 11, 21, 12, 0, 0)
+    with store.session() as session, session.begin():
+        auth.set_pin(session, "482916")
+        set_internal(
+            session,
+            auth.ATTEMPTS_KEY,
+            {"failures": 9, "locked_until": (now + dt.timedelta(days=200)).isoformat()},
+        )
+    with store.session() as session:
+        assert auth.lockout(session, now).seconds_left(now) == auth.MAX_LOCK_SECONDS
+    connection = lite.connect(store.path)
+    try:
+        guard = auth.PinGuard()
+        assert guard.seconds_left(connection, now) == auth.MAX_LOCK_SECONDS
+        later = now + dt.timedelta(seconds=auth.MAX_LOCK_SECONDS + 1)
+        assert guard.seconds_left(connection, later) == 0
+        assert auth.PinGuard().seconds_left(connection, later) == 0  # the cap was saved: a restart keeps it
+        assert guard.verify(connection, "482916", later)
+    finally:
+        connection.close()
+
+
+def test_the_guard_keeps_the_lockout_in_memory_when_it_cannot_be_saved(store: Store) -> None:
+    now = dt.datetime(2026, 11, 21, 12, 0, 0)
+    with store.session() as session, session.begin():
+        auth.set_pin(session, "482916")
+    connection = lite.connect(store.path, readonly=True)
+    try:
+        guard = auth.PinGuard()
+        for _ in range(auth.FREE_TRIES):
+            assert not guard.verify(connection, "000000", now)
+        assert guard.unsaved is not None and "read-only" in guard.unsaved
+        with pytest.raises(AuthError, match="try again in 30 seconds"):
+            guard.verify(connection, "482916", now)
+        assert guard.verify(connection, "482916", now + dt.timedelta(seconds=31))
+    finally:
+        connection.close()
+    with store.session() as session:
+        assert auth.lockout(session, now).failures == 0  # nothing could be written
+
+
+def test_credentials_are_carried_whole_from_one_database_to_another(store: Store, tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite3"
+    backup.backup(store.path, other)
+    with store.session() as session, session.begin():
+        auth.set_pin(session, "482916")
+        assert not auth.verify_pin(session, "000000")
+    source, target = lite.connect(store.path), lite.connect(other)
+    try:
+        with lite.transaction(target):
+            assert auth.carry_credentials(source, target)
+        assert [internal(target, key) for key in auth.CREDENTIAL_KEYS] == [
+            internal(source, key) for key in auth.CREDENTIAL_KEYS
+        ]
+        with lite.transaction(source):
+            for key in auth.CREDENTIAL_KEYS:
+                lite.delete_setting(source, key)
+        with lite.transaction(target):
+            assert not auth.carry_credentials(source, target)  # no PIN there: none here either
+        assert not auth.has_pin(target) and internal(target, auth.ATTEMPTS_KEY) is None
+    finally:
+        source.close()
+        target.close()
+
+
+def test_usage_counted_in_memory_is_written_in_one_go_and_bounded(store: Store) -> None:
+    counts = usage.UsageCounts(limit=2)
+    counts.add("page", "first-steps/picture")
+    counts.add("page", "first-steps/picture")
+    counts.add("search")
+    counts.add("question", "can-i-drive")  # a third counter: over the limit, dropped
+    assert counts.dropped == 1
+    connection = lite.connect(store.path)
+    try:
+        assert counts.flush(connection) == 3
+        assert counts.pending == {} and counts.flush(connection) == 0
+        assert usage.totals(connection, "page") == {"first-steps/picture": 2}
+        assert usage.totals(connection, "question") == {}
+    finally:
+        connection.close()
