@@ -194,16 +194,22 @@ class ContentSource(QObject):
             self.notices_changed.emit()
 
     def has_pin(self) -> bool:
-        return auth.has_pin(self.connection)
+        """Whether anybody can log in at all."""
+        return auth.has_accounts(self.connection)
 
-    def verify_pin(self, pin: str) -> bool:
-        """True for the right PIN; raises `AuthError` (with a message for staff) while locked out. Works on a
-        disk that cannot be written: the lockout is then kept in memory."""
-        return self.pin_guard.verify(self.connection, pin)
+    def accounts(self) -> list[auth.Account]:
+        """The staff who can log in, for the login screen to offer by name."""
+        return auth.list_accounts(self.connection)
 
-    def lockout_seconds(self) -> int:
-        """Seconds until the PIN keypad accepts tries again (0: not locked)."""
-        return self.pin_guard.seconds_left(self.connection)
+    def verify_pin(self, name: str, pin: str) -> auth.Account | None:
+        """The account for the right PIN, None for a wrong one; raises `AuthError` (with a message for staff)
+        while that account is locked out. Works on a disk that cannot be written: the lockout is then kept in
+        memory."""
+        return self.pin_guard.verify(self.connection, name, pin)
+
+    def lockout_seconds(self, name: str) -> int:
+        """Seconds until the PIN keypad accepts tries again for this account (0: not locked)."""
+        return self.pin_guard.seconds_left(self.connection, name)
 
     def check_outside_changes(self) -> bool:
         """At an idle reset: reload if another program changed the database (a restore, an import, an edit from
@@ -235,9 +241,11 @@ class ContentSource(QObject):
         self.reload()
         return True
 
-    def reload(self) -> None:
-        """Forget cached content and settings (staff changed something) and tell the screens."""
+    def reload(self, catalogues: dict[str, Catalogue] | None = None) -> None:
+        """Forget cached content and settings (staff changed something) and tell the screens. `catalogues` read
+        elsewhere (by a staff job's thread, after a large import) are taken as they are."""
         self._catalogues.clear()
+        self._catalogues.update(catalogues or {})
         self._pictures.clear()
         self._settings = None
         self.settings_changed.emit()

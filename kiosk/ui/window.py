@@ -226,7 +226,7 @@ class KioskWindow(QWidget):
         self.idle.tick.connect(lambda seconds: self.overlay.show_countdown(self.ctx, seconds))
         self.idle.expired.connect(self.reset_session)
         self.gesture = CornerGesture(self)
-        self.gesture.triggered.connect(lambda: self.move_to("staff-login"))
+        self.gesture.triggered.connect(self.enter_staff)
         self.gesture.install()
         self._wake_guard = QElapsedTimer()
         self._guarding = False
@@ -278,6 +278,7 @@ class KioskWindow(QWidget):
             menu = StaffMenuScreen(self.ctx)
             menu.exit_requested.connect(self.request_exit)
             menu.console_requested.connect(self._open_console)
+            menu.return_requested.connect(self.leave_staff)
             return menu
         if name == "staff-console":
             from kiosk.ui.staff.console import StaffConsole  # the staff tools load only when staff use them
@@ -330,18 +331,38 @@ class KioskWindow(QWidget):
         self.overlay.hide()
         self.idle.keep()
 
-    def reset_session(self) -> None:
-        """The patient walked away: forget everything they did and return to the attract screen. Content another
-        program changed meanwhile (a restore, an import) is loaded now, between patients."""
-        log.info("idle reset: session wiped")
-        self.source.record("idle-reset")
+    def enter_staff(self) -> None:
+        """The staff gesture: the patient's session ends first (nothing they typed or chose waits behind the
+        staff screens, or comes back after them), then the login."""
+        if self.current in STAFF_SCREENS:
+            return
+        self._end_session(counted=False)
+        self.move_to("staff-login")
+
+    def leave_staff(self) -> None:
+        """Staff are done: log them out and show the attract screen, as the next patient should find it."""
+        self._end_session(counted=False)
+        self.move_to("attract")
+        self.session_reset.emit()
+
+    def _end_session(self, *, counted: bool) -> None:
+        if counted:
+            self.source.record("idle-reset")
         self.overlay.hide()
         wipe_traces(self)
         for screen in self.screens.values():
             screen.reset()
+        self.ctx.staff = None
+        self.ctx.staff_lang = self.session.default_lang
         self.session.reset()
         self.source.flush_usage()
         self.source.check_outside_changes()
+
+    def reset_session(self) -> None:
+        """The patient walked away (or staff did): forget everything they did and return to the attract screen.
+        Content another program changed meanwhile (a restore, an import) is loaded now, between patients."""
+        log.info("idle reset: session wiped")
+        self._end_session(counted=self.current not in STAFF_SCREENS)
         self.move_to("attract")
         self.session_reset.emit()
 
@@ -363,6 +384,9 @@ class KioskWindow(QWidget):
             self.move_to("attract")
 
     def request_exit(self) -> None:
+        if self.ctx.staff is None or not self.ctx.staff.can("admin"):
+            log.warning("exit refused: only an admin may close the kiosk")
+            return
         log.info("staff asked to exit to the desktop")
         self.allow_close = True
         self.exit_requested.emit()

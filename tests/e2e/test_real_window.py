@@ -75,8 +75,8 @@ def test_kiosk_mode_starts_without_a_staff_pin_and_says_how_to_set_one(display: 
         kiosk.terminate()  # as systemd stops it: a clean exit
         _, errors = kiosk.communicate(timeout=20)
     assert kiosk.returncode == 0, errors
-    assert "staff notice: No staff PIN is set, so nobody can open the staff menu" in errors
-    assert "kiosk pin set" in errors and "Traceback" not in errors
+    assert "staff notice: No staff account is set, so nobody can open the staff menu" in errors
+    assert "kiosk staff add NAME --role admin" in errors and "Traceback" not in errors
 
 
 MIDDLE_CLICK = r"""

@@ -17,6 +17,7 @@ from kiosk.db import backup, lite
 from kiosk.db.store import Store
 from kiosk.errors import StoreError
 from kiosk.services import staff, startup
+from kiosk.services.auth import COMMAND_LINE
 from kiosk.services.catalogue import load_catalogue
 from kiosk.ui.data import ContentSource
 from kiosk.ui.staff.data import StaffSource
@@ -40,7 +41,7 @@ def chapters(db: Path) -> list[str]:
 
 def test_a_damaged_database_is_set_aside_and_the_newest_good_backup_is_used(store: Store) -> None:
     with store.session() as session, session.begin():
-        staff.delete(session, Key("chapter", "second"))  # a staff change the backup keeps
+        staff.delete(session, Key("chapter", "second"), by=COMMAND_LINE)  # a staff change the backup keeps
     good = backup.automatic_backup(store.path, "daily", keep=5)
     store.close()
     damage(store.path)
@@ -117,7 +118,7 @@ def test_a_staff_save_on_a_full_disk_is_refused_with_a_clear_message(store: Stor
 
     source = ContentSource(store.path)
     try:
-        staff_source = StaffSource(source)
+        staff_source = StaffSource(source, lambda: COMMAND_LINE)
 
         @event.listens_for(staff_source.store.engine, "connect")
         def limit(connection: sqlite3.Connection, _record: object) -> None:

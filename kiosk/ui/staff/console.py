@@ -7,7 +7,8 @@ the kiosk at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.content.state import Key
+from kiosk.errors import KioskError
 from kiosk.services.staff import Status
 from kiosk.ui.screens import Context, Screen
 from kiosk.ui.staff.data import StaffSource
@@ -41,6 +43,7 @@ from kiosk.ui.theme import Metrics, stylesheet
 from kiosk.ui.widgets import TouchButton, kinetic, label, set_prop
 
 ROLE = Qt.ItemDataRole.UserRole
+log = logging.getLogger(__name__)
 
 
 class StaffConsole(Screen):
@@ -48,7 +51,7 @@ class StaffConsole(Screen):
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.staff = StaffSource(ctx.source)
+        self.staff = StaffSource(ctx.source, lambda: ctx.staff)
         self.editing_lang = ctx.session.languages[0]
         self.title = label("Staff console", "title", wrap=False)
         self.language_buttons: dict[str, TouchButton] = {}
@@ -58,11 +61,11 @@ class StaffConsole(Screen):
         header_buttons = QHBoxLayout()
         for lang, caption in (("en", "Edit English"), ("es", "Editar español"), ("both", "Side by side")):
             button = TouchButton(caption, "bar")
-            button.clicked.connect(lambda _=False, code=lang: self.set_language(code))
+            button.clicked.connect(lambda _=False, code=lang: self.guard(lambda: self.set_language(code)))
             self.language_buttons[lang] = button
             header_buttons.addWidget(button)
         self.back_button = TouchButton("Back to the staff menu", "primary")
-        self.back_button.clicked.connect(lambda: self.go("staff-menu"))
+        self.back_button.clicked.connect(lambda: self.guard(lambda: self.go("staff-menu")))
         header_buttons.addWidget(self.back_button)
         header.addLayout(header_buttons)
         self._header = header
@@ -71,14 +74,20 @@ class StaffConsole(Screen):
         self.tree.setObjectName("ContentTree")
         self.tree.setHeaderLabels(["Content", "Status"])
         self.tree.setColumnWidth(0, 380)
+        # Touch: no 4-pixel expanders to hit. Everything is shown open, and each row is a full-height target.
+        self.tree.setRootIsDecorated(False)
+        self.tree.setItemsExpandable(False)
+        self.tree.setIndentation(24)
+        self.tree.setUniformRowHeights(True)
+        kinetic(self.tree)
         self.tree.itemClicked.connect(self._on_tree_clicked)
         self.sections: dict[str, TouchButton] = {}
         side = QVBoxLayout()
         side.addWidget(self.tree, 1)
         self.add_chapter_button = TouchButton("Add a chapter")
         self.add_group_button = TouchButton("Add a question group")
-        self.add_chapter_button.clicked.connect(lambda: self.open_add("chapter", ""))
-        self.add_group_button.clicked.connect(lambda: self.open_add("faq_category", ""))
+        self.add_chapter_button.clicked.connect(lambda: self.guard(lambda: self.open_add("chapter", "")))
+        self.add_group_button.clicked.connect(lambda: self.guard(lambda: self.open_add("faq_category", "")))
         grid = QGridLayout()
         grid.addWidget(self.add_chapter_button, 0, 0)
         grid.addWidget(self.add_group_button, 0, 1)
@@ -91,7 +100,7 @@ class StaffConsole(Screen):
             )
         ):
             button = TouchButton(caption)
-            button.clicked.connect(lambda _=False, n=name: self.show_panel(n))
+            button.clicked.connect(lambda _=False, n=name: self.guard(lambda: self.show_panel(n)))
             self.sections[name] = button
             grid.addWidget(button, 1 + index // 2, index % 2)
         side.addLayout(grid)
@@ -105,6 +114,7 @@ class StaffConsole(Screen):
         self.history.restored.connect(self._after_change)
         self.changes = ChangesPanel(self.staff, self.message)
         self.changes.undone.connect(self._after_change)
+        self.changes.restore_requested.connect(self._undo_restore)
         self.settings_panel = SettingsPanel(self.staff, self.message)
         self.settings_panel.changed.connect(self._after_change)
         self.transfer = TransferPanel(self.staff, self.message)
@@ -145,6 +155,22 @@ class StaffConsole(Screen):
             self.panels.addWidget(scroll)
         self.status = label("", "body", name="StaffMessage")
         self._picking_for: TextEditor | None = None
+        # Asked whenever typed text would be lost: Save, Discard or Keep editing.
+        self.unsaved_bar = QWidget()
+        self.unsaved_bar.setObjectName("UnsavedBar")
+        bar = QHBoxLayout(self.unsaved_bar)
+        self.unsaved_text = label("", "body")
+        self.unsaved_save = TouchButton("", "primary")
+        self.unsaved_discard = TouchButton("")
+        self.unsaved_keep = TouchButton("")
+        bar.addWidget(self.unsaved_text, 1)
+        for button in (self.unsaved_save, self.unsaved_discard, self.unsaved_keep):
+            bar.addWidget(button)
+        self.unsaved_save.clicked.connect(lambda: self._answer_unsaved("save"))
+        self.unsaved_discard.clicked.connect(lambda: self._answer_unsaved("discard"))
+        self.unsaved_keep.clicked.connect(lambda: self._answer_unsaved("keep"))
+        self.unsaved_bar.hide()
+        self._pending: Callable[[], None] | None = None
 
         body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.addLayout(side, 2)
@@ -152,6 +178,7 @@ class StaffConsole(Screen):
         self._body = body
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.unsaved_bar)
         layout.addLayout(body, 1)
         layout.addWidget(self.status)
         self._layout = layout
@@ -159,15 +186,74 @@ class StaffConsole(Screen):
     # --- screen ------------------------------------------------------------------------------------------------
 
     def enter(self, **args: Any) -> None:
-        self.editing_lang = self.ctx.session.languages[0]
+        self.editing_lang = (
+            self.ctx.staff_lang
+            if self.ctx.staff_lang in self.ctx.session.languages
+            else (self.ctx.session.languages[0])
+        )
+        self._mark_language()
         self.reload_tree()
         self.show_panel("welcome")
         notices = self.ctx.source.notices
         self.message(" ".join(notices), bool(notices))
+        self._retranslate()
 
     def reset(self) -> None:
+        """Staff walked away, or left: nothing typed is lost (it is kept as a draft, never published), and the
+        console forgets where it was."""
+        self.keep_unsaved_as_drafts()
+        self.unsaved_bar.hide()
+        self._pending = None
         self.editor.status = None
+        self.editor.build_texts()
         self.show_panel("welcome")
+
+    def keep_unsaved_as_drafts(self) -> int:
+        kept = 0
+        if self.ctx.staff is None:
+            return 0
+        for editor in self.editor.editors.values():
+            if editor.dirty:
+                try:
+                    self.staff.save_draft(editor.key, editor.fields())
+                    kept += 1
+                except KioskError as error:
+                    log.warning("unsaved text could not be kept as a draft: %s", error)
+                editor.dirty = False
+        if kept:
+            log.info("the console locked with unsaved text: kept as %d draft(s)", kept)
+        return kept
+
+    # --- unsaved text ------------------------------------------------------------------------------------------
+
+    def guard(self, then: Callable[[], None]) -> None:
+        """Do `then`, unless it would lose typed text: then ask Save, Discard or Keep editing first."""
+        dirty = [editor for editor in self.editor.editors.values() if editor.dirty]
+        if not dirty or self.current_panel != "editor":
+            then()
+            return
+        self._pending = then
+        what = ", ".join(editor.key.describe() for editor in dirty)
+        self.unsaved_text.setText(self.ctx.staff_tr("staff.unsaved", what=what))
+        self.unsaved_bar.show()
+
+    def _answer_unsaved(self, answer: str) -> None:
+        pending, self._pending = self._pending, None
+        self.unsaved_bar.hide()
+        if answer == "keep" or pending is None:
+            return
+        for editor in self.editor.editors.values():
+            if editor.dirty:
+                if answer == "save" and not editor.save():
+                    return  # the save was refused (the message says why): the text stays to be fixed
+                editor.dirty = False
+        pending()
+
+    def _retranslate(self) -> None:
+        tr = self.ctx.staff_tr
+        self.unsaved_save.setText(tr("staff.save"))
+        self.unsaved_discard.setText(tr("staff.discard"))
+        self.unsaved_keep.setText(tr("staff.keep_editing"))
 
     def refresh(self) -> None:
         """The console is for working at: smaller text than the patient screens, same tap targets."""
@@ -204,23 +290,26 @@ class StaffConsole(Screen):
         return next(name for name, scroll in self.scrolls.items() if scroll is widget)
 
     def set_language(self, code: str) -> None:
+        """The language staff edit in (and read the console in): theirs alone, never the patients'."""
         self.editor.side_by_side = code == "both"
         if code != "both":
             self.editing_lang = code
-            self.ctx.session.set_lang(code)
+            self.ctx.staff_lang = code
+            self.editor.editing_lang = code
+            self._retranslate()
         self._mark_language()
         self.reload_tree()
         if self.editor.status is not None:
             self.editor.build_texts()
 
     def _mark_language(self) -> None:
-        current = "both" if self.editor.side_by_side else self.ctx.lang
+        current = "both" if self.editor.side_by_side else self.editing_lang
         for code, button in self.language_buttons.items():
             set_prop(button, "active", code == current)
 
     def reload_tree(self) -> None:
         selected = self.editor.key
-        chapters, categories = self.staff.tree(self.ctx.lang)
+        chapters, categories = self.staff.tree(self.editing_lang)
         self.tree.clear()
         roots = (("Chapters", chapters), ("Questions and answers", categories))
         for caption, items in roots:
@@ -232,6 +321,7 @@ class StaffConsole(Screen):
                 for child in status.children:
                     node.addChild(self._node(child))
             root.setExpanded(True)
+        self.tree.expandAll()
         if selected is not None:
             found = self.find_item(selected)
             if found is not None:
@@ -266,8 +356,8 @@ class StaffConsole(Screen):
 
     def _on_tree_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         status = item.data(0, ROLE)
-        if isinstance(status, Status):
-            self.open_item(status.key)
+        if isinstance(status, Status) and status.key != self.editor.key:
+            self.guard(lambda: self.open_item(status.key))
 
     def open_item(self, key: Key) -> None:
         status = self.statuses().get(key)
@@ -286,7 +376,7 @@ class StaffConsole(Screen):
 
     def open_picker(self, kind: str, editor: TextEditor) -> None:
         self._picking_for = editor
-        self.picker.open(kind, editor.key.lang or self.ctx.lang)
+        self.picker.open(kind, editor.key.lang or self.editing_lang)
         self.show_panel("picker")
 
     def _on_picked(self, kind: str, target: str, text: str, caption: str) -> None:
@@ -319,6 +409,14 @@ class StaffConsole(Screen):
             status = self.statuses().get(key)
             if status is not None:
                 self.editor.show_item(status)
+
+    def _undo_restore(self, path: object) -> None:
+        """Undoing a restore is restoring the backup taken just before it: shown, and confirmed, there."""
+        from pathlib import Path
+
+        if isinstance(path, Path):
+            self.show_panel("transfer")
+            self.transfer.review_restore(path, "the state before that restore")
 
     def message(self, text: str, problem: bool) -> None:
         self.status.setText(text)

@@ -6,6 +6,7 @@ import difflib
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt, Signal
 from PySide6.QtGui import QImage
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QProgressBar,
     QSpinBox,
     QTextBrowser,
     QVBoxLayout,
@@ -29,8 +31,9 @@ from kiosk.content.parse import PICTURE_TYPES
 from kiosk.content.state import Key
 from kiosk.content.sync import ImportPlan
 from kiosk.errors import ContentError, KioskError
-from kiosk.services.staff import HistoryEntry, Status
-from kiosk.ui.staff.data import StaffSource
+from kiosk.services.library import RESTORE_KIND
+from kiosk.services.staff import HistoryEntry, Status, UndoPlan
+from kiosk.ui.staff.data import Job, StaffSource
 from kiosk.ui.widgets import PictureView, TouchButton, label
 
 Message = Callable[[str, bool], None]
@@ -150,17 +153,29 @@ class HistoryPanel(QWidget):
 
 
 class ChangesPanel(QWidget):
-    """The latest actions on the kiosk (edits, imports, restores), each undoable as a whole."""
+    """The latest actions on the kiosk (edits, imports, restores), who made them, each undoable as a whole.
+
+    Undo always says first what it will do ("This removes 9 chapters and 55 answers"), and where later changes
+    depend on the one chosen, names them and offers to undo them together."""
 
     undone = Signal()
+    restore_requested = Signal(object)  # the backup to restore, to undo a restore
 
     def __init__(self, staff: StaffSource, message: Message) -> None:
         super().__init__()
         self.staff = staff
         self.message = message
         self.list = QListWidget()
-        self.undo_button = TouchButton("Undo the selected change", "primary")
-        self.undo_button.clicked.connect(self.undo)
+        self.undo_button = TouchButton("Undo the selected change…", "primary")
+        self.undo_button.clicked.connect(self.ask)
+        self.question = label("", "body", name="UndoQuestion")
+        self.confirm_button = TouchButton("Undo it", "primary")
+        self.confirm_button.clicked.connect(self.confirm)
+        self.cancel_button = TouchButton("Keep it")
+        self.cancel_button.clicked.connect(self.cancel)
+        confirm = QHBoxLayout()
+        confirm.addWidget(self.confirm_button)
+        confirm.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(label("Recent changes", "title"))
         layout.addWidget(
@@ -168,20 +183,75 @@ class ChangesPanel(QWidget):
         )
         layout.addWidget(self.list, 1)
         layout.addWidget(self.undo_button)
+        layout.addWidget(self.question)
+        layout.addLayout(confirm)
         self.ids: list[int] = []
+        self.kinds: list[str] = []
+        self.plan: UndoPlan | None = None
+        self.restore: Path | None = None
+        self.cancel()
 
     def refresh(self) -> None:
         self.list.clear()
         changes = self.staff.recent()
-        self.ids = [change[0] for change in changes]
-        for _, when, kind, summary in changes:
-            self.list.addItem(f"{when:%Y-%m-%d %H:%M}  {kind}: {summary}")
+        self.ids = [change.id for change in changes]
+        self.kinds = [change.kind for change in changes]
+        for change in changes:
+            self.list.addItem(change.line())
+        self.cancel()
 
-    def undo(self) -> None:
+    def ask(self) -> None:
+        """Say what undoing the chosen change would do; nothing happens until it is confirmed."""
         row = self.list.currentRow()
-        if 0 <= row < len(self.ids) and run(self.message, lambda: self.staff.undo(self.ids[row]), "Undone."):
+        if not 0 <= row < len(self.ids):
+            self.message("Choose a change first.", True)
+            return
+        self.plan, self.restore = None, None
+        try:
+            if self.kinds[row] == RESTORE_KIND:
+                self.restore = self.staff.restore_to_undo(self.ids[row])
+                self.question.setText(
+                    f"Undoing this restore puts back the backup taken just before it ({self.restore.name}): "
+                    "all content and settings go back to that moment. The current state is backed up first."
+                )
+                self.confirm_button.setText("Restore it")
+            else:
+                self.plan = self.staff.plan_undo(self.ids[row])
+                if self.plan.is_empty:
+                    self.message("Nothing to undo: that change was already undone.", False)
+                    return
+                self.question.setText(self.plan.words)
+                self.confirm_button.setText("Undo them together" if self.plan.later else "Undo it")
+        except KioskError as error:
+            self.message(str(error), True)
+            return
+        self.question.show()
+        self.confirm_button.show()
+        self.cancel_button.show()
+
+    def confirm(self) -> None:
+        if self.restore is not None:
+            self.restore_requested.emit(self.restore)
+            self.cancel()
+            return
+        plan = self.plan
+        if plan is None:
+            return
+        if run(
+            self.message,
+            lambda: self.staff.undo(plan.changeset_id, with_later=bool(plan.later)),
+            "Undone. Undo that too from here if it was a mistake.",
+        ):
             self.undone.emit()
             self.refresh()
+        else:
+            self.cancel()
+
+    def cancel(self) -> None:
+        self.plan, self.restore = None, None
+        self.question.hide()
+        self.confirm_button.hide()
+        self.cancel_button.hide()
 
 
 class SettingsPanel(QWidget):
@@ -306,7 +376,10 @@ class SettingsPanel(QWidget):
 
 
 class TransferPanel(QWidget):
-    """Packs and folders for moving content, and backups. Imports show what they would change first."""
+    """Packs and folders for moving content, and backups. Imports show what they would change first.
+
+    The work runs on a worker thread with a progress bar, so the screen (and the watchdog's heartbeat) never
+    waits for it; Cancel stops it before it changes anything."""
 
     changed = Signal()
 
@@ -315,12 +388,19 @@ class TransferPanel(QWidget):
         self.staff = staff
         self.message = message
         self.pending: tuple[str, Path] | None = None
+        self.job: Job[Any] | None = None
         self.plan_view = QPlainTextEdit()
         self.plan_view.setReadOnly(True)
         self.apply_button = TouchButton("Import it", "primary")
         self.cancel_button = TouchButton("Cancel")
         self.apply_button.clicked.connect(self.apply)
         self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setObjectName("StaffProgress")
+        self.step = label("", "body", name="StaffStep")
+        self.stop_button = TouchButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
         self.backups = QListWidget()
         buttons = {
             "Export a content pack…": lambda: self._pick(
@@ -337,19 +417,27 @@ class TransferPanel(QWidget):
             ),
         }
         row = QHBoxLayout()
+        self.action_buttons: list[TouchButton] = []
         for caption, action in buttons.items():
             button = TouchButton(caption)
             button.clicked.connect(action)
             row.addWidget(button)
+            self.action_buttons.append(button)
         self.backup_button = TouchButton("Back up now")
         self.backup_button.clicked.connect(self.backup_now)
         self.restore_button = TouchButton("Restore the selected backup…")
         self.restore_button.clicked.connect(self.review_restore)
+        self.action_buttons += [self.backup_button, self.restore_button]
         layout = QVBoxLayout(self)
         layout.addWidget(label("Content packs, folders and backups", "title"))
         layout.addLayout(row)
         layout.addWidget(label("Before anything is imported or restored, you see what would change.", "body"))
         layout.addWidget(self.plan_view, 1)
+        working = QHBoxLayout()
+        working.addWidget(self.step)
+        working.addWidget(self.progress, 1)
+        working.addWidget(self.stop_button)
+        layout.addLayout(working)
         confirm = QHBoxLayout()
         confirm.addWidget(self.apply_button)
         confirm.addWidget(self.cancel_button)
@@ -360,6 +448,7 @@ class TransferPanel(QWidget):
         backup_row.addWidget(self.backup_button)
         backup_row.addWidget(self.restore_button)
         layout.addLayout(backup_row)
+        self._show_working(False)
         self.cancel()
 
     def _pick(
@@ -380,6 +469,55 @@ class TransferPanel(QWidget):
         for item in self.backup_files:
             self.backups.addItem(f"{item.created:%Y-%m-%d %H:%M}  {item.reason}  ({item.size // 1024} KB)")
 
+    # --- running work off the UI thread ------------------------------------------------------------------------
+
+    def _show_working(self, working: bool) -> None:
+        for widget in (self.progress, self.step, self.stop_button):
+            widget.setVisible(working)
+        for button in self.action_buttons:
+            button.setEnabled(not working)
+        if working:
+            self.apply_button.setEnabled(False)
+            self.cancel_button.setEnabled(False)
+
+    def start(self, job: Job[Any], done: Callable[[Any], None], failed: str) -> Job[Any]:
+        """Run `job`, showing its progress; `done(result)` when it worked, `failed: reason` when not."""
+        self.job = job
+        self.progress.setValue(0)
+        self.step.setText("Starting…")
+        self._show_working(True)
+        job.progressed.connect(self._on_progress)
+
+        def finished_ok(result: object) -> None:
+            self.job = None
+            self._show_working(False)
+            done(result)
+
+        def finished_badly(reason: str) -> None:
+            self.job = None
+            self._show_working(False)
+            self.message(f"{failed}: {reason}", True)
+
+        job.succeeded.connect(finished_ok)
+        job.failed.connect(finished_badly)
+        job.start()
+        return job
+
+    def _on_progress(self, step: str, fraction: float) -> None:
+        self.step.setText(step[:1].upper() + step[1:] + "…")
+        self.progress.setValue(round(fraction * 100))
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.step.setText("Stopping…")
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
+
+    # --- what staff do -----------------------------------------------------------------------------------------
+
     def _show_plan(self, what: str, path: Path, plan: ImportPlan) -> None:
         lines = plan.report() or ["Nothing would change."]
         self.plan_view.setPlainText(f"{what}: {path}\n{plan.summary()}\n\n" + "\n".join(lines))
@@ -388,30 +526,35 @@ class TransferPanel(QWidget):
         self.cancel_button.setEnabled(True)
 
     def review_pack(self, path: Path) -> None:
-        try:
-            self._show_plan("Content pack", path, self.staff.pack_plan(path))
-        except KioskError as error:
-            self.cancel()
-            self.message(f"The pack cannot be imported: {error}", True)
+        self.cancel()
+        self.start(
+            self.staff.pack_plan(path),
+            lambda plan: self._show_plan("Content pack", path, plan),
+            "The pack cannot be imported",
+        )
 
     def review_folder(self, path: Path) -> None:
-        try:
-            self._show_plan("Content folder", path, self.staff.folder_plan(path))
-        except KioskError as error:
-            self.cancel()
-            self.message(f"The folder cannot be imported: {error}", True)
-
-    def review_restore(self) -> None:
-        row = self.backups.currentRow()
-        if not 0 <= row < len(self.backup_files):
-            self.message("Choose a backup first.", True)
-            return
-        chosen = self.backup_files[row]
-        self.plan_view.setPlainText(
-            f"Restore the backup of {chosen.created:%Y-%m-%d %H:%M} ({chosen.reason})?\n\n"
-            "All content and settings go back to that moment. The current state is backed up first."
+        self.cancel()
+        self.start(
+            self.staff.folder_plan(path),
+            lambda plan: self._show_plan("Content folder", path, plan),
+            "The folder cannot be imported",
         )
-        self.pending = ("Backup", chosen.path)
+
+    def review_restore(self, path: Path | None = None, what: str = "") -> None:
+        if path is None:
+            row = self.backups.currentRow()
+            if not 0 <= row < len(self.backup_files):
+                self.message("Choose a backup first.", True)
+                return
+            chosen = self.backup_files[row]
+            path, what = chosen.path, f"the backup of {chosen.created:%Y-%m-%d %H:%M} ({chosen.reason})"
+        self.plan_view.setPlainText(
+            f"Restore {what or path.name}?\n\n"
+            "All content and settings go back to that moment. The current state is backed up first, and the "
+            "restore can be undone from Recent changes. Staff accounts and PINs stay as they are."
+        )
+        self.pending = ("Backup", path)
         self.apply_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
 
@@ -419,15 +562,25 @@ class TransferPanel(QWidget):
         if self.pending is None:
             return
         what, path = self.pending
-        action: Callable[[], object] = {
-            "Content pack": lambda: self.staff.import_pack(path),
-            "Content folder": lambda: self.staff.import_folder(path),
-            "Backup": lambda: self.staff.restore_backup(path),
-        }[what]
-        if run(self.message, action, f"{what} applied. A backup was taken first."):
+        try:
+            job: Job[Any]
+            if what == "Content pack":
+                job = self.staff.import_pack(path)
+            elif what == "Content folder":
+                job = self.staff.import_folder(path)
+            else:
+                job = self.staff.restore_backup(path)
+        except KioskError as error:
+            self.message(str(error), True)
+            return
+
+        def done(_result: Any) -> None:
+            self.message(f"{what} applied. A backup was taken first.", False)
+            self.cancel()
+            self.refresh()
             self.changed.emit()
-        self.cancel()
-        self.refresh()
+
+        self.start(job, done, f"{what} not applied")
 
     def cancel(self) -> None:
         self.pending = None
@@ -438,14 +591,25 @@ class TransferPanel(QWidget):
     def export_pack(self, path: Path) -> None:
         if path.suffix.lower() != ".zip":
             path = path.with_suffix(".zip")
-        run(self.message, lambda: self.staff.export_pack(path), f"Content pack saved as {path}.")
+        self.start(
+            self.staff.export_pack(path),
+            lambda _n: self.message(f"Content pack saved as {path}.", False),
+            "The pack was not saved",
+        )
 
     def export_folder(self, path: Path) -> None:
-        run(self.message, lambda: self.staff.export_folder(path), f"Content written to {path}.")
+        self.start(
+            self.staff.export_folder(path),
+            lambda _n: self.message(f"Content written to {path}.", False),
+            "The content was not written",
+        )
 
     def backup_now(self) -> None:
-        run(self.message, self.staff.backup_now, "Backup written.")
-        self.refresh()
+        def done(_path: object) -> None:
+            self.message("Backup written.", False)
+            self.refresh()
+
+        self.start(self.staff.backup_now(), done, "No backup was written")
 
 
 class PicturesPanel(QWidget):
