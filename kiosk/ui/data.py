@@ -74,6 +74,7 @@ class ContentSource(QObject):
         self._catalogues: dict[str, Catalogue] = {}
         self._pictures: dict[str, bytes | None] = {}
         self._settings: SiteSettings | None = None
+        self._known: usage.Known | None = None  # what a usage count may name
         self.pin_guard = auth.PinGuard()
         self.usage = usage.UsageCounts()
         self.usage_timer = QTimer(self)
@@ -164,10 +165,15 @@ class ContentSource(QObject):
         return results
 
     def record(self, event: str, target: str = "") -> None:
-        """Count a use (anonymously), in memory: a tap never waits for the disk. `flush_usage` writes it later."""
+        """Count a use (anonymously), in memory: a tap never waits for the disk. `flush_usage` writes it later.
+        Only navigation is counted, by the ids of what exists (`usage.EVENTS`); anything else is a bug and is
+        refused with `ValueError`, before it could reach the disk."""
+        if self._known is None:
+            self._known = usage.Known.from_catalogue(self.catalogue(self.settings().languages[0]))
+        key_check = usage.count_key(self._known, event, target)  # refuses, even when nothing will be written
         if self.readonly:
             return
-        self.usage.add(event, target)
+        self.usage.add(self._known, event, key_check[2])
         if not self.usage_timer.isActive() and QCoreApplication.instance() is not None:
             self.usage_timer.start()
 
@@ -246,6 +252,7 @@ class ContentSource(QObject):
         elsewhere (by a staff job's thread, after a large import) are taken as they are."""
         self._catalogues.clear()
         self._catalogues.update(catalogues or {})
+        self._known = None
         self._pictures.clear()
         self._settings = None
         self.settings_changed.emit()

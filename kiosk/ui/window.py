@@ -313,8 +313,7 @@ class KioskWindow(QWidget):
         else:
             self.idle.stop()
         self.overlay.hide()
-        if changed:  # counted, never logged: the log must not keep a trail of what each patient read
-            self.source.record("screen", name)
+        if changed:  # never logged: the log must not keep a trail of what each patient read
             self.screen_changed.emit(name)
 
     def _on_navigate(self, name: str, args: dict[str, Any]) -> None:

@@ -132,7 +132,7 @@ def test_the_trigger_attacks_are_real_when_a_file_is_trusted(live: Path, tmp_pat
     connection = trusted_copy(live, tmp_path, "trigger-plants-pin")
     try:
         with lite.transaction(connection):
-            usage.record(connection, "screen", "home")  # the next patient's tap
+            usage.record(connection, "page", "first-steps/picture")  # the next patient's tap
         pins = connection.execute("SELECT pin FROM staff_accounts").fetchall()
         assert pins and all(lite.decode(pin)["salt"] == "0" * 32 for (pin,) in pins)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import sqlite3
@@ -104,8 +105,11 @@ def full_disk_source(store: Store) -> Iterator[ContentSource]:
 
 def test_a_full_disk_keeps_the_kiosk_showing_content_and_tells_staff(full_disk_source: ContentSource) -> None:
     source = full_disk_source
-    for number in range(2000):
-        source.record("page", f"first-steps/page-{number}-" + "x" * 150)
+    start = dt.date(2026, 1, 1)
+    for number in range(2000):  # a counter for every day, each a new row: the disk fills up
+        source.usage.pending[
+            ((start + dt.timedelta(days=number)).isoformat(), "page", "first-steps/picture")
+        ] += 1
         source.flush_usage()
         if source.notices:
             break

@@ -327,11 +327,8 @@ class FaqScreen(Screen):
         self.chips_box.setVisible(not query)
         if query:
             results = self.ctx.source.search(query, self.ctx.lang)
-            self.ctx.source.record("search")
             self.no_results.setVisible(not results)
-            if not results:
-                self.ctx.source.record("no-results")
-            else:
+            if results:
                 self.list_layout.addWidget(label(self.ctx.tr("faq.results"), "heading"))
             for result in results:
                 if result.kind == "faq":

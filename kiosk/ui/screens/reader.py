@@ -239,7 +239,7 @@ class ReaderScreen(Screen):
         self.dots.setFixedHeight(m.target)
         if self.chapter_id:
             self._load()
-            self.show_page(self.index, animate=False)
+            self.show_page(self.index, animate=False, counted=False)  # the same view, redrawn: not a new one
 
     def _load(self) -> None:
         self.chapter = self.ctx.source.catalogue(self.ctx.lang).chapter(self.chapter_id)
@@ -254,7 +254,10 @@ class ReaderScreen(Screen):
     def on_last_page(self) -> bool:
         return self.index >= self.page_count - 1
 
-    def show_page(self, index: int, animate: bool = True, direction: int = 1, speed: float = 0.0) -> None:
+    def show_page(
+        self, index: int, animate: bool = True, direction: int = 1, speed: float = 0.0, counted: bool = True
+    ) -> None:
+        """Show a page; `counted` (a page the patient went to, not the same page redrawn) counts it once."""
         if self.chapter is None or not self.chapter.pages:
             log.warning("chapter %r is not available", self.chapter_id)
             self.go("home")
@@ -267,7 +270,10 @@ class ReaderScreen(Screen):
             self.stage.show_now(page)
         self.index = index
         self._update_controls()
-        self.ctx.source.record("page", f"{self.chapter_id}/{page.id}")
+        if counted:
+            self.ctx.source.record("page", f"{self.chapter_id}/{page.id}")
+            if self.on_last_page:
+                self.ctx.source.record("chapter-end", self.chapter_id)
 
     def next(self) -> None:
         if self.chapter is None:

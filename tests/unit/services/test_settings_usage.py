@@ -12,6 +12,7 @@ from kiosk.errors import KioskError
 from kiosk.services import usage
 from kiosk.services.auth import COMMAND_LINE
 from kiosk.services.settings import load_settings, update_settings
+from tests.helpers.db import dump
 
 
 def test_settings_come_from_site_yaml_then_defaults(store: Store) -> None:
@@ -44,17 +45,36 @@ def test_a_corrupt_stored_setting_falls_back_to_its_default(store: Store) -> Non
 
 
 def test_usage_counted_in_memory_is_written_in_one_go_and_bounded(store: Store) -> None:
-    counts = usage.UsageCounts(limit=2)
-    counts.add("page", "first-steps/picture")
-    counts.add("page", "first-steps/picture")
-    counts.add("search")
-    counts.add("question", "can-i-drive")  # a third counter: over the limit, dropped
-    assert counts.dropped == 1
     connection = lite.connect(store.path)
     try:
+        known = usage.known_in(connection)
+        counts = usage.UsageCounts(limit=2)
+        counts.add(known, "page", "first-steps/picture")
+        counts.add(known, "page", "first-steps/picture")
+        counts.add(known, "idle-reset")
+        counts.add(known, "question", "can-i-drive")  # a third counter: over the limit, dropped
+        assert counts.dropped == 1
         assert counts.flush(connection) == 3
         assert counts.pending == {} and counts.flush(connection) == 0
         assert usage.totals(connection, "page") == {"first-steps/picture": 2}
         assert usage.totals(connection, "question") == {}
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize(
+    ("event", "target"),
+    [
+        ("search", ""),  # not navigation
+        ("screen", "home"),
+        ("question", "can I bring my dog"),  # what someone typed is never the id of anything
+        ("page", "first-steps/nowhere"),
+        ("idle-reset", "someone"),
+    ],
+)
+def test_only_navigation_to_what_exists_is_counted(store: Store, event: str, target: str) -> None:
+    before = dump(store.path)
+    with pytest.raises(ValueError) as refused, store.session() as session, session.begin():
+        usage.record(session, event, target)
+    assert target == "" or target not in str(refused.value)
+    assert dump(store.path) == before
