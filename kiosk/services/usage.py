@@ -61,6 +61,7 @@ def known_in(db: Db) -> Known:
         chapters=frozenset(str(row[0]) for row in query(db, "SELECT id FROM chapters")),
     )
 
+
 #: (day, event, target)
 CountKey = tuple[str, str, str]
 
@@ -71,7 +72,9 @@ def count_key(known: Known, event: str, target: str = "", day: dt.date | None = 
     if event not in EVENTS:
         raise ValueError(f"unknown usage event {event!r}")
     if not known.allows(event, target):
-        raise ValueError(f"usage event {event!r} refused: its target is not the id of anything in the content")
+        raise ValueError(
+            f"usage event {event!r} refused: its target is not the id of anything in the content"
+        )
     return ((day or dt.date.today()).isoformat(), event, target[:MAX_TARGET])
 
 
