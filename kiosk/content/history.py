@@ -30,6 +30,8 @@ EXTRA_KINDS = ("setting", "review", "draft")
 ITEM_KINDS = ("asset", "chapter", "page", "faq_category", "faq_entry")
 #: Who made a change from a terminal rather than from the console.
 COMMAND_LINE = "command line"
+#: Rows written between flushes (see `record`).
+FLUSH_EVERY = 200
 
 
 def review_key(kind: str, item_id: str) -> Key:
@@ -178,9 +180,13 @@ def record(
             if isinstance(row, Tracked) and bundled_hash is not None and key in bundled_hash:
                 row.bundled_hash = bundled_hash[key]
                 row.bundled_changed = False
+        if not changeset.revisions:
+            session.add(changeset)
         changeset.revisions.append(
             Revision(item_kind=key.kind, item_key=key.id, lang=key.lang, before=previous, after=after)
         )
+        if len(changeset.revisions) % FLUSH_EVERY == 0:
+            session.flush()  # in parts: one flush of thousands of rows would hold the interpreter lock too long
     if not changeset.revisions and not keep_empty:
         return None
     session.add(changeset)

@@ -99,10 +99,25 @@ class _Tree:
         snapshot = Snapshot(session, self.state)
         self.reviews = snapshot.reviews()
         self.drafts = snapshot.drafts()
+        # Indexed once: a tree of thousands of answers is built in one pass, not one pass per answer.
+        self._texts: dict[Key, dict[str, Row]] = {}
+        self._children: dict[tuple[str, str | None], list[Key]] = {}
+        for key, row in self.state.items():
+            if key.lang:
+                self._texts.setdefault(key.item, {})[key.lang] = row
+            elif key.kind == "page":
+                self._children.setdefault(("page", key.id.split("/", 1)[0]), []).append(key)
+            elif key.kind == "faq_entry":
+                self._children.setdefault(("faq_entry", row.fields.get("category")), []).append(key)
+            else:
+                self._children.setdefault((key.kind, None), []).append(key)
+        self._draft_langs: dict[Key, list[str]] = {}
+        for key in self.drafts:
+            if key.lang is not None:
+                self._draft_langs.setdefault(text_of_draft(key).item, []).append(key.lang)
 
     def texts(self, item: Key) -> dict[str, Row]:
-        kind = f"{item.kind}_text"
-        return {k.lang: r for k, r in self.state.items() if k.kind == kind and k.id == item.id and k.lang}
+        return self._texts.get(item, {})
 
     def status(self, item: Key, children: tuple[Status, ...] = ()) -> Status:
         row = self.state[item]
@@ -131,13 +146,7 @@ class _Tree:
             bundled_update=row.bundled_changed or any(t.bundled_changed for t in texts.values()),
             review=self.review(item, row) if item.kind in REVIEWED_KINDS else "",
             children=children,
-            drafts=tuple(
-                sorted(
-                    key.lang or ""
-                    for key in self.drafts
-                    if text_of_draft(key).item == item and key.lang is not None
-                )
-            ),
+            drafts=tuple(sorted(self._draft_langs.get(item, []))),
         )
 
     def review(self, item: Key, row: Row) -> str:
@@ -180,15 +189,7 @@ class _Tree:
         return any(when > recorded and revision.item_kind.endswith("_text") for revision, when in changes)
 
     def items(self, kind: str, parent: str | None = None) -> list[Key]:
-        found = []
-        for key, row in self.state.items():
-            if key.kind != kind:
-                continue
-            if kind == "page" and key.id.split("/", 1)[0] != parent:
-                continue
-            if kind == "faq_entry" and row.fields.get("category") != parent:
-                continue
-            found.append(key)
+        found = self._children.get((kind, parent), [])
         return sorted(found, key=lambda k: (self.state[k].fields.get("position", 0), k.id))
 
 

@@ -103,6 +103,10 @@ class ContentSource(QObject):
                 self._store = open_store_readonly(self.db_path)
             else:
                 self._store = open_store(self.db_path, create=False)
+            # Opening checked the file's first bytes with an ordinary open and close, and closing any handle on a
+            # file drops every lock this process holds on it (POSIX): among them the one that tells another
+            # process's SQLite the patient screens' connection is still using the database's WAL files.
+            self.reconnect()
         return self._store
 
     def staff_store_problem(self) -> str | None:
@@ -246,6 +250,14 @@ class ContentSource(QObject):
         log.info("the database was changed by another program; reloading the content")
         self.reload()
         return True
+
+    def reconnect(self) -> None:
+        """Open the patient screens' connection afresh: another process replaced the whole database (a restore),
+        and a connection that was idle meanwhile may hold a stale view of SQLite's WAL files."""
+        if self._connection is not None:
+            self.flush_usage()
+            self._connection.close()
+            self._connection = None
 
     def reload(self, catalogues: dict[str, Catalogue] | None = None) -> None:
         """Forget cached content and settings (staff changed something) and tell the screens. `catalogues` read

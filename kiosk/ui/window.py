@@ -237,6 +237,7 @@ class KioskWindow(QWidget):
         self.restyle_timer.timeout.connect(self.restyle)
 
         self.current = ""
+        self._stale: set[str] = set()  # screens to redraw before they are next shown
         self.session.changed.connect(self.restyle)
         source.content_changed.connect(self.restyle)
         source.settings_changed.connect(self._on_settings_changed)
@@ -300,6 +301,9 @@ class KioskWindow(QWidget):
         if previous is not None and self.current != name:
             previous.leave()
         screen = self.screen_named(name)
+        if name in self._stale:
+            self._stale.discard(name)
+            screen.refresh()
         self.stack.setCurrentWidget(screen)
         changed = self.current != name
         self.current = name
@@ -403,14 +407,22 @@ class KioskWindow(QWidget):
         font = QFont(FONT_FAMILY)
         font.setPixelSize(ctx.metrics.body)
         self.setFont(font)
-        self.setStyleSheet(stylesheet(ctx.palette, ctx.metrics))
+        sheet = stylesheet(ctx.palette, ctx.metrics)
+        if sheet != self.styleSheet():  # setting it again restyles every widget, for nothing
+            self.setStyleSheet(sheet)
         settings = self.source.settings()
         self.bar.refresh(settings.clinic_name, self.source.picture(settings.clinic_logo))
         m = ctx.metrics
         self.footer.layout_.setContentsMargins(m.px(24), m.px(12), m.px(24), m.px(12))
         self.footer.crisis.setText(settings.crisis_text(self.session.lang))
-        for screen in self.screens.values():
-            screen.refresh()
+        # Only the screen on show is redrawn now; the others when they are next shown, so a change staff make
+        # (5,000 new answers, say) never makes the event loop wait for screens nobody is looking at.
+        for name, screen in self.screens.items():
+            if name == self.current:
+                screen.refresh()
+                self._stale.discard(name)
+            else:
+                self._stale.add(name)
         if self.overlay.isVisible():
             self.overlay.show_countdown(ctx, self.idle.left)
 

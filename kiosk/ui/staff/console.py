@@ -115,7 +115,7 @@ class StaffConsole(Screen):
         self.changes = ChangesPanel(self.staff, self.message)
         self.changes.undone.connect(self._after_change)
         self.changes.restore_requested.connect(self._undo_restore)
-        self.settings_panel = SettingsPanel(self.staff, self.message)
+        self.settings_panel = SettingsPanel(self.staff, self.message, ctx.staff_tr)
         self.settings_panel.changed.connect(self._after_change)
         self.transfer = TransferPanel(self.staff, self.message)
         self.transfer.changed.connect(self._after_change)
@@ -155,6 +155,11 @@ class StaffConsole(Screen):
             self.panels.addWidget(scroll)
         self.status = label("", "body", name="StaffMessage")
         self._picking_for: TextEditor | None = None
+        self._tree: tuple[tuple[Status, ...], ...] = ((), ())
+        self._statuses: dict[Key, Status] = {}
+        self._groups: dict[Key, Key] = {}  # each question's group
+        self._open_group: Key | None = None
+        self.staff.tree_lang = lambda: self.editing_lang  # a long job reads the tree on its own thread too
         # Asked whenever typed text would be lost: Save, Discard or Keep editing.
         self.unsaved_bar = QWidget()
         self.unsaved_bar.setObjectName("UnsavedBar")
@@ -259,7 +264,9 @@ class StaffConsole(Screen):
         """The console is for working at: smaller text than the patient screens, same tap targets."""
         m = self.ctx.metrics
         dense = Metrics(scale=m.scale * 0.8, text=1.0)
-        self.setStyleSheet(stylesheet(self.ctx.palette, dense))
+        sheet = stylesheet(self.ctx.palette, dense)
+        if sheet != self.styleSheet():  # setting it again restyles every widget in the console, for nothing
+            self.setStyleSheet(sheet)
         self._layout.setContentsMargins(m.px(24), m.px(16), m.px(24), m.px(16))
         portrait = self.ctx.portrait
         self._header.setDirection(
@@ -307,21 +314,40 @@ class StaffConsole(Screen):
         for code, button in self.language_buttons.items():
             set_prop(button, "active", code == current)
 
-    def reload_tree(self) -> None:
+    def reload_tree(self, tree: tuple[tuple[Status, ...], ...] | None = None) -> None:
+        """Read the tree again (or take one a staff job read on its thread) and show it."""
+        self._tree = tree if tree is not None else self.staff.tree(self.editing_lang)
+        self._statuses = {}
+        self._groups = {}
+        for group in self._tree:
+            for status in group:
+                self._statuses[status.key] = status
+                for child in status.children:
+                    self._statuses[child.key] = child
+                    self._groups[child.key] = status.key
+        self._show_tree()
+
+    def _show_tree(self) -> None:
+        """Chapters with their pages; question groups with their questions only for the group that is open, so a
+        kiosk with thousands of answers shows its tree at once."""
         selected = self.editor.key
-        chapters, categories = self.staff.tree(self.editing_lang)
+        if selected is not None and selected in self._groups and selected.kind == "faq_entry":
+            self._open_group = self._groups[selected]
+        elif selected is not None and selected.kind == "faq_category":
+            self._open_group = selected
+        self.tree.setUpdatesEnabled(False)
         self.tree.clear()
-        roots = (("Chapters", chapters), ("Questions and answers", categories))
-        for caption, items in roots:
+        chapters, categories = self._tree
+        for caption, items in (("Chapters", chapters), ("Questions and answers", categories)):
             root = QTreeWidgetItem([caption, ""])
             self.tree.addTopLevelItem(root)
             for status in items:
                 node = self._node(status)
                 root.addChild(node)
-                for child in status.children:
-                    node.addChild(self._node(child))
-            root.setExpanded(True)
+                if status.key.kind == "chapter" or status.key == self._open_group:
+                    node.addChildren([self._node(child) for child in status.children])
         self.tree.expandAll()
+        self.tree.setUpdatesEnabled(True)
         if selected is not None:
             found = self.find_item(selected)
             if found is not None:
@@ -337,7 +363,7 @@ class StaffConsole(Screen):
         return node
 
     def _tree_items(self) -> Iterator[tuple[QTreeWidgetItem, Status]]:
-        """Every item in the tree with its status, depth first."""
+        """Every item shown in the tree with its status, depth first."""
         stack = [self.tree.topLevelItem(index) for index in range(self.tree.topLevelItemCount())][::-1]
         while stack:
             item = stack.pop()
@@ -349,10 +375,15 @@ class StaffConsole(Screen):
             stack.extend(item.child(i) for i in reversed(range(item.childCount())))
 
     def find_item(self, key: Key) -> QTreeWidgetItem | None:
+        """The row for `key`, opening its question group if it is a question."""
+        if key in self._groups and key.kind == "faq_entry" and self._open_group != self._groups[key]:
+            self._open_group = self._groups[key]
+            self._show_tree()
         return next((item for item, status in self._tree_items() if status.key == key), None)
 
     def statuses(self) -> dict[Key, Status]:
-        return {status.key: status for _, status in self._tree_items()}
+        """Every item's status, shown in the tree or not."""
+        return dict(self._statuses)
 
     def _on_tree_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         status = item.data(0, ROLE)
@@ -369,6 +400,9 @@ class StaffConsole(Screen):
             return
         self.editor.show_item(status)
         self.show_panel("editor")
+        if key.kind == "faq_category" and self._open_group != key:
+            self._open_group = key
+            self._show_tree()
 
     def open_history(self, status: Status) -> None:
         self.history.show_history(status)
@@ -403,7 +437,7 @@ class StaffConsole(Screen):
         self.open_item(key)
 
     def _after_change(self) -> None:
-        self.reload_tree()
+        self.reload_tree(self.staff.take_prepared_tree(self.editing_lang))
         key = self.editor.key
         if key is not None and self.current_panel == "editor":
             status = self.statuses().get(key)

@@ -5,21 +5,28 @@ was; the console shows the message. Every change is made as the logged-in accoun
 check. After every change the kiosk's content cache is reloaded, so what staff publish appears on the patient
 screens at once.
 
-Long work (imports, pack imports, restores, backups) runs on a worker thread (`Job`), so the event loop, and with
-it the touch screen and the watchdog's heartbeat, never waits for it; it reports its progress and can be
-cancelled until it is about to change something for good. What the patient screens will show next is read on
-that thread too, so the screen never waits for a catalogue of thousands of answers.
+Long work (imports, pack imports, restores, backups, exports) runs in a child process (`Job`), so the event loop,
+and with it the touch screen and the watchdog's heartbeat, never waits for it: not for the disk, and not for
+Python's interpreter lock either, which a worker thread holds for long stretches while it reads or writes
+thousands of rows (a 5,000-answer import stalled the screen for up to half a second that way). The child reports
+its progress and can be cancelled until it is about to change something for good. What the patient screens and
+the console will show next is read there too, and handed over when it is done.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
+import os
+import queue
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy.orm import Session
 
 from kiosk.content.parse import Problem
@@ -28,8 +35,8 @@ from kiosk.content.sync import ImportPlan
 from kiosk.content.validate import Targets
 from kiosk.db import backup, lite
 from kiosk.db.backup import BackupFile
-from kiosk.db.store import translated_errors
-from kiosk.errors import AuthError, KioskError
+from kiosk.db.store import Store, open_store, translated_errors
+from kiosk.errors import AuthError, ContentError, KioskError
 from kiosk.services import auth, library, staff
 from kiosk.services.auth import Account
 from kiosk.services.catalogue import Catalogue, load_catalogue
@@ -40,58 +47,238 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class PlanView:
+    """What an import would do (or did), as the console shows it."""
+
+    summary: str
+    lines: tuple[str, ...]
+    empty: bool
+
+    @classmethod
+    def of(cls, plan: ImportPlan) -> PlanView:
+        return cls(plan.summary(), tuple(plan.report()), plan.is_empty)
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a job hands back: its result, and what the screens show next (read in the child)."""
+
+    value: T
+    catalogues: dict[str, Catalogue]
+    tree: tuple[str, tuple[tuple[staff.Status, ...], ...]] | None
+
+
+def _prepared(db_path: Path, tree_lang: str | None) -> tuple[dict[str, Catalogue], Any]:
+    """The patient screens' catalogues and the console's tree, read after a change."""
+    connection = lite.connect(db_path, readonly=True, create=False)
+    try:
+        catalogues = {lang: load_catalogue(connection, lang) for lang in load_settings(connection).languages}
+    finally:
+        connection.close()
+    tree = None
+    if tree_lang is not None:
+        store = open_store(db_path, create=False)
+        try:
+            with store.session() as session:
+                tree = (tree_lang, staff.content_tree(session, tree_lang))
+        finally:
+            store.close()
+    return catalogues, tree
+
+
+def _in_child(
+    messages: Any, cancelled: Any, work: Callable[..., Any], args: tuple[Any, ...], reload_lang: str | None
+) -> None:
+    """The child process: do `work`, telling the parent how far it got; never raises."""
+    if multiprocessing.parent_process() is not None:
+        # Second in line for the processor: on a small machine, the screen's process comes first.
+        with contextlib.suppress(OSError):
+            os.nice(10)
+
+    def progress(step: str, fraction: float) -> None:
+        if cancelled.is_set():
+            raise library.Cancelled("cancelled: nothing was changed")
+        messages.put(("progress", step, fraction))
+
+    try:
+        with translated_errors():
+            value = work(*args, progress=progress)
+            catalogues: dict[str, Catalogue] = {}
+            tree = None
+            if reload_lang is not None:
+                messages.put(("progress", "getting the kiosk ready", 0.97))
+                catalogues, tree = _prepared(Path(args[0]), reload_lang or None)
+        messages.put(("done", Outcome(value, catalogues, tree)))
+    except ContentError as error:
+        messages.put(("failed", "; ".join([str(error), *error.problems[:3]])))
+    except KioskError as error:
+        messages.put(("failed", str(error)))
+    except Exception as error:  # a bug: its traceback goes to the log, one line to staff
+        logging.getLogger(__name__).exception("a staff job failed")
+        messages.put(("failed", f"it failed unexpectedly ({type(error).__name__}); the log has the details"))
+
+
 class Job(QObject, Generic[T]):
-    """One long operation on a worker thread. `progressed(step, fraction)` while it runs; then exactly one of
-    `succeeded(result)` or `failed(message)`. `cancel()` stops it at its next step, leaving everything as it was."""
+    """One long operation in a child process. `progressed(step, fraction)` while it runs; then exactly one of
+    `succeeded(result)` or `failed(message)`. `cancel()` stops it at its next step, leaving everything as it was.
+
+    `work` must be a module-level function (the child imports it by name) taking `progress` as a keyword.
+
+    A restore is the exception (`in_process`): it replaces the whole database file, which SQLite coordinates
+    safely only between connections of one process, so it runs on a thread of this one; its work is in SQLite
+    itself (checks and page copies), which lets go of the interpreter lock while it works."""
 
     progressed = Signal(str, float)
     succeeded = Signal(object)
     failed = Signal(str)
+    POLL_MS = 50
 
-    def __init__(self, work: Callable[[library.Progress], T], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        work: Callable[..., T],
+        args: tuple[Any, ...],
+        *,
+        reload_lang: str | None = None,
+        in_process: bool = False,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
-        self._work = work
-        self._cancelled = threading.Event()
-        self.result: T | None = None
-        self.error: str | None = None
-        self.worker = QThread()
-        self.worker.setObjectName("staff_job_thread")
-        self.worker.run = self._run  # type: ignore[method-assign]
-        self.worker.finished.connect(self._on_finished)
+        self._messages: Any
+        self._cancelled: Any
+        self._process: Any
+        if in_process:
+            self._messages, self._cancelled = queue.Queue(), threading.Event()
+            self._process = threading.Thread(
+                target=_in_child,
+                args=(self._messages, self._cancelled, work, args, reload_lang),
+                name="kiosk-staff-job",
+                daemon=True,
+            )
+        else:
+            context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
+            self._messages, self._cancelled = context.Queue(), context.Event()
+            self._process = context.Process(
+                target=_in_child,
+                args=(self._messages, self._cancelled, work, args, reload_lang),
+                name="kiosk-staff-job",
+                daemon=True,
+            )
+        self.outcome: Outcome[T] | None = None
+        self.poll = QTimer(self)
+        self.poll.setObjectName("staff_job_poll_timer")
+        self.poll.setInterval(self.POLL_MS)
+        self.poll.timeout.connect(self._drain)
+        self._finished = False
 
     def start(self) -> None:
-        self.worker.start()
+        self._process.start()
+        self.poll.start()
 
     def cancel(self) -> None:
         self._cancelled.set()
 
     @property
     def running(self) -> bool:
-        return self.worker.isRunning()
+        return not self._finished
 
-    def _progress(self, step: str, fraction: float) -> None:
-        if self._cancelled.is_set():
-            raise library.Cancelled("cancelled: nothing was changed")
-        self.progressed.emit(step, fraction)
+    def _drain(self) -> None:
+        """Take what the child said since the last look (never waiting for it)."""
+        while not self._finished:
+            try:
+                message = self._messages.get_nowait()
+            except queue.Empty:
+                if not self._process.is_alive() and self._messages.empty():
+                    self._finish()
+                    code = getattr(self._process, "exitcode", None)
+                    self.failed.emit(f"it stopped unexpectedly (exit status {code})")
+                return
+            if message[0] == "progress":
+                self.progressed.emit(message[1], message[2])
+            elif message[0] == "done":
+                self.outcome = message[1]
+                self._finish()
+                self.succeeded.emit(message[1].value)
+            else:
+                self._finish()
+                self.failed.emit(message[1])
 
-    def _run(self) -> None:  # on the worker thread
-        try:
-            self.result = self._work(self._progress)
-        except KioskError as error:
-            self.error = str(error)
-        except Exception as error:  # a bug: logged with its traceback, reported to staff in one line
-            log.exception("a staff job failed")
-            self.error = f"it failed unexpectedly ({type(error).__name__}); the log has the details"
-
-    def _on_finished(self) -> None:  # back on the UI thread
-        self.worker.deleteLater()
-        if self.error is not None:
-            self.failed.emit(self.error)
-        else:
-            self.succeeded.emit(self.result)
+    def _finish(self) -> None:
+        self._finished = True
+        self.poll.stop()
+        self._process.join(timeout=0)  # it is ending by itself; the screen never waits for that
 
     def wait(self) -> None:
-        self.worker.wait()
+        """For the command line and tests only: block until the job is done."""
+        self._process.join()
+        self._drain()
+
+
+# --- the work itself, done in the child process ------------------------------------------------------------------
+
+
+def _with_store(db_path: Path, action: Callable[[Store], T]) -> T:
+    store = open_store(Path(db_path), create=False)
+    try:
+        return action(store)
+    finally:
+        store.close()
+
+
+def plan_pack_job(db_path: Path, pack: Path, *, progress: library.Progress) -> PlanView:
+    return _with_store(
+        db_path, lambda s: PlanView.of(library.import_pack(s, pack, dry_run=True, progress=progress))
+    )
+
+
+def import_pack_job(db_path: Path, pack: Path, author: str, *, progress: library.Progress) -> PlanView:
+    return _with_store(
+        db_path, lambda s: PlanView.of(library.import_pack(s, pack, author=author, progress=progress))
+    )
+
+
+def plan_folder_job(db_path: Path, folder: Path, *, progress: library.Progress) -> PlanView:
+    return _with_store(
+        db_path,
+        lambda s: PlanView.of(library.import_folder_with_backup(s, folder, dry_run=True, progress=progress)),
+    )
+
+
+def import_folder_job(db_path: Path, folder: Path, author: str, *, progress: library.Progress) -> PlanView:
+    return _with_store(
+        db_path,
+        lambda s: PlanView.of(library.import_folder_with_backup(s, folder, author=author, progress=progress)),
+    )
+
+
+def export_pack_job(db_path: Path, destination: Path, *, progress: library.Progress) -> int:
+    progress("writing the pack", 0.1)
+
+    def export(store: Store) -> int:
+        with store.session() as session:
+            return library.export_pack(session, destination)
+
+    return _with_store(db_path, export)
+
+
+def export_folder_job(db_path: Path, destination: Path, *, progress: library.Progress) -> int:
+    progress("writing the folder", 0.1)
+
+    def export(store: Store) -> int:
+        with store.session() as session:
+            return library.export_folder(session, destination)
+
+    return _with_store(db_path, export)
+
+
+def backup_job(db_path: Path, keep: int, *, progress: library.Progress) -> Path:
+    progress("copying the database", 0.1)
+    return backup.automatic_backup(Path(db_path), "manual", keep)
+
+
+def restore_job(db_path: Path, source: Path, author: str, *, progress: library.Progress) -> library.Restored:
+    progress("checking the backup", 0.1)
+    return library.restore_backup(Path(db_path), Path(source), author=author)
 
 
 class StaffSource:
@@ -99,6 +286,14 @@ class StaffSource:
         self.source = source
         self.store = source.store
         self._account = account
+        #: The language the console shows its tree in: a long job reads the new tree on its own thread too.
+        self.tree_lang: Callable[[], str] | None = None
+        self._prepared_tree: tuple[str, tuple[tuple[staff.Status, ...], ...]] | None = None
+
+    def take_prepared_tree(self, lang: str) -> tuple[tuple[staff.Status, ...], ...] | None:
+        """The tree a finished job read on its thread, once, if it is in `lang`."""
+        prepared, self._prepared_tree = self._prepared_tree, None
+        return prepared[1] if prepared is not None and prepared[0] == lang else None
 
     @property
     def account(self) -> Account:
@@ -232,88 +427,56 @@ class StaffSource:
         self.account.require("admin", "set other people's PINs")
         self.write(lambda s: staff.reset_pin(s, name, pin, by=self.account))
 
-    # long work, on a worker thread ------------------------------------------------------------------------------
+    # long work, in a child process -----------------------------------------------------------------------------
 
-    def job(self, work: Callable[[library.Progress], T], *, reloads: bool = True) -> Job[T]:
-        """Run `work` on a worker thread; when it has changed the database, the patient screens' catalogues are
-        read there too, and handed over when it is done."""
-        preloaded: dict[str, Catalogue] = {}
-
-        def run(progress: library.Progress) -> T:
-            with translated_errors():
-                result = work(progress)
-            if reloads:
-                progress("getting the kiosk ready", 0.97)
-                preloaded.update(self._read_catalogues())
-            return result
-
-        job: Job[T] = Job(run)
+    def job(self, work: Callable[..., T], *args: Any, reloads: bool = True, replaces: bool = False) -> Job[T]:
+        """Run `work(db_path, *args, progress=...)` in a child process. When it changes the database, what the
+        patient screens and the console show next is read there too, and taken over when it is done."""
+        lang = (self.tree_lang() if self.tree_lang is not None else "") if reloads else None
+        job: Job[T] = Job(work, (self.store.path, *args), reload_lang=lang, in_process=replaces)
+        if replaces:  # no connection of the patient screens' may sit idle while the file is replaced
+            self.source.reconnect()
         if reloads:
-            job.succeeded.connect(lambda _result: self.source.reload(preloaded))
+
+            def take(_result: object) -> None:
+                outcome = job.outcome
+                if replaces:  # the whole file was replaced by another process
+                    self.source.reconnect()
+                if outcome is not None:
+                    self._prepared_tree = outcome.tree
+                    self.source.reload(outcome.catalogues)
+
+            job.succeeded.connect(take)
             job.failed.connect(lambda _message: self.source.reload())
         return job
 
-    def _read_catalogues(self) -> dict[str, Catalogue]:
-        """What patients will read next, in every language, read on this (worker) thread's own connection."""
-        connection = lite.connect(self.store.path, readonly=True, create=False)
-        try:
-            languages = load_settings(connection).languages
-            return {lang: load_catalogue(connection, lang) for lang in languages}
-        finally:
-            connection.close()
+    def pack_plan(self, path: Path) -> Job[PlanView]:
+        return self.job(plan_pack_job, path, reloads=False)
 
-    def pack_plan(self, path: Path) -> Job[ImportPlan]:
-        return self.job(
-            lambda progress: library.import_pack(self.store, path, dry_run=True, progress=progress),
-            reloads=False,
-        )
-
-    def import_pack(self, path: Path) -> Job[ImportPlan]:
-        account = self.account
-        account.require("admin", "import content packs")
-        return self.job(
-            lambda progress: library.import_pack(self.store, path, author=account.name, progress=progress)
-        )
+    def import_pack(self, path: Path) -> Job[PlanView]:
+        self.account.require("admin", "import content packs")
+        return self.job(import_pack_job, path, self.account.name)
 
     def export_pack(self, path: Path) -> Job[int]:
-        return self.job(lambda _progress: self.read(lambda s: library.export_pack(s, path)), reloads=False)
+        return self.job(export_pack_job, path, reloads=False)
 
-    def folder_plan(self, path: Path) -> Job[ImportPlan]:
-        return self.job(
-            lambda progress: library.import_folder_with_backup(
-                self.store, path, dry_run=True, progress=progress
-            ),
-            reloads=False,
-        )
+    def folder_plan(self, path: Path) -> Job[PlanView]:
+        return self.job(plan_folder_job, path, reloads=False)
 
-    def import_folder(self, path: Path) -> Job[ImportPlan]:
-        account = self.account
-        account.require("admin", "import content folders")
-        return self.job(
-            lambda progress: library.import_folder_with_backup(
-                self.store, path, author=account.name, progress=progress
-            )
-        )
+    def import_folder(self, path: Path) -> Job[PlanView]:
+        self.account.require("admin", "import content folders")
+        return self.job(import_folder_job, path, self.account.name)
 
     def export_folder(self, path: Path) -> Job[int]:
-        return self.job(lambda _progress: self.read(lambda s: library.export_folder(s, path)), reloads=False)
+        return self.job(export_folder_job, path, reloads=False)
 
     def backup_now(self) -> Job[Path]:
-        keep = self.settings().backup_keep
-        return self.job(
-            lambda _progress: backup.automatic_backup(self.store.path, "manual", keep), reloads=False
-        )
+        return self.job(backup_job, self.settings().backup_keep, reloads=False)
 
     def restore_backup(self, path: Path) -> Job[library.Restored]:
         """Restore a backup; this kiosk's staff accounts stay as they are."""
-        account = self.account
-        account.require("admin", "restore backups")
-
-        def run(progress: library.Progress) -> library.Restored:
-            progress("checking the backup", 0.1)
-            return library.restore_backup(self.store.path, path, author=account.name)
-
-        return self.job(run)
+        self.account.require("admin", "restore backups")
+        return self.job(restore_job, path, self.account.name, replaces=True)
 
     def restore_to_undo(self, changeset_id: int) -> Path:
         return self.read(lambda s: library.restore_to_undo(s, changeset_id))

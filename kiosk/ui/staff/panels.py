@@ -11,30 +11,29 @@ from typing import Any
 from PySide6.QtCore import QBuffer, QIODevice, Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
-    QSpinBox,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.config import SETTINGS, SUPPORTED_LANGUAGES
+from kiosk.config import LANGUAGE_NAMES, SETTINGS, SUPPORTED_LANGUAGES
 from kiosk.content.parse import PICTURE_TYPES
 from kiosk.content.state import Key
-from kiosk.content.sync import ImportPlan
 from kiosk.errors import ContentError, KioskError
+from kiosk.services import auth
 from kiosk.services.library import RESTORE_KIND
 from kiosk.services.staff import HistoryEntry, Status, UndoPlan
-from kiosk.ui.staff.data import Job, StaffSource
-from kiosk.ui.widgets import PictureView, TouchButton, label
+from kiosk.ui.staff.data import Job, PlanView, StaffSource
+from kiosk.ui.widgets import PictureView, TouchButton, label, set_prop
 
 Message = Callable[[str, bool], None]
 MAX_PICTURE_SIDE = 1600  # larger photos are scaled down before they are stored
@@ -254,107 +253,189 @@ class ChangesPanel(QWidget):
         self.cancel_button.hide()
 
 
+class Stepper(QWidget):
+    """A whole number between limits, changed with two large buttons (no 12-pixel arrows to hit)."""
+
+    def __init__(self, minimum: int, maximum: int) -> None:
+        super().__init__()
+        self.minimum, self.maximum = minimum, maximum
+        self._value: int = minimum
+        span = maximum - minimum
+        self.step = 10 if span > 200 else 5 if span > 60 else 1
+        self.down = TouchButton("−")
+        self.up = TouchButton("+")
+        for button in (self.down, self.up):
+            button.setObjectName("StepperButton")
+        self.shown = label("", "body", wrap=False, name="StepperValue")
+        self.shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.down.clicked.connect(lambda: self.setValue(self._value - self.step))
+        self.up.clicked.connect(lambda: self.setValue(self._value + self.step))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.down)
+        row.addWidget(self.shown, 1)
+        row.addWidget(self.up)
+        self.setValue(minimum)
+
+    def value(self) -> int:
+        return self._value
+
+    def setValue(self, value: int) -> None:
+        self._value = max(self.minimum, min(self.maximum, value))
+        self.shown.setText(str(self._value))
+        self.down.setEnabled(self._value > self.minimum)
+        self.up.setEnabled(self._value < self.maximum)
+
+
+class Toggle(TouchButton):
+    """On or off, as one large button that says which (instead of a 12-pixel check box)."""
+
+    def __init__(self, on_text: str, off_text: str) -> None:
+        super().__init__(off_text, "bar")
+        self.on_text, self.off_text = on_text, off_text
+        self.setCheckable(True)
+        self.toggled.connect(self._show)
+
+    def _show(self, on: bool) -> None:
+        self.setText(self.on_text if on else self.off_text)
+        set_prop(self, "active", on)
+
+    def setChecked(self, on: bool) -> None:
+        super().setChecked(on)
+        self._show(on)
+
+
 class SettingsPanel(QWidget):
+    """The clinic's settings, built from their one declaration (`config.SETTINGS`): text fields, one per
+    language where a setting has a text per language, large steppers for numbers and large toggles for yes/no
+    and languages. Saving them is one undoable change. Also the signed-in person's own PIN and, for admins, the
+    staff accounts."""
+
     changed = Signal()
 
-    def __init__(self, staff: StaffSource, message: Message) -> None:
+    def __init__(self, staff: StaffSource, message: Message, tr: Callable[..., str]) -> None:
         super().__init__()
         self.staff = staff
         self.message = message
+        self.translate = tr
+        self.controls: dict[str, Any] = {}  # key -> its control(s)
         form = QFormLayout()
-        self.clinic_name = QLineEdit()
-        self.clinic_logo = QLineEdit()
-        self.clinic_logo.setPlaceholderText("the file name of a picture (see Pictures), or empty")
-        self.crisis = {lang: QLineEdit() for lang in SUPPORTED_LANGUAGES}
-        self.languages = {lang: QCheckBox(lang) for lang in SUPPORTED_LANGUAGES}
-        self.numbers: dict[str, QSpinBox] = {}
-        form.addRow("Clinic name", self.clinic_name)
-        form.addRow("Clinic logo", self.clinic_logo)
-        # Clinic facts that pages and answers show through placeholders such as {{clinic_phone}}.
-        self.facts: dict[str, QLineEdit] = {}
-        for key, caption in (
-            ("clinic_phone", "Clinic phone"),
-            ("after_hours_phone", "After-hours phone"),
-            ("clinic_address", "Clinic address"),
-            ("clinic_website", "Clinic website"),
-        ):
-            field = QLineEdit()
-            field.setPlaceholderText("not set: patients are asked to ask the front desk")
-            field.setToolTip(SETTINGS[key].description)
-            self.facts[key] = field
-            form.addRow(caption, field)
-        for lang, field in self.crisis.items():
-            form.addRow(f"Crisis line ({lang})", field)
-        languages = QHBoxLayout()
-        for box in self.languages.values():
-            languages.addWidget(box)
-        form.addRow("Languages offered", languages)
-        for key, caption in (
-            ("idle_seconds", "Seconds before the idle warning"),
-            ("countdown_seconds", "Seconds the warning counts down"),
-            ("attract_seconds", "Seconds per attract picture"),
-            ("backup_keep", "Automatic backups to keep"),
-        ):
-            spin = QSpinBox()
-            spin.setRange(SETTINGS[key].minimum or 0, SETTINGS[key].maximum or 10_000)
-            self.numbers[key] = spin
-            form.addRow(caption, spin)
-        fields: list[QWidget] = [
-            self.clinic_name,
-            self.clinic_logo,
-            *self.facts.values(),
-            *self.crisis.values(),
-            *self.numbers.values(),
-        ]
-        for widget in fields:
-            widget.setObjectName("StaffField")
+        self.captions: dict[str, QLabel] = {}
+        for key, setting in SETTINGS.items():
+            control: Any
+            if setting.kind in ("text", "asset"):
+                control = QLineEdit()
+                control.setObjectName("StaffField")
+                if setting.kind == "asset":
+                    control.setPlaceholderText("the file name of a picture (see Pictures), or empty")
+                widget: QWidget = control
+            elif setting.kind == "localized":
+                control = {lang: QLineEdit() for lang in SUPPORTED_LANGUAGES}
+                widget = QWidget()
+                column = QVBoxLayout(widget)
+                column.setContentsMargins(0, 0, 0, 0)
+                for lang, field in control.items():
+                    field.setObjectName("StaffField")
+                    field.setPlaceholderText(LANGUAGE_NAMES[lang])
+                    column.addWidget(field)
+            elif setting.kind == "int":
+                control = Stepper(setting.minimum or 0, setting.maximum or 10_000)
+                widget = control
+            elif setting.kind == "bool":
+                control = Toggle("Yes", "No")
+                widget = control
+            else:  # languages
+                control = {
+                    lang: Toggle(LANGUAGE_NAMES[lang], LANGUAGE_NAMES[lang]) for lang in SUPPORTED_LANGUAGES
+                }
+                widget = QWidget()
+                row = QHBoxLayout(widget)
+                row.setContentsMargins(0, 0, 0, 0)
+                for toggle in control.values():
+                    row.addWidget(toggle)
+            widget.setToolTip(setting.description)
+            caption = label("", "body")
+            self.captions[key] = caption
+            self.controls[key] = control
+            form.addRow(caption, widget)
+        self.clinic = QWidget()
+        self.clinic.setLayout(form)
         self.save_button = TouchButton("Save settings", "primary")
         self.save_button.clicked.connect(self.save)
+        self.admin_only = label("Only an admin changes the clinic's settings.", "muted")
         self.current_pin = QLineEdit()
         self.new_pin = QLineEdit()
         self.repeat_pin = QLineEdit()
         pin_form = QFormLayout()
-        for caption, field in (
+        for caption_text, field in (
             ("Current PIN", self.current_pin),
             ("New PIN", self.new_pin),
             ("New PIN again", self.repeat_pin),
         ):
             field.setEchoMode(QLineEdit.EchoMode.Password)
             field.setObjectName("StaffField")
-            pin_form.addRow(caption, field)
-        self.pin_button = TouchButton("Change PIN")
+            pin_form.addRow(caption_text, field)
+        self.pin_button = TouchButton("Change my PIN")
         self.pin_button.clicked.connect(self.change_pin)
+        self.accounts = AccountsSection(staff, message)
         layout = QVBoxLayout(self)
-        layout.addWidget(label("Settings", "title"))
-        layout.addLayout(form)
+        self.heading = label("Settings", "title")
+        layout.addWidget(self.heading)
+        layout.addWidget(self.admin_only)
+        layout.addWidget(self.clinic)
         layout.addWidget(self.save_button)
-        layout.addWidget(label("Staff PIN", "heading"))
+        self.pin_heading = label("My PIN", "heading")
+        layout.addWidget(self.pin_heading)
         layout.addLayout(pin_form)
         layout.addWidget(self.pin_button)
+        layout.addWidget(self.accounts)
         layout.addStretch(1)
 
     def refresh(self) -> None:
+        for key, caption in self.captions.items():
+            caption.setText(self.translate(f"setting.{key}"))
         settings = self.staff.settings()
-        self.clinic_name.setText(settings.clinic_name)
-        self.clinic_logo.setText(settings.clinic_logo)
-        for key, field in self.facts.items():
-            field.setText(str(getattr(settings, key)))
-        for lang, field in self.crisis.items():
-            field.setText(settings.crisis_line.get(lang, ""))
-        for lang, box in self.languages.items():
-            box.setChecked(lang in settings.languages)
-        for key, spin in self.numbers.items():
-            spin.setValue(int(getattr(settings, key)))
+        for key, control in self.controls.items():
+            value = getattr(settings, key)
+            kind = SETTINGS[key].kind
+            if kind in ("text", "asset"):
+                control.setText(str(value))
+            elif kind == "localized":
+                for lang, field in control.items():
+                    field.setText(value.get(lang, ""))
+            elif kind in ("int", "bool"):
+                control.setValue(int(value)) if kind == "int" else control.setChecked(bool(value))
+            else:
+                for lang, toggle in control.items():
+                    toggle.setChecked(lang in value)
+        account = self.staff._account()
+        admin = account is not None and account.can("admin")
+        self.clinic.setEnabled(admin)
+        self.save_button.setVisible(admin)
+        self.admin_only.setVisible(not admin)
+        self.accounts.setVisible(admin)
+        if admin:
+            self.accounts.refresh()
+
+    def values(self) -> dict[str, object]:
+        """What the controls hold now, setting by setting."""
+        found: dict[str, object] = {}
+        for key, control in self.controls.items():
+            kind = SETTINGS[key].kind
+            if kind in ("text", "asset"):
+                found[key] = control.text()
+            elif kind == "localized":
+                found[key] = {lang: field.text() for lang, field in control.items()}
+            elif kind == "int":
+                found[key] = control.value()
+            elif kind == "bool":
+                found[key] = control.isChecked()
+            else:
+                found[key] = [lang for lang, toggle in control.items() if toggle.isChecked()]
+        return found
 
     def save(self) -> None:
-        changes: dict[str, object] = {
-            "clinic_name": self.clinic_name.text(),
-            "clinic_logo": self.clinic_logo.text(),
-            **{key: field.text() for key, field in self.facts.items()},
-            "crisis_line": {lang: field.text() for lang, field in self.crisis.items()},
-            "languages": [lang for lang, box in self.languages.items() if box.isChecked()],
-            **{key: spin.value() for key, spin in self.numbers.items()},
-        }
+        changes = self.values()
         if run(
             self.message,
             lambda: self.staff.update_settings(changes),
@@ -369,10 +450,87 @@ class SettingsPanel(QWidget):
         run(
             self.message,
             lambda: self.staff.change_pin(self.current_pin.text(), self.new_pin.text()),
-            "The staff PIN is changed.",
+            "Your PIN is changed.",
         )
         for field in (self.current_pin, self.new_pin, self.repeat_pin):
             field.clear()
+
+
+class AccountsSection(QWidget):
+    """For admins: who can use the console, with which roles; add, remove, or set someone's PIN."""
+
+    def __init__(self, staff: StaffSource, message: Message) -> None:
+        super().__init__()
+        self.staff = staff
+        self.message = message
+        self.list = QListWidget()
+        self.name = QLineEdit()
+        self.name.setObjectName("StaffField")
+        self.name.setPlaceholderText("Name, as the login screen shows it (and the history names)")
+        self.roles = {role: Toggle(role, role) for role in auth.ROLES}
+        self.pin = QLineEdit()
+        self.pin.setObjectName("StaffField")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText("Their PIN: 4 to 8 digits")
+        self.add_button = TouchButton("Add this person")
+        self.add_button.clicked.connect(self.add)
+        self.remove_button = TouchButton("Remove the selected person")
+        self.remove_button.clicked.connect(self.remove)
+        self.set_pin_button = TouchButton("Give the selected person this PIN")
+        self.set_pin_button.clicked.connect(self.set_pin)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label("Staff accounts", "heading"))
+        layout.addWidget(self.list)
+        layout.addWidget(self.name)
+        roles = QHBoxLayout()
+        for toggle in self.roles.values():
+            roles.addWidget(toggle)
+        layout.addLayout(roles)
+        layout.addWidget(self.pin)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.set_pin_button, self.remove_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.names: list[str] = []
+
+    def refresh(self) -> None:
+        self.list.clear()
+        accounts = self.staff.accounts()
+        self.names = [a.name for a in accounts]
+        for account in accounts:
+            self.list.addItem(f"{account.name}  ({', '.join(account.roles)})")
+
+    def _selected(self) -> str | None:
+        row = self.list.currentRow()
+        if not 0 <= row < len(self.names):
+            self.message("Choose a person in the list first.", True)
+            return None
+        return self.names[row]
+
+    def add(self) -> None:
+        roles = [role for role, toggle in self.roles.items() if toggle.isChecked()]
+        name, pin = self.name.text(), self.pin.text()
+        if run(
+            self.message, lambda: self.staff.add_account(name, roles, pin), f"{name.strip()} can log in now."
+        ):
+            self.name.clear()
+            self.pin.clear()
+            self.refresh()
+
+    def remove(self) -> None:
+        name = self._selected()
+        if name is not None and run(
+            self.message, lambda: self.staff.remove_account(name), f"{name} can no longer log in."
+        ):
+            self.refresh()
+
+    def set_pin(self) -> None:
+        name, pin = self._selected(), self.pin.text()
+        if name is not None and run(
+            self.message, lambda: self.staff.reset_pin(name, pin), f"{name} has a new PIN."
+        ):
+            self.pin.clear()
 
 
 class TransferPanel(QWidget):
@@ -518,10 +676,10 @@ class TransferPanel(QWidget):
 
     # --- what staff do -----------------------------------------------------------------------------------------
 
-    def _show_plan(self, what: str, path: Path, plan: ImportPlan) -> None:
-        lines = plan.report() or ["Nothing would change."]
-        self.plan_view.setPlainText(f"{what}: {path}\n{plan.summary()}\n\n" + "\n".join(lines))
-        self.pending = (what, path) if not plan.is_empty else None
+    def _show_plan(self, what: str, path: Path, plan: PlanView) -> None:
+        lines = list(plan.lines) or ["Nothing would change."]
+        self.plan_view.setPlainText(f"{what}: {path}\n{plan.summary}\n\n" + "\n".join(lines))
+        self.pending = (what, path) if not plan.empty else None
         self.apply_button.setEnabled(self.pending is not None)
         self.cancel_button.setEnabled(True)
 

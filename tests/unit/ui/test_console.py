@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
+from kiosk.config import SETTINGS
 from kiosk.content.state import Key
 from kiosk.db.store import Store
 from kiosk.services import auth
@@ -212,22 +213,27 @@ def test_settings_reach_the_kiosk_and_the_pin_can_be_changed(
     staff = console(window)
     staff.show_panel("settings")
     panel = staff.settings_panel
-    assert panel.clinic_name.text() == "Test Clinic"
-    panel.clinic_name.setText("Lakeside Ketamine Clinic")
-    panel.crisis["en"].setText("Need help now? Call or text 988")
+    assert set(panel.controls) == set(SETTINGS)  # every declared setting, review interval included
+    assert panel.controls["clinic_name"].text() == "Test Clinic"
+    panel.controls["clinic_name"].setText("Lakeside Ketamine Clinic")
+    panel.controls["crisis_line"]["en"].setText("Need help now? Call or text 988")
     panel.save_button.click()
     assert window.bar.clinic.text() == "Lakeside Ketamine Clinic"
     assert window.footer.crisis.text() == "Need help now? Call or text 988"
-    panel.numbers["idle_seconds"].setValue(20)
-    panel.numbers["countdown_seconds"].setValue(20)
+    idle = panel.controls["idle_seconds"]
+    while idle.down.isEnabled():  # the large "−" button, down to the least allowed
+        idle.down.click()
+    panel.controls["countdown_seconds"].setValue(20)
+    panel.controls["languages"]["es"].click()  # Spanish off
     panel.save_button.click()
+    assert window.session.languages == ("en",)
     window.move_to("home")
     assert window.idle.idle_ms == 20_000
     panel.current_pin.setText("482916")
     panel.new_pin.setText("739215")
     panel.repeat_pin.setText("739215")
     panel.pin_button.click()
-    assert staff.status.text() == "The staff PIN is changed."
+    assert staff.status.text() == "Your PIN is changed."
     with store.session() as session, session.begin():
         assert auth.verify(session, ANA.name, "739215") == ANA
     panel.current_pin.setText("000000")

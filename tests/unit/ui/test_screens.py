@@ -11,6 +11,7 @@ import shiboken6
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QScroller, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.config import SETTINGS
 from kiosk.db.store import Store
 from kiosk.ui.i18n import catalogue
 from kiosk.ui.screens.faq import FaqScreen
@@ -322,8 +323,11 @@ def test_every_ui_string_exists_in_both_languages() -> None:
     )
     used = set(re.findall(r"""tr\(\s*["']([a-z_]+\.[a-z_]+)["']""", source))
     used |= set(
-        re.findall(r"""["']((?:bar|reader|faq|idle|staff|home|attract|keyboard)\.[a-z_]+)["']""", source)
+        re.findall(
+            r"""["']((?:bar|reader|faq|idle|staff|home|attract|keyboard|console)\.[a-z_]+)["']""", source
+        )
     )
+    used |= {f"setting.{key}" for key in SETTINGS}  # the settings panel captions each declared setting
     missing = used - set(strings)
     assert not missing, missing
     assert not (set(strings) - used), set(strings) - used
