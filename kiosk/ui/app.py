@@ -174,6 +174,7 @@ def run(
     lang: str | None,
     size: QSize | None,
     exit_after_first_frame: bool = False,
+    probe: bool = False,
 ) -> int:
     app = create_application()
     setup_logging()
@@ -193,6 +194,10 @@ def run(
             app.quit()
 
     FirstFrame(window, first_frame)
+    if probe:  # a test drives this window through stdin (kiosk/ui/probe.py)
+        from kiosk.ui.probe import Probe
+
+        Probe(window)
     app.aboutToQuit.connect(notifier.stopping)
     staff_exit = {"requested": False}
     window.exit_requested.connect(lambda: staff_exit.update(requested=True))
