@@ -162,7 +162,9 @@ def kinetic(area: QAbstractScrollArea) -> None:
         QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy,
         QScrollerProperties.OvershootPolicy.OvershootAlwaysOff,
     )
-    properties.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.05)
+    # A tap reaches what is under the finger at once (a delayed press can arrive after a quick release, and the
+    # tap is lost); if the finger then scrolls, the scroller cancels the press.
+    properties.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.0)
     properties.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
     scroller.setScrollerProperties(properties)
 

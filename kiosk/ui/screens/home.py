@@ -235,7 +235,7 @@ class TileGrid(QLayout):
                     feature = QRect(0, 0, width, feature_height)
                     total = feature_height + gap + tiles_height
                 else:
-                    feature = QRect(0, 0, tile_width, max(tiles_height, height))
+                    feature = QRect(0, 0, tile_width, height)  # in view whole, however far the tiles scroll
                     total = tiles_height
                 plan = Plan(
                     columns, picture, tile_width, row_height, feature, max(total, 1), tiles_height <= room

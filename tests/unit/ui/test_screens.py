@@ -241,6 +241,30 @@ def test_when_nothing_matches_the_topics_and_the_front_desk_are_offered_together
     assert screen.search.text() == "" and set(screen.items) == {"can-i-drive", "is-it-addictive"}
 
 
+def test_a_finger_that_scrolls_the_list_does_not_open_the_question_it_started_on(
+    qtbot: QtBot, bundled_store: Store
+) -> None:
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    window = open_window(qtbot, bundled_store, 1280, 800)
+    window.move_to("faq")
+    screen = faq(window)
+    biggest = max(window.source.catalogue("en").categories, key=lambda c: len(c.questions))
+    screen.choose_category(biggest.id)
+    qtbot.wait_until(lambda: screen.scroll_area.verticalScrollBar().maximum() > 0)
+    item = next(iter(screen.items.values()))
+    handle = window.windowHandle()
+    start = item.header.mapTo(window, item.header.rect().center())
+    QTest.mousePress(handle, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 9):
+        QTest.mouseMove(handle, start - QPoint(0, 25 * step), 16)
+    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 200), delay=16)
+    qtbot.wait_until(lambda: screen.scroll_area.verticalScrollBar().value() > 0)
+    assert not item.is_open and item.header.property("pressed") is not True
+    window.allow_close = True
+
+
 def test_opening_an_answer_puts_the_keyboard_away(qtbot: QtBot, window: KioskWindow) -> None:
     window.move_to("faq")
     screen = faq(window)
