@@ -4,7 +4,8 @@
 it is on screen: the share of the text that shows at once, whether it scrolls, whether the "More below" cue says
 so, and the longest line. `kiosk content fit` runs it offscreen; `kiosk run --probe` (for tests) answers the
 same questions about the real window, driven one JSON line at a time on stdin, so a test under X can hold the two
-to the same standard and compare the real window with `kiosk screenshot`.
+to the same standard and compare the real window with `kiosk screenshot`. `FitCheck` measures one page the same
+way while staff edit it, a little at a time so the console never stalls.
 """
 
 from __future__ import annotations
@@ -14,16 +15,20 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, QRect, QSocketNotifier
+from PySide6.QtCore import QObject, QRect, QSize, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from kiosk.services.catalogue import PageView
 from kiosk.ui.data import ContentSource
+from kiosk.ui.screens import Context
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.reader import PageCard, ReaderScreen
-from kiosk.ui.theme import TEXT_SIZES
+from kiosk.ui.session import PatientSession
+from kiosk.ui.theme import NORMAL, TEXT_SIZES, metrics_for, stylesheet
 from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -194,6 +199,155 @@ def fit_pages(
     return fits
 
 
+# --- one page, as staff edit it -------------------------------------------------------------------------------
+
+
+class FitCheck(QObject):
+    """How one page fits at every supported size and text size, on the reader's own page card at the size the
+    reader gives it there. The work is done one rendering per turn of the event loop (the first time also one
+    screen size per turn, to learn the reader's size in each), and `finished` brings the results."""
+
+    finished = Signal(list)
+
+    def __init__(self, source: ContentSource, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.stages: dict[
+            tuple[int, int, int], QSize
+        ] = {}  # (width, height, text size) -> the reader's page area
+        self._window: KioskWindow | None = None
+        self._host: QWidget | None = None
+        self._cards: dict[tuple[int, int, int], PageCard] = {}
+        self._jobs: list[Callable[[], None]] = []
+        self._results: list[PageFit] = []
+        self.timer = QTimer(self)
+        self.timer.setObjectName("fit_check_timer")
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._step)
+
+    @property
+    def running(self) -> bool:
+        return self.timer.isActive()
+
+    def start(self, page: PageView, *, summary: bool, reference: bool) -> None:
+        keys = [(w, h, level) for w, h in SIZES for level in range(len(TEXT_SIZES))]
+        self._results = []
+        self._jobs = [partial(self._learn_stage, key) for key in keys if key not in self.stages]
+        if self._jobs:
+            self._jobs.append(self._forget_window)
+        self._jobs += [partial(self._measure, key, page, summary, reference) for key in keys]
+        self.timer.start()
+
+    def _step(self) -> None:
+        if not self._jobs:
+            self.timer.stop()
+            self.finished.emit(list(self._results))
+            return
+        self._jobs.pop(0)()
+
+    def _learn_stage(self, key: tuple[int, int, int]) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        if self._window is None:
+            window = KioskWindow(ContentSource(self.source.db_path, readonly=True), physical_text=False)
+            window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+            window.gesture.uninstall()
+            app.removeEventFilter(window)
+            window.show()
+            window.move_to("reader", chapter=window.source.catalogue(window.session.lang).chapters[0].id)
+            window.idle.stop()
+            self._window = window
+        width, height, level = key
+        self._window.resize(width, height)
+        self._window.session.set_text_size(level)
+        self._window.restyle()
+        settle(app)
+        reader = self._window.screen_named("reader")
+        assert isinstance(reader, ReaderScreen)
+        self.stages[key] = reader.stage.size()
+
+    def _forget_window(self) -> None:
+        if self._window is not None:  # hidden and let go (closing it could end an application with no other)
+            self._window.idle.stop()
+            self._window.hide()
+            self._window.source.close()
+            self._window.deleteLater()
+            self._window = None
+
+    def _measure(self, key: tuple[int, int, int], page: PageView, summary: bool, reference: bool) -> None:
+        width, height, level = key
+        card = self._cards.get(key)
+        if card is None:
+            if self._host is None:
+                self._host = QWidget()
+                self._host.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+                self._host.show()
+            ctx = Context(self.source, PatientSession(page.lang, (page.lang,)))
+            ctx.metrics = metrics_for(width, height, level)
+            ctx.portrait = height > width
+            ctx.window_width, ctx.window_height = width, height
+            card = PageCard(ctx, self._host)
+            card.setStyleSheet(stylesheet(NORMAL, ctx.metrics))
+            card.setFont(ctx.font())
+            card.show()
+            self._cards[key] = card
+        card.ctx.session.set_lang(page.lang)
+        card.resize(self.stages[key])
+        card.show_page(page)
+        fraction, scrolls, cue, longest, lines = measure_card(card)
+        self._results.append(
+            PageFit(
+                page=f"{page.chapter_id}/{page.id}",
+                lang=page.lang,
+                size=f"{width}x{height}",
+                text_size=TEXT_SIZES[level],
+                visible_fraction=fraction,
+                scrolls=scrolls,
+                cue=cue,
+                summary=summary,
+                reference=reference,
+                longest_line=longest,
+                lines_in_view=lines,
+            )
+        )
+
+
+#: How each kind of problem is told to staff (by how `PageFit.problems` starts its line).
+NOTES = {
+    "a summary": "less than 9 in 10 of this summary shows at once",
+    "needs scrolling": "patients must scroll to read it all in normal text",
+    "text is hidden": "some text is hidden with nothing to say so",
+    "lines of": "its lines are too long to read comfortably",
+    "the text is squeezed": "the text gets too little room",
+}
+
+
+def fit_notes(fits: Iterable[PageFit]) -> list[str]:
+    """What staff should know about how a page fits, in a few plain lines, the most widespread first."""
+    fits = list(fits)
+    places: dict[str, list[PageFit]] = {}
+    for fit in fits:
+        for problem in fit.problems():
+            kind = next((k for k in NOTES if problem.startswith(k)), problem)
+            places.setdefault(kind, []).append(fit)
+    notes = []
+    for kind, where in sorted(places.items(), key=lambda item: -len(item[1])):
+        worst = min(where, key=lambda f: f.visible_fraction)
+        named = sorted({f"{f.size} in {f.text_size} text" for f in where})
+        more = f" and {len(named) - 2} more" if len(named) > 2 else ""
+        notes.append(
+            f"Too long for the screen: {NOTES.get(kind, kind)} ({', '.join(named[:2])}{more}; "
+            f"at worst {worst.visible_fraction:.0%} shows)."
+        )
+    scrolling = [fit for fit in fits if fit.scrolls and not fit.problems()]
+    if scrolling and not notes:
+        notes.append(
+            f"Patients scroll to read all of it at {len(scrolling)} of {len(fits)} screen and text sizes "
+            "(a 'More below' cue shows). Shorter pages are easier to read."
+        )
+    return notes
+
+
 # --- the real window, under test -----------------------------------------------------------------------------
 
 
@@ -256,7 +410,7 @@ class Probe(QObject):
             "shot": self._shot,
             "geometry": lambda _: geometry(self.window),
             "fit": self._fit,
-            "state": lambda _: {"screen": self.window.current, "history": len(self.window.history)},
+            "state": lambda _: self._state(),
             "quit": self._quit,
         }
 
@@ -286,11 +440,30 @@ class Probe(QObject):
         assert isinstance(app, QApplication)
         return app
 
+    def _state(self) -> dict[str, object]:
+        window = self.window
+        state: dict[str, object] = {
+            "screen": window.current,
+            "history": len(window.history),
+            "size": [window.width(), window.height()],
+            "mm_per_px": window.mm_per_px(),
+            "text_size": window.session.text_size,
+            "lang": window.session.lang,
+        }
+        screen = window.screens.get(window.current)
+        if isinstance(screen, ReaderScreen):
+            state.update(chapter=screen.chapter_id, index=screen.index, at_end=screen.at_end)
+        elif isinstance(screen, FaqScreen):
+            state.update(query=screen.search.text(), open=screen.open_id, category=screen.category)
+        return state
+
     def _shot(self, command: dict[str, Any]) -> object:
         from kiosk.ui.screenshot import Shot, prepare
 
         fields = {k: v for k, v in command.items() if k in Shot.__dataclass_fields__}
         shot = Shot(width=self.window.width(), height=self.window.height(), **fields)
+        self.window.reset_session()  # each shot from a fresh session, as `kiosk screenshot` starts one
+        settle(self._app())
         prepare(self.window, shot)
         settle(self._app())
         self.window.repaint()

@@ -97,6 +97,7 @@ def render(store: Store, shot: Shot, out: Path) -> Path:
     try:
         window.resize(shot.width, shot.height)
         window.show()
+        window.activateWindow()  # the kiosk's only window is the active one: focus shows as it does there
         settle(app)
         prepare(window, shot)
         settle(app)

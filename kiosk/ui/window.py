@@ -286,6 +286,7 @@ class KioskWindow(QWidget):
         kiosk_mode: bool = False,
         lang: str | None = None,
         dpi: float | None = None,
+        physical_text: bool = True,
     ) -> None:
         super().__init__()
         self.setObjectName("KioskWindow")
@@ -301,6 +302,8 @@ class KioskWindow(QWidget):
         self.ctx = Context(source, self.session)
         #: The screen's dots per inch, when known better than the screen reports it (`kiosk screenshot --dpi`).
         self.dpi = dpi
+        #: False: text scales with the window whatever the screen reports (measuring for screens not this one).
+        self.physical_text = physical_text
         #: Where Back goes: (screen, place) pairs, the most recent last.
         self.history: list[tuple[str, dict[str, Any]]] = []
         self._styled_for: tuple[object, ...] = ()
@@ -524,6 +527,8 @@ class KioskWindow(QWidget):
         """The screen's pixel size in millimetres, if it reports a believable one (or `dpi` says)."""
         if self.dpi:
             return 25.4 / self.dpi
+        if not self.physical_text:
+            return None
         screen = self.screen()
         return screen_mm_per_px(
             screen.physicalSize().width(), screen.geometry().width(), QGuiApplication.platformName()

@@ -165,6 +165,8 @@ class FaqScreen(Screen):
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         kinetic(self.scroll_area)
         self.list = QWidget()
+        self.list.setObjectName("ScrollBody")  # paints the space questions leave when the list changes
+        self.list.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.list_layout = QVBoxLayout(self.list)
         self.scroll_area.setWidget(self.list)
         self.no_results = label("", "body", name="NoResults")
@@ -468,6 +470,7 @@ class FaqScreen(Screen):
         self.heading.hide()
         self._show_chips(keyboard=True)
         self.keyboard.show()
+        self.search.setFocus()  # the field shows it is the one being typed into
 
     def hide_keyboard(self) -> None:
         self.keyboard.hide()

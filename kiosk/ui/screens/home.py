@@ -132,13 +132,14 @@ class TileGrid(QLayout):
         self.setContentsMargins(0, 0, 0, 0)
 
     def set_tiles(self, feature: QuestionsTile, tiles: list[ChapterTile]) -> None:
-        for item in self._items:
+        # Taken out of the list first: a widget leaving its parent takes its item out of the layout as it goes.
+        old, self._items = self._items, []
+        for item in old:
             widget = item.widget()
             if widget is not None:
                 widget.hide()
                 widget.setParent(None)
                 widget.deleteLater()
-        self._items = []
         self.feature, self.tiles = feature, tiles
         for widget in (feature, *tiles):
             self.addChildWidget(widget)
@@ -259,6 +260,9 @@ class HomeScreen(Screen):
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         kinetic(self.scroll_area)
         self.body = QWidget()
+        # The tiles move when the space or the text size changes: the body paints the space they leave.
+        self.body.setObjectName("ScrollBody")
+        self.body.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.grid = TileGrid(self.body, self.scroll_area.viewport(), ctx)
         self.scroll_area.setWidget(self.body)
         self.tiles: dict[str, ChapterTile] = {}

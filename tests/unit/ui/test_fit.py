@@ -12,6 +12,7 @@ from kiosk.db.store import Store
 from kiosk.ui.data import ContentSource
 from kiosk.ui.probe import SIZES, SUMMARY_SHARE, fit_current, fit_pages
 from kiosk.ui.theme import TEXT_SIZES
+from kiosk.ui.widgets import TapArea
 from kiosk.ui.window import KioskWindow
 from tests.unit.ui.conftest import open_window
 from tests.unit.ui.test_navigation import faq, home, reader, tap, tap_again
@@ -41,6 +42,11 @@ def test_home_shows_every_chapter_tile_on_its_first_frame(
     assert screen.questions_tile is not None and on_screen(screen.questions_tile, window, viewport)
     hidden = [cid for cid, tile in screen.tiles.items() if not on_screen(tile, window, viewport)]
     assert hidden == [] and len(screen.tiles) >= 8
+    for level in (2, 1, 0):  # each text size makes the tiles again: the old ones all go
+        window.session.set_text_size(level)
+    qtbot.wait(1)
+    shown = [w for w in screen.body.children() if isinstance(w, TapArea) and w.isVisible()]
+    assert len(shown) == len(screen.tiles) + 1
     window.allow_close = True
 
 
