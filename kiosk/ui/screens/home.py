@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -67,41 +67,82 @@ class ChapterTile(TapArea):
 
     def height_for(self, width: int, picture_height: int) -> int:
         """The height this tile needs at `width` with a picture `picture_height` tall."""
-        margins = self.box.contentsMargins()
-        inner = max(1, width - margins.left() - margins.right())
+        self.ensurePolished()  # its border (from the style sheet) narrows what is inside
+        frame, margins = self.contentsMargins(), self.box.contentsMargins()
+        sides = frame.left() + frame.right() + margins.left() + margins.right()
+        inner = max(1, width - sides)
         labels = [w for w in (self.title, self.summary, self.resume) if not w.isHidden()]
+        for widget in labels:
+            widget.ensurePolished()  # measured in the font the style sheet gives it (the title is bold)
         spacing = self.box.spacing() * len(labels)
         text = sum(w.heightForWidth(inner) for w in labels)
-        return margins.top() + margins.bottom() + picture_height + spacing + text
+        ends = frame.top() + frame.bottom() + margins.top() + margins.bottom()
+        return ends + picture_height + spacing + text
 
 
 class QuestionsTile(TapArea):
+    """The way to the questions: a column of its own in landscape; in portrait a row, its icon beside its words."""
+
     def __init__(self, ctx: Context) -> None:
         super().__init__("FaqTile")
-        layout = QVBoxLayout(self)
+        self.portrait = ctx.portrait
+        layout = QBoxLayout(
+            QBoxLayout.Direction.LeftToRight if self.portrait else QBoxLayout.Direction.TopToBottom
+        )
+        self.setLayout(layout)
         pad = ctx.metrics.px(28)
         layout.setContentsMargins(pad, pad, pad, pad)
+        layout.setSpacing(ctx.metrics.px(16))
         self.icon = PictureView()
         self.icon.set_picture(icon_svg("questions", ctx.palette.accent_ink), "")
-        self.icon.setFixedHeight(ctx.metrics.px(150))
+        icon = ctx.metrics.px(120 if self.portrait else 150)
+        self.icon_height = icon
+        self.icon.setFixedHeight(icon)
+        if self.portrait:
+            self.icon.setFixedWidth(round(icon * 1.2))
         self.title = label(ctx.tr("home.questions_title"), "title", name="FaqTitle")
         self.summary = label(ctx.tr("home.questions_summary"), "body", name="TileSummary")
         for widget in (self.icon, self.title, self.summary):
             widget.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        layout.addStretch(1)
+        words = QVBoxLayout()
+        words.setSpacing(ctx.metrics.px(8))
+        words.addWidget(self.title)
+        words.addWidget(self.summary)
+        if not self.portrait:
+            layout.addStretch(1)
         layout.addWidget(self.icon)
-        layout.addWidget(self.title)
-        layout.addWidget(self.summary)
-        layout.addStretch(1)
-        self.box = layout
+        layout.addLayout(words, 1)
+        if not self.portrait:
+            layout.addStretch(1)
+        self.box, self.words = layout, words
         self.setAccessibleName(self.title.text())
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    def fit_to(self, width: int, height: int) -> None:
+        """Landscape, little height (large text on a small screen): the icon gives way, so the words show."""
+        if self.portrait:
+            return
+        self.icon.setFixedHeight(self.icon_height)
+        spare = height - (self.height_for(width) - self.icon_height)
+        icon = min(self.icon_height, spare)
+        self.icon.setVisible(icon >= self.icon_height // 2)
+        self.icon.setFixedHeight(max(icon, 1))
+
     def height_for(self, width: int) -> int:
-        margins = self.box.contentsMargins()
-        inner = max(1, width - margins.left() - margins.right())
-        labels = self.title.heightForWidth(inner) + self.summary.heightForWidth(inner)
-        return margins.top() + margins.bottom() + self.icon.height() + labels + self.box.spacing() * 2
+        """The height it needs at `width` (in portrait, where it is a row of its own)."""
+        self.ensurePolished()
+        frame, margins = self.contentsMargins(), self.box.contentsMargins()
+        inner = max(1, width - frame.left() - frame.right() - margins.left() - margins.right())
+        if self.portrait:
+            inner -= self.icon.width() + self.box.spacing()
+        for widget in (self.title, self.summary):
+            widget.ensurePolished()
+        words = self.title.heightForWidth(inner) + self.words.spacing() + self.summary.heightForWidth(inner)
+        ends = frame.top() + frame.bottom() + margins.top() + margins.bottom()
+        if self.portrait:
+            return ends + max(self.icon.height(), words)
+        icon = self.icon.height() + self.box.spacing() if not self.icon.isHidden() else 0
+        return ends + icon + words
 
 
 @dataclass(frozen=True)
@@ -113,6 +154,10 @@ class Plan:
     feature: QRect  # the questions tile, relative to the grid's top left
     height: int  # everything together
     fits: bool
+
+
+#: In landscape the questions tile is a column this many times as wide as a chapter's.
+FEATURE_SHARE = 1.3
 
 
 class TileGrid(QLayout):
@@ -185,6 +230,7 @@ class TileGrid(QLayout):
             return
         plan = self.plan(rect.width())
         gap = self._gap()
+        self.feature.fit_to(plan.feature.width(), plan.feature.height())
         self.feature.setGeometry(plan.feature.translated(rect.topLeft()))
         portrait = self.ctx.portrait
         left = rect.x() + (0 if portrait else plan.feature.width() + gap)
@@ -213,40 +259,43 @@ class TileGrid(QLayout):
 
     def _plan(self, width: int, height: int) -> Plan:
         m = self.ctx.metrics
-        gap = self._gap()
-        count = max(1, len(self.tiles))
         portrait = self.ctx.portrait
         largest, smallest = m.px(220 if portrait else 160), m.px(70)
-        pictures = [round(largest - (largest - smallest) * step / 4) for step in range(5)]
+        step = max(1, (largest - smallest) // 4)
         best: Plan | None = None
-        # Biggest pictures first; for each, the fewest columns (the widest tiles) that let every tile show.
-        for picture in pictures:
+        # Biggest pictures first; for each, the fewest columns (the widest tiles) that let every tile show. Then
+        # the pictures grow back as far as those columns still leave room for.
+        for picture in range(largest, smallest - 1, -step):
             for columns in range(2, 4) if portrait else range(3, 7):
-                rows = math.ceil(count / columns)
-                if portrait:
-                    tile_width = (width - gap * (columns - 1)) // columns
-                    feature_height = self.feature.height_for(width) if self.feature else 0
-                    room = height - feature_height - gap
-                else:
-                    tile_width = (width - gap * columns) // (columns + 1)
-                    room = height
-                row_height = max((tile.height_for(tile_width, picture) for tile in self.tiles), default=0)
-                tiles_height = rows * row_height + gap * (rows - 1)
-                if portrait:
-                    feature = QRect(0, 0, width, feature_height)
-                    total = feature_height + gap + tiles_height
-                else:
-                    feature = QRect(0, 0, tile_width, height)  # in view whole, however far the tiles scroll
-                    total = tiles_height
-                plan = Plan(
-                    columns, picture, tile_width, row_height, feature, max(total, 1), tiles_height <= room
-                )
+                plan = self._try(width, height, columns, picture)
                 if plan.fits:
+                    for bigger in range(picture + step - 1, picture, -max(1, step // 8)):
+                        grown = self._try(width, height, columns, bigger)
+                        if grown.fits:
+                            return grown
                     return plan
                 if best is None or plan.height < best.height:
                     best = plan
         assert best is not None
         return best
+
+    def _try(self, width: int, height: int, columns: int, picture: int) -> Plan:
+        gap = self._gap()
+        rows = math.ceil(max(1, len(self.tiles)) / columns)
+        if self.ctx.portrait:
+            tile_width = (width - gap * (columns - 1)) // columns
+            feature_height = self.feature.height_for(width) if self.feature else 0
+            feature = QRect(0, 0, width, feature_height)
+            room = height - feature_height - gap
+        else:
+            tile_width = round((width - gap * columns) / (columns + FEATURE_SHARE))
+            # A column of its own, in view whole however far the tiles scroll.
+            feature = QRect(0, 0, width - gap * columns - tile_width * columns, height)
+            room = height
+        row_height = max((tile.height_for(tile_width, picture) for tile in self.tiles), default=0)
+        tiles_height = rows * row_height + gap * (rows - 1)
+        total = tiles_height + (feature.height() + gap if self.ctx.portrait else 0)
+        return Plan(columns, picture, tile_width, row_height, feature, max(total, 1), tiles_height <= room)
 
 
 class HomeScreen(Screen):
@@ -265,6 +314,7 @@ class HomeScreen(Screen):
         self.body.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.grid = TileGrid(self.body, self.scroll_area.viewport(), ctx)
         self.scroll_area.setWidget(self.body)
+        self.scroll_area.viewport().installEventFilter(self)  # the tiles are planned for the height in view
         self.tiles: dict[str, ChapterTile] = {}
         self.questions_tile: QuestionsTile | None = None
         self.reference_buttons: dict[str, TouchButton] = {}
@@ -280,6 +330,11 @@ class HomeScreen(Screen):
     def enter(self, **args: Any) -> None:
         self.scroll_area.verticalScrollBar().setValue(0)
         self._show_positions()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.scroll_area.viewport():
+            self.grid.invalidate()  # a taller or shorter view may take a different plan
+        return False
 
     def _show_positions(self) -> None:
         positions = self.ctx.session.positions
