@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 #: After arriving where a tap could leave the chapter, that control waits for a fresh tap: one that comes after
 #: this long without tapping.
 BOUNDARY_MS = 800
+#: The page id that stands for a chapter's end (`kiosk screenshot reader --page CHAPTER/end`).
+END = "end"
 #: A page dragged this far across (as a share of its width) turns, however slowly it was dragged.
 TURN_SHARE = 1 / 3
 #: A quick flick turns the page after a shorter distance.
@@ -484,7 +486,7 @@ class ReaderScreen(Screen):
     # --- state -------------------------------------------------------------------------------------------------
 
     def enter(self, **args: Any) -> None:
-        """Show `chapter` at `page` (an index or a page id); with no page, where this patient left off."""
+        """Show `chapter` at `page` (an index, a page id or END); with no page, where this patient left off."""
         self.drag.set_enabled(True)
         chapter = str(args.get("chapter") or self.chapter_id)
         self.chapter_id = chapter
@@ -496,6 +498,8 @@ class ReaderScreen(Screen):
                 index = 0
         elif isinstance(page, int):
             index = page
+        elif page == END:
+            index = self.page_count
         else:
             index = self.chapter.index_of(str(page)) if self.chapter else 0
         self.show_page(max(0, index), animate=False)
@@ -591,7 +595,7 @@ class ReaderScreen(Screen):
             if index == 0:
                 self.back_button.hold_off(self.boundary_ms)
         if self.at_end:
-            self.ctx.source.record("page", f"{self.chapter_id}/end")
+            self.ctx.source.record("page", f"{self.chapter_id}/{END}")
         elif self.chapter is not None:
             self.ctx.source.record("page", f"{self.chapter_id}/{self.chapter.pages[index].id}")
 
