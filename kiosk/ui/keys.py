@@ -24,12 +24,10 @@ class Keyboard(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.target: QLineEdit | None = None
         self.keys: dict[str, TouchButton] = {}
-        self.rows: list[QHBoxLayout] = []
         layout = QVBoxLayout(self)
         self._layout = layout
         for row in ROWS:
             line = QHBoxLayout()
-            self.rows.append(line)
             line.addStretch(1)
             for char in row:
                 button = TouchButton(char, "key", repeats=True)

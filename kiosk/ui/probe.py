@@ -99,13 +99,18 @@ def measure_card(card: PageCard) -> tuple[float, bool, bool, int, float]:
     """(visible share, scrolls, cue shown, longest line, lines in view) of the page `card` shows, read from its
     widgets as they are on screen: the parts of the document each column shows, against the whole."""
     text = card.text
-    document = text.document()
-    document.setTextWidth(text.viewport().width())
+    shown: list[tuple[int, int]] = []
+    columns = [column for column in (card.first, card.second) if column.isVisible()]
+    if columns:  # two columns, each painting its part of one copy of the text
+        document = columns[0].document()
+        assert document is not None
+        shown = [(column.top, column.top + column.height()) for column in columns]
+    else:
+        document = text.document()
+        document.setTextWidth(text.viewport().width())
+        top = text.verticalScrollBar().value()
+        shown = [(top, top + text.viewport().height())]
     needed = document.size().height()
-    top = text.verticalScrollBar().value()
-    shown = [(top, top + text.viewport().height())]
-    if card.second.isVisible():
-        shown.append((card.second.top, card.second.top + card.second.height()))
     covered = 0.0
     reach = 0
     for start, end in sorted(shown):
@@ -285,7 +290,6 @@ class FitCheck(QObject):
             ctx = Context(self.source, PatientSession(page.lang, (page.lang,)))
             ctx.metrics = metrics_for(width, height, level)
             ctx.portrait = height > width
-            ctx.window_width, ctx.window_height = width, height
             card = PageCard(ctx, self._host)
             card.setStyleSheet(stylesheet(NORMAL, ctx.metrics))
             card.setFont(ctx.font())

@@ -491,40 +491,6 @@ class TextView(QTextBrowser):
         self.verticalScrollBar().setValue(0)
         self._fit()
 
-    def document_height(self, width: int) -> int:
-        """The height the text needs at `width` pixels (the view's own width is left as it is)."""
-        return self.columns(width)[0]
-
-    def columns(self, width: int) -> tuple[int, int, int]:
-        """At `width` pixels: (the whole height, where to break it into two columns, the taller column).
-
-        The break falls between blocks (paragraphs, list items) so that the two columns are as even as they can
-        be; a numbered list keeps its numbers because both columns show the same document."""
-        document = self.document().clone()
-        document.setTextWidth(max(1, width))
-        total = round(document.size().height())
-        layout = document.documentLayout()
-        best = (total, total)  # (taller column, break)
-        block = document.begin().next()
-        while block.isValid():
-            top = round(layout.blockBoundingRect(block).top())
-            best = min(best, (max(top, total - top), top))
-            block = block.next()
-        document.deleteLater()
-        return total, best[1], best[0]
-
-    def set_scrollable(self, scrollable: bool) -> None:
-        """A column that shows all it holds does not scroll (nor can a finger move it)."""
-        if scrollable == (self.verticalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff):
-            return
-        if scrollable:
-            self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-            QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
-        else:
-            self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            QScroller.ungrabGesture(self.viewport())
-            self.verticalScrollBar().setValue(0)
-
     @property
     def at_end(self) -> bool:
         return self._at_end
@@ -560,7 +526,7 @@ class TextView(QTextBrowser):
 
 
 class TextSlice(QWidget):
-    """Another view's document from `top` down: the second column of a page. Its links work like the first's."""
+    """Part of a document, from `top` down, as tall as the widget: a column of a page. Its links work."""
 
     link_activated = Signal(str)
 
@@ -572,6 +538,9 @@ class TextSlice(QWidget):
     def show_part(self, document: QTextDocument, top: int) -> None:
         self._document, self.top = document, top
         self.update()
+
+    def document(self) -> QTextDocument | None:
+        return self._document
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._document is None:

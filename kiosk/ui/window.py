@@ -539,7 +539,6 @@ class KioskWindow(QWidget):
         ctx = self.ctx
         portrait = self.height() > self.width()
         ctx.portrait = portrait
-        ctx.window_width, ctx.window_height = self.width(), self.height()
         mm_per_px = self.mm_per_px()
         ctx.metrics = metrics_for(self.width(), self.height(), self._text_level(), mm_per_px)
         self._styled_for = (self.width(), self.height(), mm_per_px)

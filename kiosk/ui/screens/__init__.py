@@ -24,7 +24,6 @@ class Context:
         self.palette: Palette = NORMAL
         self.metrics: Metrics = metrics_for(1920, 1080)
         self.portrait = False
-        self.window_width, self.window_height = 1920, 1080  # the window the screens are laid out for
 
     @property
     def lang(self) -> str:

@@ -25,8 +25,9 @@ from PySide6.QtCore import (
     QPropertyAnimation,
     QRect,
     Qt,
+    QTimer,
 )
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.services.catalogue import ChapterView, PageView, QuestionView
@@ -156,17 +157,32 @@ class PageCard(QFrame):
         self.caption = label("", "caption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.text = TextView()
-        self.second = TextSlice()  # the second column, when there are two
-        self.second.link_activated.connect(self.text.link_activated)
+        # Two columns, when there are two: each paints its part of one copy of the text laid out at their width
+        # (the text view itself, which scrolls, steps aside meanwhile).
+        self.first = TextSlice()
+        self.second = TextSlice()
+        # The same text, for measuring at any width (and for the columns to paint) without touching the view's.
+        self.measured = QTextDocument(self)
+        for column in (self.first, self.second):
+            column.link_activated.connect(self.text.link_activated)
         self.cue = TouchButton("", "cue")
         self.cue.setObjectName("MoreBelow")
         self.cue.clicked.connect(self.text.page_down)
         self.text.at_end_changed.connect(lambda at_end: self._show_cue())
         self.end = EndView(ctx)
-        for widget in (self.title, self.picture, self.caption, self.text, self.second, self.cue, self.end):
+        for widget in (
+            self.title,
+            self.picture,
+            self.caption,
+            self.text,
+            self.first,
+            self.second,
+            self.cue,
+            self.end,
+        ):
             widget.setParent(self)
-        self.end.hide()
-        self.second.hide()
+        for widget in (self.end, self.first, self.second):
+            widget.hide()
         self.arrangement = Arrangement(QRect(), QRect(), 1, False, False)
 
     # --- content -----------------------------------------------------------------------------------------------
@@ -174,8 +190,7 @@ class PageCard(QFrame):
     def show_page(self, page: PageView) -> None:
         self.page, self.ending = page, False
         self.end.hide()
-        for widget in (self.title, self.text):
-            widget.show()
+        self.title.show()
         self.title.setText(page.title)
         has_picture = bool(page.image)
         self.picture.setVisible(has_picture)
@@ -186,14 +201,36 @@ class PageCard(QFrame):
             self.picture.set_ink(self.ctx.palette.ink)
             self.caption.setText(page.image_caption)
         self.cue.setText("↓  " + self.ctx.tr("reader.more_below"))
-        self.text.set_content(page.html, self.ctx.css(), self.ctx.font())
+        css, font = self.ctx.css(), self.ctx.font()
+        self.text.set_content(page.html, css, font)
+        self.measured.setDefaultStyleSheet(css)
+        self.measured.setDefaultFont(font)
+        self.measured.setDocumentMargin(0)
+        self.measured.setHtml(page.html)
         self.arrange()
+
+    def columns(self, width: int) -> tuple[int, int, int]:
+        """At `width` pixels: (the text's whole height, where to break it into two columns, the taller column).
+
+        The break falls between blocks (paragraphs, list items) so that the two columns are as even as they can
+        be; a numbered list keeps its numbers because both columns paint the same document."""
+        document = self.measured
+        document.setTextWidth(max(1, width))
+        total = round(document.size().height())
+        layout = document.documentLayout()
+        best = (total, total)  # (taller column, break)
+        block = document.begin().next()
+        while block.isValid():
+            top = round(layout.blockBoundingRect(block).top())
+            best = min(best, (max(top, total - top), top))
+            block = block.next()
+        return total, best[1], best[0]
 
     def show_end(
         self, chapter: ChapterView, following: ChapterView | None, questions: tuple[QuestionView, ...]
     ) -> None:
         self.page, self.ending = None, True
-        for widget in (self.title, self.picture, self.caption, self.text, self.second, self.cue):
+        for widget in (self.title, self.picture, self.caption, self.text, self.first, self.second, self.cue):
             widget.hide()
         self.end.show_end(chapter, following, questions)
         self.end.show()
@@ -243,7 +280,7 @@ class PageCard(QFrame):
         gap, spacing = m.px(32), m.px(14)
         width, height = inner.width(), inner.height()
         text_width = min(width, line_width(self.ctx.font()))
-        needed = self.title.heightForWidth(text_width) + spacing + self.text.document_height(text_width)
+        needed = self.title.heightForWidth(text_width) + spacing + self.columns(text_width)[0]
         caption = self._caption_height(width)
         most = min(round(width * self.picture.aspect()), round(height * 0.45))
         least = min(most, round(height * 0.18))
@@ -273,7 +310,7 @@ class PageCard(QFrame):
                 continue
             block = column * columns + gap * (columns - 1)
             room = height - self.title.heightForWidth(block) - spacing
-            total, _, taller = self.text.columns(column)
+            total, _, taller = self.columns(column)
             if (total if columns == 1 else taller) <= room:
                 chosen = (columns, picture_width, column)
                 break
@@ -305,16 +342,19 @@ class PageCard(QFrame):
         scrolls = False
         if columns == 2:
             column = (body.width() - gap) // 2
-            total, split, _ = self.text.columns(column)
-            self.text.set_scrollable(False)
-            self.text.setGeometry(body.x(), body.y(), column, split)
+            total, split, _ = self.columns(column)  # leaves the measured text laid out at the columns' width
+            self.first.setGeometry(body.x(), body.y(), column, split)
+            self.first.show_part(self.measured, 0)
             self.second.setGeometry(body.right() + 1 - column, body.y(), column, total - split)
-            self.second.show_part(self.text.document(), split)
-            self.second.show()
+            self.second.show_part(self.measured, split)
+            for widget in (self.first, self.second):
+                widget.show()
+            self.text.hide()
         else:
+            self.first.hide()
             self.second.hide()
-            scrolls = self.text.document_height(body.width()) > body.height()
-            self.text.set_scrollable(scrolls)
+            self.text.show()
+            scrolls = self.columns(body.width())[0] > body.height()
             if scrolls:
                 self.cue.ensurePolished()
                 cue = max(m.target, self.cue.sizeHint().height())
@@ -528,7 +568,10 @@ class ReaderScreen(Screen):
         self.chapter_title.setVisible(not m.compact or self.ctx.portrait)
         if self.chapter_id:
             self._load()
-            if self.chapter is None or not self.chapter.pages:
+            if self.chapter is None or not self.chapter.pages:  # staff took it away while it was open
+                self.chapter_id, self.index = "", 0
+                if self.isVisible():
+                    QTimer.singleShot(0, lambda: self.go("home"))  # not in the middle of a restyle
                 return
             self.index = min(self.index, self.page_count)
             self._fill(self.stage.show_now(), self.index)
