@@ -355,6 +355,11 @@ class PageCard(QFrame):
             self.second.hide()
             self.text.show()
             scrolls = self.columns(body.width())[0] > body.height()
+            # No scroll bar unless it scrolls: one left over from the last page would narrow the text by a line.
+            policy = (
+                Qt.ScrollBarPolicy.ScrollBarAsNeeded if scrolls else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            )
+            self.text.setVerticalScrollBarPolicy(policy)
             if scrolls:
                 self.cue.ensurePolished()
                 cue = max(m.target, self.cue.sizeHint().height())

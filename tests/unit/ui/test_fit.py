@@ -143,3 +143,13 @@ def test_summaries_show_at_least_nine_tenths_at_every_text_size(
             fit = fit_current(window)
             assert fit.summary and fit.visible_fraction >= SUMMARY_SHARE, fit
     window.allow_close = True
+
+
+def test_a_page_after_one_that_scrolled_still_shows_its_cue(qtbot: QtBot, bundled_store: Store) -> None:
+    """Walking every page in turn, as a patient does: nothing left over from one page (a scroll bar that
+    narrows the text by a line) hides text on the next without the cue."""
+    fits = fit_pages(
+        ContentSource(bundled_store.path), sizes=[(1920, 1080)], text_sizes=[2], langs=["en"], dpi=96
+    )
+    assert any(fit.scrolls for fit in fits)
+    assert [fit for fit in fits if fit.scrolls and not fit.cue] == []
