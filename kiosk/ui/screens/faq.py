@@ -96,12 +96,13 @@ class QuestionItem(QWidget):
         if self._answer is None:
             self._answer = TapArea("AnswerCard")
             pad = self.ctx.metrics.px(20)
-            box = QVBoxLayout(self._answer)
+            box = QHBoxLayout(self._answer)
             box.setContentsMargins(pad, pad, pad, pad)
             self._answer_text = TextView(fit_height=True)
             self._answer_text.link_activated.connect(self.link_activated)
             self._answer_text.setMaximumWidth(line_width(self.ctx.font()))  # a comfortable line, however wide
-            box.addWidget(self._answer_text, 0, Qt.AlignmentFlag.AlignLeft)
+            box.addWidget(self._answer_text, 1)
+            box.addStretch(0)  # on a wide screen the answer keeps to the left, under its question
             self._answer.hide()
             self.layout_.addWidget(self._answer)
             self._answer_text.set_content(self.question.html, self.ctx.css(), self.ctx.font())

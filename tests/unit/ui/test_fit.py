@@ -3,6 +3,8 @@ scrolling, every answer within three taps, and page text that shows whole or say
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QWidget
@@ -10,7 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.db.store import Store
 from kiosk.ui.data import ContentSource
-from kiosk.ui.probe import SIZES, SUMMARY_SHARE, fit_current, fit_pages
+from kiosk.ui.probe import SIZES, SUMMARY_SHARE, fit_current, fit_pages, measure_card
+from kiosk.ui.screens.reader import PageCard
 from kiosk.ui.theme import TEXT_SIZES
 from kiosk.ui.widgets import TapArea
 from kiosk.ui.window import KioskWindow
@@ -93,16 +96,29 @@ def test_lines_stay_about_seventy_characters_at_every_size(qtbot: QtBot, store: 
     assert all(fit.problems() == [] for fit in fits), [(f, f.problems()) for f in fits if f.problems()]
 
 
-def test_a_page_too_long_to_show_whole_says_there_is_more(qtbot: QtBot, bundled_store: Store) -> None:
-    window = open_window(qtbot, bundled_store, 1280, 800)
+def show_long_page(window: KioskWindow, items: int, picture: bool) -> PageCard:
+    """A page of `items` list items (with a picture, or not) on the reader's own card, as it shows pages."""
+    reader_screen = reader(window)
+    window.navigate("reader", chapter=window.source.catalogue("en").chapters[0].id, page=0)
+    real = next(p for c in window.source.catalogue("en").chapters for p in c.pages if p.image)
+    html = "<ul>" + "".join(
+        f"<li>Point {n}: tell your care team if this is true for you.</li>" for n in range(items)
+    )
+    page = replace(real, title="A long list", html=html + "</ul>", image=real.image if picture else None)
+    card = reader_screen.stage.front
+    card.show_page(page)
+    return card
+
+
+def test_a_page_too_long_to_show_whole_says_there_is_more(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, 1280, 800)
     tap(qtbot, window.attract)
     window._guarding = False
     window.session.set_text_size(2)
-    window.navigate("reader", chapter="sources", page="sources-treatment")  # a long list of sources
+    card = show_long_page(window, 60, picture=False)
     qtbot.wait(1)
-    card = reader(window).stage.front
-    fit = fit_current(window)
-    assert fit.scrolls and fit.visible_fraction < 0.5 and fit.cue and card.cue.text() == "↓  More below"
+    fraction, scrolls, cue, _, _ = measure_card(card)
+    assert scrolls and fraction < 0.5 and cue and card.cue.text() == "↓  More below"
     assert on_screen(card.cue, window) and card.cue.height() >= 48
     bar = card.text.verticalScrollBar()
     tap(qtbot, card.cue)  # the cue pages on
@@ -112,17 +128,18 @@ def test_a_page_too_long_to_show_whole_says_there_is_more(qtbot: QtBot, bundled_
     window.allow_close = True
 
 
-def test_a_long_list_takes_two_columns_beside_a_smaller_picture(qtbot: QtBot, bundled_store: Store) -> None:
-    window = open_window(qtbot, bundled_store, 1920, 1080)
+def test_a_long_list_takes_two_columns_beside_a_smaller_picture(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, 1920, 1080)
     tap(qtbot, window.attract)
     window._guarding = False
-    window.navigate("reader", chapter="side-effects-and-risks", page="who-should-not")
+    card = show_long_page(window, 14, picture=True)
     qtbot.wait(1)
-    card = reader(window).stage.front
-    fit = fit_current(window)
-    assert card.arrangement.columns == 2 and card.second.isVisible()
-    assert not fit.scrolls and fit.visible_fraction == 1.0  # all ten warnings show
-    assert card.picture.width() < card.width() * 0.45
+    fraction, scrolls, _, _, _ = measure_card(card)
+    assert card.arrangement.columns == 2 and card.first.isVisible() and card.second.isVisible()
+    assert not scrolls and fraction == 1.0  # every point shows
+    assert card.second.top > 0 and card.picture.width() < card.width() * 0.45
+    card = show_long_page(window, 5, picture=True)  # a short list: one column, a generous picture
+    assert card.arrangement.columns == 1 and card.picture.width() > card.width() * 0.4
     window.allow_close = True
 
 

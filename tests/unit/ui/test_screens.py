@@ -265,6 +265,28 @@ def test_a_finger_that_scrolls_the_list_does_not_open_the_question_it_started_on
     window.allow_close = True
 
 
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_an_answer_reads_in_lines_of_about_seventy_characters(
+    qtbot: QtBot, bundled_store: Store, width: int, height: int
+) -> None:
+    from kiosk.ui.widgets import line_width
+
+    window = open_window(qtbot, bundled_store, width, height)
+    window.move_to("faq", question="can-i-drive")
+    text = faq(window).items["can-i-drive"].answer_text
+    card = faq(window).items["can-i-drive"].header
+    wanted = min(line_width(text.font()), card.width() - 100)
+    qtbot.wait_until(lambda: abs(text.width() - wanted) <= 60)  # as wide as a comfortable line, no narrower
+    longest = 0
+    block = text.document().begin()
+    while block.isValid():
+        layout = block.layout()
+        longest = max([longest] + [layout.lineAt(i).textLength() for i in range(layout.lineCount())])
+        block = block.next()
+    assert 40 <= longest <= 78
+    window.allow_close = True
+
+
 def test_opening_an_answer_puts_the_keyboard_away(qtbot: QtBot, window: KioskWindow) -> None:
     window.move_to("faq")
     screen = faq(window)
