@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from kiosk.config import LANGUAGE_NAMES
 from kiosk.content import readability
 from kiosk.content.parse import ContentSet, Document, Problem, Section, review_date
-from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, render
+from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, markdown_problem, render
 
 WORDS_MIN, WORDS_MAX = 30, 140  # STANDARDS.md: about 40-120 words a page; warn only when clearly outside
 ANSWER_WORDS_MAX = 160
@@ -81,6 +81,10 @@ def check_text(
     def warn(line: int, message: str) -> None:
         problems.append(Problem(doc_path, line, message, "warning"))
 
+    limit = markdown_problem(section.markdown)
+    if limit is not None:  # over a limit: checking (rendering) it could take minutes, so stop here
+        error(section.body_line + limit[0], limit[1])
+        return problems, Rendered(html="", plain="")
     problems.extend(_raw_html_problems(path, section))
     rendered = render(section.markdown)
     for index, picture in enumerate(rendered.pictures):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.content.render import render
+from kiosk.content.render import markdown_problem, render
 from kiosk.content.state import Fields, Key
 from kiosk.services.catalogue import PageView, QuestionView
 from kiosk.services.staff import TITLE_FIELD, Status
@@ -409,6 +409,10 @@ class ItemEditor(QWidget):
         lang, editor = next(iter(self.editors.items()))
         fields = editor.fields()
         kind = self.status.key.kind
+        if kind in ("page", "faq_entry") and markdown_problem(str(fields.get("markdown", ""))) is not None:
+            self.preview.clear_preview()
+            self.preview.setText("No preview: the text goes over a limit (see the problems listed with it).")
+            return
         if kind == "page":
             rendered = render(str(fields.get("markdown", "")))
             picture = rendered.picture

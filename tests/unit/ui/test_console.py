@@ -143,6 +143,31 @@ def test_linking_to_a_page_and_choosing_a_picture(qtbot: QtBot, window: KioskWin
     assert editor.save()
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[" * 16_000, "Error: the text is too long (16,000 characters; at most 10,000)"),
+        ("[" * 9_000, "Error: the text has too many '[' (links and pictures; at most 50)"),
+        ("Fine.\n" + "- " * 600 + "x", "Error: lists or quotes are nested too deeply (at most 8 levels)"),
+    ],
+)
+def test_a_text_bomb_typed_in_the_editor_is_refused_in_one_line(
+    qtbot: QtBot, window: KioskWindow, text: str, words: str
+) -> None:
+    """Python-Markdown would take a minute over 16,000 '[' (the heartbeat stops meanwhile) or recurse until it
+    fails on 600 nested lists. The editor's live check refuses them instead, and the preview is not drawn: had
+    either rendered the text, the render would raise inside a slot and fail this test."""
+    staff = console(window)
+    staff.open_item(Key("page", "second/driving"))
+    editor = staff.editor.editors["en"]
+    editor.markdown.setPlainText(text)
+    qtbot.wait_until(lambda: editor.warnings.count() > 0, timeout=3000)
+    assert [editor.warnings.item(i).text() for i in range(editor.warnings.count())] == [words]
+    assert not editor.save() and staff.status.text().startswith("Not saved")
+    staff.editor.update_preview()
+    assert staff.editor.preview.text().startswith("No preview: the text goes over a limit")
+
+
 def test_large_photos_are_scaled_down_and_stored(qtbot: QtBot, window: KioskWindow, tmp_path: Path) -> None:
     staff = console(window)
     staff.show_panel("pictures")
