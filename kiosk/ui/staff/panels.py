@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import SETTINGS, SUPPORTED_LANGUAGES
-from kiosk.content.parse import PICTURE_TYPES
+from kiosk.content.parse import PICTURE_TYPES, printable
 from kiosk.content.state import Key
 from kiosk.content.sync import ImportPlan
 from kiosk.errors import ContentError, KioskError
@@ -364,7 +364,9 @@ class TransferPanel(QWidget):
 
     def _show_plan(self, what: str, path: Path, plan: ImportPlan) -> None:
         lines = plan.report() or ["Nothing would change."]
-        self.plan_view.setPlainText(f"{what}: {path}\n{plan.summary()}\n\n" + "\n".join(lines))
+        self.plan_view.setPlainText(
+            f"{what}: {printable(str(path))}\n{plan.summary()}\n\n" + "\n".join(lines)
+        )
         self.pending = (what, path) if not plan.is_empty else None
         self.apply_button.setEnabled(self.pending is not None)
         self.cancel_button.setEnabled(True)
