@@ -319,10 +319,15 @@ def load_yaml(text: str) -> tuple[object, dict[str, int]]:
 
     Raises `YamlError` for YAML that is broken or refused (aliases, deep nesting, a number too long to read).
     """
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # refuses characters YAML does not allow (control characters) at once
         node = loader.get_single_node()
         value = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        character = chr(error.character) if isinstance(error.character, int) else str(error.character)
+        raise YamlError(line, f"a control character ({printable(character)}) is not allowed") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or "not valid YAML"
@@ -332,7 +337,8 @@ def load_yaml(text: str) -> tuple[object, dict[str, int]]:
         line = text.count("\n", 0, match.start()) + 1 if match else 1
         raise YamlError(line, "a number is too long") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:

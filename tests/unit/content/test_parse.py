@@ -125,3 +125,9 @@ def test_a_picture_name_with_a_control_character_is_refused(content_dir: Path) -
     assert "illustrations/do\\x1bt.svg:1: the file name has a control character in it: rename the file" in (
         errors(content_dir)
     )
+
+
+def test_a_control_character_in_yaml_is_named_at_its_line() -> None:
+    with pytest.raises(YamlError) as raised:
+        load_yaml("a: 1\nid: \x08\n")
+    assert (raised.value.line, raised.value.message) == (2, "a control character (\\x08) is not allowed")
