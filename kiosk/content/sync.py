@@ -40,7 +40,7 @@ from kiosk.content.state import (
     is_staff_edited,
     read_state,
 )
-from kiosk.content.validate import validate
+from kiosk.content.validate import picture_costs, validate
 from kiosk.db.lite import all_settings, get_setting, put_setting
 from kiosk.db.models import AssetBlob, ChangeSet, Revision, Tracked
 from kiosk.errors import ContentError, KioskError
@@ -269,15 +269,19 @@ def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, byt
     return state, blobs
 
 
-def load_for_import(root: Path) -> ContentSet:
+def load_for_import(root: Path, *, measure_pictures: bool = True) -> ContentSet:
     """Parse and validate a folder; raise `ContentError` listing every error if it cannot be imported."""
     from kiosk.content.parse import read_content
 
-    return check_importable(read_content(root), str(root))
+    return check_importable(read_content(root), str(root), measure_pictures=measure_pictures)
 
 
-def check_importable(content: ContentSet, label: str) -> ContentSet:
+def check_importable(content: ContentSet, label: str, *, measure_pictures: bool = True) -> ContentSet:
+    """`content`, if it has no errors; else `ContentError` listing them. Unless `measure_pictures` is False (the
+    bundled content, which is measured by its tests), pictures are also drawn once to measure their cost."""
     errors = [str(p) for p in validate(content, readability_checks=False) if p.severity == "error"]
+    if not errors and measure_pictures:
+        errors = [str(p) for p in picture_costs(content)]
     if errors:
         noun = "error" if len(errors) == 1 else "errors"
         raise ContentError(f"{label}: {len(errors)} {noun}; nothing was imported", errors)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from kiosk.config import LANGUAGE_NAMES
 from kiosk.content import readability
 from kiosk.content.parse import ContentSet, Document, Problem, Section, review_date
+from kiosk.content.pictures import measure
 from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, markdown_problem, render
 
 WORDS_MIN, WORDS_MAX = 30, 140  # STANDARDS.md: about 40-120 words a page; warn only when clearly outside
@@ -292,6 +293,14 @@ class _Checker:
             self.error(doc, doc.title_line, f"id {identifier!r} from {ref_doc.path} is missing here")
         if not missing and set(ids) == set(ref_ids):
             self.error(doc, doc.title_line, f"the order of ids differs from {ref_doc.path}")
+
+
+def picture_costs(content: ContentSet) -> list[Problem]:
+    """Problems of the pictures that take too long or too much memory to draw (see
+    `kiosk.content.pictures.measure`). Separate from `validate` because it starts a drawing program: content and
+    pack imports and `kiosk content validate` call it; the staff editor, which only checks text, does not."""
+    costs = measure({name: (p.data, p.media_type) for name, p in content.pictures.items()})
+    return sorted(Problem(f"illustrations/{name}", line, message) for name, (line, message) in costs.items())
 
 
 def validate(
