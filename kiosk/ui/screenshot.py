@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.content.state import Key
 from kiosk.db.store import Store
 from kiosk.errors import UsageError
+from kiosk.ui import pictures
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.screens.faq import FaqScreen
@@ -42,6 +43,9 @@ def settle(app: QApplication, window: KioskWindow) -> None:
         app.processEvents()
     window.restyle()
     for _ in range(3):
+        app.processEvents()
+    for _ in range(3):  # pictures are drawn off the UI thread: wait for them, not their placeholders
+        pictures.loader().wait_until_idle()
         app.processEvents()
 
 
