@@ -34,6 +34,7 @@ from kiosk.errors import KioskError
 MAX_TEXT_BYTES = 256 * 1024
 MAX_PICTURE_BYTES = 4 * 1024 * 1024
 MAX_FOLDER_BYTES = 256 * 1024 * 1024  # everything read from one folder, pictures included
+MAX_FOLDER_TEXT_BYTES = 4 * 1024 * 1024  # its Markdown and YAML: the bundled content has 0.15 MB
 MAX_FOLDER_ENTRIES = 1000  # files in one folder of a content folder
 MAX_YAML_DEPTH = 8  # settings and front matter are flat; a list in a map is two levels
 PICTURE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -156,12 +157,17 @@ class _Reporter:
 class Unreadable(Exception):
     """A file that is not read: why, in words for the person who put it there."""
 
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
+        super().__init__(message)
+        self.too_large = too_large
+
 
 @dataclass
 class _Budget:
-    """What is left of `MAX_FOLDER_BYTES` while one folder is read."""
+    """What is left of `MAX_FOLDER_BYTES` and `MAX_FOLDER_TEXT_BYTES` while one folder is read."""
 
     left: int = field(default_factory=lambda: MAX_FOLDER_BYTES)
+    text_left: int = field(default_factory=lambda: MAX_FOLDER_TEXT_BYTES)
 
 
 _OPEN_FLAGS = (
@@ -183,7 +189,8 @@ def read_file(path: Path, limit: int) -> bytes:
             raise Unreadable("is not a plain file (a device, pipe or folder); only plain files are read")
         if info.st_size > limit:
             raise Unreadable(
-                f"file is too large ({info.st_size // 1024} KB; the limit is {limit // 1024} KB)"
+                f"file is too large ({info.st_size // 1024} KB; the limit is {limit // 1024} KB)",
+                too_large=True,
             )
         fd = os.open(path, _OPEN_FLAGS)  # no link, no waiting: the file could have been swapped since lstat
     except OSError as error:
@@ -207,7 +214,7 @@ def read_file(path: Path, limit: int) -> bytes:
         os.close(fd)
     data = b"".join(chunks)
     if len(data) > limit:
-        raise Unreadable(f"file is too large (more than {limit // 1024} KB, the limit)")
+        raise Unreadable(f"file is too large (more than {limit // 1024} KB, the limit)", too_large=True)
     return data
 
 
@@ -241,18 +248,23 @@ def _entries(root: Path, folder: Path, problems: list[Problem], pattern: str = "
     return sorted(found)
 
 
-def _read(path: Path, report: _Reporter, limit: int, budget: _Budget) -> bytes | None:
+def _read(path: Path, report: _Reporter, limit: int, budget: _Budget, *, text: bool = False) -> bytes | None:
+    left = min(budget.left, budget.text_left) if text else budget.left
     try:
-        data = read_file(path, min(limit, budget.left))
+        data = read_file(path, min(limit, left))
     except Unreadable as why:
-        if budget.left < limit:
-            report.error(
-                1, f"the folder holds too much (more than {MAX_FOLDER_BYTES // (1024 * 1024)} MB in all)"
-            )
+        if why.too_large and left < limit:
+            if text and budget.text_left < budget.left:
+                whole = f"more than {MAX_FOLDER_TEXT_BYTES // (1024 * 1024)} MB of text"
+            else:
+                whole = f"more than {MAX_FOLDER_BYTES // (1024 * 1024)} MB in all"
+            report.error(1, f"the folder holds too much ({whole})")
         else:
             report.error(1, str(why))
         return None
     budget.left -= len(data)
+    if text:
+        budget.text_left -= len(data)
     return data
 
 
@@ -260,7 +272,7 @@ def read_text(
     path: Path, report: _Reporter, budget: _Budget | None = None, limit: int = MAX_TEXT_BYTES
 ) -> str | None:
     """The file's text, or None after reporting why it cannot be read (too big, not UTF-8, not a plain file)."""
-    data = _read(path, report, limit, budget or _Budget())
+    data = _read(path, report, limit, budget or _Budget(), text=True)
     if data is None:
         return None
     try:

@@ -531,7 +531,7 @@ def _run_probe(
 
 
 def measure(
-    pictures: Mapping[str, tuple[bytes, str]], budget: RenderBudget = RENDER_BUDGET
+    pictures: Mapping[str, tuple[bytes, str]], budget: RenderBudget | None = None
 ) -> dict[str, tuple[int, str]]:
     """Draw each picture once at `RENDER_SIDE`, in a separate process with hard limits; the problems of those
     over `budget`, by name. Pictures are assumed to have passed `picture_problem` already.
@@ -540,6 +540,7 @@ def measure(
     so the whole check never takes much longer than `budget.total_timeout`. Raises `KioskError` if the drawing
     program cannot run at all: pictures that cannot be checked are not let in.
     """
+    budget = budget or RENDER_BUDGET
     problems: dict[str, tuple[int, str]] = {}
     waiting: list[tuple[str, str, bytes, str]] = []
     for name, (data, media_type) in pictures.items():

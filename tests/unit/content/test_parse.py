@@ -55,6 +55,14 @@ def test_a_whole_folder_has_a_limit(content_dir: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(parse, "MAX_FOLDER_BYTES", 3000)
     found = errors(content_dir)
     assert any(e.endswith(": the folder holds too much (more than 0 MB in all)") for e in found), found
+    monkeypatch.setattr(parse, "MAX_FOLDER_BYTES", 10**9)
+    monkeypatch.setattr(parse, "MAX_FOLDER_TEXT_BYTES", 3000)
+    found = errors(content_dir)
+    assert any(e.endswith(": the folder holds too much (more than 0 MB of text)") for e in found), found
+    (content_dir / "en/faq/02-zero.md").symlink_to("/dev/zero")  # over the budget too, but refused as a link
+    assert "en/faq/02-zero.md:1: is a link; only plain files are read (copy the file itself here)" in (
+        errors(content_dir)
+    )
 
 
 def test_a_folder_of_too_many_files_is_refused_once(
