@@ -389,12 +389,17 @@ def picture_size(data: bytes) -> tuple[float, float] | None:
     def start(_name: str, attrs: dict[str, str]) -> None:
         raise _Root(attrs)
 
+    def doctype(*_args: object) -> None:  # entities could expand inside the root's attributes
+        raise _Refused(parser.CurrentLineNumber, "DOCTYPE")
+
     parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
     try:
         parser.Parse(data, True)
     except _Root as root:
         attrs = {_local(key): value for key, value in root.attrs.items()}
-    except xml.parsers.expat.ExpatError:
+    except (xml.parsers.expat.ExpatError, _Refused):
         return None
     else:
         return None

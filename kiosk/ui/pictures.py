@@ -55,8 +55,8 @@ log = logging.getLogger(__name__)
 
 #: A picture still drawing after this long is given up on (shown by its alt text) and the worker is replaced.
 SLOW_RENDER_MS = 5000
-#: Drawn pictures kept, in bytes of pixels: the pictures of a few screens at 1080p.
-CACHE_BYTES = 96 * 1024 * 1024
+#: Drawn pictures kept, in bytes of pixels: the home screen's and a few pages' pictures at 1080p.
+CACHE_BYTES = 32 * 1024 * 1024
 _QUEUED = Qt.ConnectionType.QueuedConnection
 
 

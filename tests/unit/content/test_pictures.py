@@ -199,7 +199,16 @@ def test_a_file_must_be_what_its_name_says() -> None:
 def test_the_declared_shape_of_an_svg() -> None:
     assert picture_size(b'<svg viewBox="0 0 800 560"/>') == (800.0, 560.0)
     assert picture_size(b'<svg width="40px" height="20"/>') == (40.0, 20.0)
-    for absurd in (b'<svg viewBox="0 0 0 10"/>', b'<svg viewBox="0 0 1e400 1"/>', b"<svg/>", b"not xml"):
+    laughs = (
+        b'<!DOCTYPE svg [<!ENTITY a "4"><!ENTITY b "&a;&a;">]><svg width="&b;" height="1"/>'  # no entities
+    )
+    for absurd in (
+        b'<svg viewBox="0 0 0 10"/>',
+        b'<svg viewBox="0 0 1e400 1"/>',
+        b"<svg/>",
+        b"not xml",
+        laughs,
+    ):
         assert picture_size(absurd) is None, absurd
 
 
