@@ -16,16 +16,10 @@ The drawing program is `kiosk.ui.pictures`; this module only starts it and reads
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import re
-import selectors
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 import xml.parsers.expat
 from collections.abc import Mapping
@@ -470,6 +464,12 @@ def _run_probe(
 
     The drawing program limits its own memory (RLIMIT_AS) before it loads Qt, and is killed, with anything it
     started, when it takes too long."""
+    import contextlib  # here, not at the top: the kiosk imports this module at start, and never measures
+    import json
+    import selectors
+    import signal
+    import subprocess
+
     command = [
         sys.executable,
         "-m",
@@ -558,6 +558,8 @@ def measure(
             waiting.append((name, digest, data, media_type))
     if not waiting:
         return problems
+    import tempfile
+
     suffixes = {"image/svg+xml": ".svg", "image/png": ".png", "image/jpeg": ".jpg"}
     time_left = budget.total_timeout
     with tempfile.TemporaryDirectory(prefix="kiosk-measure-") as folder:

@@ -15,17 +15,15 @@ uses, and prints what it cost (see `kiosk.content.pictures.measure`).
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import base64
 import contextlib
 import hashlib
-import json
 import logging
 import os
-import resource
 import sys
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -55,8 +53,10 @@ log = logging.getLogger(__name__)
 
 #: A picture still drawing after this long is given up on (shown by its alt text) and the worker is replaced.
 SLOW_RENDER_MS = 5000
-#: Drawn pictures kept, in bytes of pixels: the home screen's and a few pages' pictures at 1080p.
-CACHE_BYTES = 32 * 1024 * 1024
+#: Drawn pictures kept here, in bytes of pixels, beyond the newest: none. Each view keeps the picture it shows
+#: (and keeps it when shown the same picture again), so a cache here would only hold memory (the kiosk's budget
+#: is twice a bare window's) for pictures no view is showing.
+CACHE_BYTES = 0
 _QUEUED = Qt.ConnectionType.QueuedConnection
 
 
@@ -172,6 +172,7 @@ class PictureLoader(QObject):
         self._images: OrderedDict[tuple[str, int, int], QImage] = OrderedDict()
         self._image_bytes = 0
         self._wanted: OrderedDict[tuple[str, int, int], None] = OrderedDict()
+        self._owners: weakref.WeakKeyDictionary[QObject, tuple[str, int, int]] = weakref.WeakKeyDictionary()
         self._job: _Job | None = None
         self._abandoned: list[_Job] = []  # too slow: kept alive (their painter is in use) until they finish
         self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="picture-check")
@@ -217,14 +218,16 @@ class PictureLoader(QObject):
         others = [image for (d, _, _), image in self._images.items() if d == digest]
         return max(others, key=lambda image: image.width(), default=None)
 
-    def request(self, digest: str, size: QSize) -> None:
-        """Ask for the picture at `size` (already fitted with `fit`); `ready` is emitted when it is drawn."""
+    def request(self, digest: str, size: QSize, owner: QObject) -> None:
+        """Ask for the picture at `size` (already fitted with `fit`) for `owner`, replacing what it asked for
+        before; `ready` is emitted when it is drawn. A request no view still waits for is never drawn."""
         picture = self._pictures[digest]
         if picture.refused:
             return
         key = (digest, size.width(), size.height())
         if key in self._images:
             return
+        self._owners[owner] = key
         self._wanted[key] = None
         self._wanted.move_to_end(key)  # the newest request is drawn first: it is the one on screen
         while len(self._wanted) > 32:
@@ -236,7 +239,12 @@ class PictureLoader(QObject):
 
     @property
     def busy(self) -> bool:
-        return bool(self._wanted) or self._job is not None or any(not f.done() for f in self._checks.values())
+        waited_for = set(self._owners.values())
+        return (
+            any(key in waited_for for key in self._wanted)
+            or self._job is not None
+            or any(not future.done() for future in self._checks.values())
+        )
 
     # --- checking (Python, off the UI thread)
     def _check(self, digest: str) -> None:
@@ -268,6 +276,9 @@ class PictureLoader(QObject):
     def _next(self) -> None:
         if self._job is not None:
             return
+        waited_for = set(self._owners.values())
+        for key in [k for k in self._wanted if k not in waited_for]:  # its views moved on, or are gone
+            del self._wanted[key]
         for key in reversed(self._wanted):
             picture = self._pictures[key[0]]
             if picture.checked and not picture.refused:
@@ -325,12 +336,14 @@ class PictureLoader(QObject):
         return not self.busy
 
     def shutdown(self) -> None:
-        """Stop the worker threads (at exit). A thread still drawing a slow picture is stopped the hard way."""
+        """Stop the worker threads (at exit). A thread still drawing a picture after the time any picture is
+        given (a hostile one, given up on) is stopped the hard way: Qt ends the process if one is left running."""
         self._checker.shutdown(wait=False, cancel_futures=True)
-        for thread in [self._thread, *self._retired]:
+        waits = [(self._thread, SLOW_RENDER_MS + 1000)] + [(thread, 500) for thread in self._retired]
+        for thread, wait_ms in waits:  # a retired thread is drawing a picture already known to be too slow
             try:
                 thread.quit()
-                if not thread.wait(2000):
+                if not thread.wait(wait_ms):
                     thread.terminate()
                     thread.wait(1000)
             except RuntimeError:  # already deleted by Qt
@@ -404,6 +417,10 @@ def _measure(files: list[Path], side: int, say: Callable[[dict[str, object]], No
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse  # here, not at the top: the kiosk imports this module at start, and never runs this
+    import json
+    import resource
+
     parser = argparse.ArgumentParser(prog="python -m kiosk.ui.pictures")
     parser.add_argument("--measure", action="store_true", help="draw each file once and print what it cost")
     parser.add_argument("--side", type=int, default=RENDER_SIDE)

@@ -20,6 +20,8 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QHideEvent,
+    QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -216,6 +218,7 @@ class PictureView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._digest: str | None = None
+        self._image: QImage | None = None  # what this view shows: kept here, so the shared cache can be small
         self._listening = False
         self._alt = ""
         self._missing_label = "Picture: {alt}"
@@ -227,6 +230,7 @@ class PictureView(QWidget):
     def set_picture(self, data: bytes | None, alt: str, missing_label: str = "Picture: {alt}") -> None:
         self._alt = alt
         self._missing_label = missing_label
+        digest = self._digest
         self._digest = None
         if data:
             loader = pictures.loader()
@@ -234,6 +238,8 @@ class PictureView(QWidget):
             if not self._listening:
                 loader.ready.connect(self._on_picture_ready)
                 self._listening = True
+        if self._digest != digest:  # the same picture again (a page shown again) keeps what was drawn
+            self._image = None
         self.setAccessibleName(alt)
         self.updateGeometry()
         self.update()
@@ -263,7 +269,36 @@ class PictureView(QWidget):
     @Slot(str)
     def _on_picture_ready(self, digest: str) -> None:
         if digest == self._digest:
+            wanted = self._wanted_size()
+            image = pictures.loader().image(digest, wanted) if wanted is not None else None
+            if image is not None and image.size() == wanted and self.isVisible():
+                self._image = image  # take it now: the shared cache is small and may let it go
             self.update()
+
+    def _target(self) -> QRect:
+        """Where the picture goes: as large as fits, centred, in its own shape."""
+        area = self.rect()
+        aspect = self.aspect()
+        width = area.width()
+        height = round(width * aspect)
+        if height > area.height():
+            height = area.height()
+            width = round(height / aspect)
+        return QRect(
+            area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2, width, height
+        )
+
+    def _wanted_size(self) -> QSize | None:
+        """The size to draw the picture at: its place on screen in device pixels, at most the measured size."""
+        if self._digest is None:
+            return None
+        target, ratio = self._target(), self.devicePixelRatioF()
+        size = QSize(max(1, round(target.width() * ratio)), max(1, round(target.height() * ratio)))
+        return pictures.fit(self.aspect(), size)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._image = None  # a screen out of sight keeps no pixels; it is drawn again when it comes back
+        super().hideEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -280,21 +315,15 @@ class PictureView(QWidget):
             )
             return
         assert self._digest is not None
-        aspect = self.aspect()
-        width = area.width()
-        height = round(width * aspect)
-        if height > area.height():
-            height = area.height()
-            width = round(height / aspect)
-        target = QRect(
-            area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2, width, height
-        )
-        ratio = self.devicePixelRatioF()
-        wanted = pictures.fit(aspect, QSize(max(1, round(width * ratio)), max(1, round(height * ratio))))
+        target = self._target()
+        wanted = self._wanted_size()
+        assert wanted is not None
         loader = pictures.loader()
-        image = loader.image(self._digest, wanted)
+        image = self._image if self._image is not None and self._image.size() == wanted else None
+        image = image or loader.image(self._digest, wanted) or self._image
         if image is None or image.size() != wanted:
-            loader.request(self._digest, wanted)
+            loader.request(self._digest, wanted, self)
+        self._image = image
         if image is None:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self._soft)
