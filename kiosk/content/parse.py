@@ -312,7 +312,8 @@ class _Loader(yaml.SafeLoader):
                 "aliases (*name) are not allowed: write the value out",
                 self.peek_event().start_mark,  # type: ignore[no-untyped-call]
             )
-        self.depth += 1
+        collection = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        self.depth += collection  # a level is a map or a list; the values in it are not levels of their own
         try:
             if self.depth > MAX_YAML_DEPTH:
                 raise ComposerError(
@@ -323,7 +324,7 @@ class _Loader(yaml.SafeLoader):
                 )
             return super().compose_node(parent, index)  # type: ignore[arg-type]
         finally:
-            self.depth -= 1
+            self.depth -= collection
 
 
 def load_yaml(text: str) -> tuple[object, dict[str, int]]:

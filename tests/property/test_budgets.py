@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kiosk.content.packs import MAX_JSON_DEPTH, PackError, parse_manifest
@@ -86,6 +86,8 @@ def test_a_text_of_any_size_is_rendered_or_refused(bounded: Bounded, size: int, 
 
 
 @given(st.integers(min_value=0, max_value=3000), st.sampled_from(["- ", "> ", "1. ", "indent"]))
+@example(depth=MAX_MARKDOWN_NESTING, marker="- ")  # the last depth rendered, and the first refused
+@example(depth=MAX_MARKDOWN_NESTING + 1, marker="indent")
 @EXAMPLES
 def test_markdown_nested_to_any_depth_is_rendered_or_refused(
     bounded: Bounded, depth: int, marker: str
@@ -107,6 +109,8 @@ def test_markdown_nested_to_any_depth_is_rendered_or_refused(
 
 
 @given(st.integers(min_value=0, max_value=5000), st.sampled_from(["[", "{a: "]))
+@example(depth=MAX_YAML_DEPTH - 1, opening="[")  # the last depth read, and the first refused
+@example(depth=MAX_YAML_DEPTH, opening="[")
 @EXAMPLES
 def test_yaml_nested_to_any_depth_is_read_or_refused(bounded: Bounded, depth: int, opening: str) -> None:
     closing = "]" if opening == "[" else "}"
@@ -118,18 +122,23 @@ def test_yaml_nested_to_any_depth_is_read_or_refused(bounded: Bounded, depth: in
 
 
 @given(st.integers(min_value=0, max_value=200_000))
+@example(depth=MAX_JSON_DEPTH - 3)  # the last depth read, and the first refused
+@example(depth=MAX_JSON_DEPTH - 2)
 @EXAMPLES
 def test_a_manifest_nested_to_any_depth_is_read_or_refused(bounded: Bounded, depth: int) -> None:
     manifest = {"format": 1, "created_at": "2026-01-01T00:00:00+00:00", "languages": ["en"], "files": {}}
-    text = json.dumps(manifest)[:-1] + ', "signature": ' + "[" * depth + '"x"' + "]" * depth + "}"
+    signature = '{"key": ' + "[" * depth + '"x"' + "]" * depth + "}"
+    text = json.dumps(manifest)[:-1] + ', "signature": ' + signature + "}"
     outcome = bounded(manifest_outcome, text.encode())
-    if depth + 2 > MAX_JSON_DEPTH:  # the manifest is one level, the signature's text another
+    if depth + 3 > MAX_JSON_DEPTH:  # the manifest, the signature's map and the text inside are three levels
         assert outcome is not None and "nested too deeply" in outcome, (depth, outcome)
     else:
         assert outcome is None, (depth, outcome)
 
 
 @given(st.integers(min_value=1, max_value=3000))
+@example(depth=SVG_LIMITS.depth - 1)  # the last depth accepted, and the first refused
+@example(depth=SVG_LIMITS.depth)
 @EXAMPLES
 def test_an_svg_nested_to_any_depth_is_accepted_or_refused(bounded: Bounded, depth: int) -> None:
     data = b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * depth + b"</g>" * depth + b"</svg>"
