@@ -130,9 +130,8 @@ class _Job(QObject):
     @Slot()
     def _on_renderer_step(self) -> None:
         self.steps += 1
-        if (
-            self.steps == 1
-        ):  # loaded: the worker is idle until the next call, so the renderer may be read here
+        # Step 1, loaded: the worker is idle until it is given the next call, so the renderer may be read here.
+        if self.steps == 1:
             if not self.renderer.isValid():
                 self._finish(None)
                 return
@@ -159,8 +158,8 @@ class _Job(QObject):
 class PictureLoader(QObject):
     """Checks, draws and keeps pictures for every `PictureView`, off the UI thread (see the module docstring).
 
-    One per application (`loader()`). Views ask with `request(digest, size)`; `ready` says a picture has news
-    (drawn, or refused), and views that show it repaint.
+    One per application (`loader()`). Views register a picture with `add`, ask for it at a size with `request`;
+    `ready` says a picture has news (drawn, or refused), and the views that show it take it and repaint.
     """
 
     ready = Signal(str)  # the picture's digest
