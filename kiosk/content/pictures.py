@@ -425,8 +425,9 @@ class RenderBudget:
     seconds: float = 1.0  # drawing time at RENDER_SIDE
     memory_mb: int = 256  # memory used while drawing, beyond the drawing program's own
     timeout: float = 10.0  # a picture still drawing after this is stopped and refused
-    startup_timeout: float = 30.0  # for the drawing program to start (it loads Qt)
-    total_timeout: float = 20.0  # for every picture together, so no import waits on pictures for long
+    # The staff console waits for the check: starting and drawing together stay well under the watchdog's 30 s.
+    startup_timeout: float = 10.0  # for the drawing program to start (it loads Qt, usually in half a second)
+    total_timeout: float = 15.0  # for every picture together, so no import waits on pictures for long
     address_space_mb: int = 2048  # the drawing program's hard memory limit (RLIMIT_AS)
 
 
