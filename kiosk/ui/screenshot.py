@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.content.state import Key
 from kiosk.db.store import Store
 from kiosk.errors import UsageError
+from kiosk.ui import pictures
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.screens.faq import FaqScreen
@@ -47,6 +48,9 @@ def settle(app: QApplication) -> None:
     """Let the event loop do what it does before the next frame: polish, lay out, delete what was let go."""
     for _ in range(4):
         app.sendPostedEvents()
+        app.processEvents()
+    for _ in range(3):  # pictures are drawn off the UI thread: wait for them, not their placeholders
+        pictures.loader().wait_until_idle()
         app.processEvents()
 
 
