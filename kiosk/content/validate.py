@@ -11,14 +11,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kiosk.config import LANGUAGE_NAMES
+from kiosk.config import LANGUAGE_NAMES, SETTINGS
 from kiosk.content import placeholders, readability
 from kiosk.content.parse import ContentSet, Document, Problem, Section, review_date
-from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, render
+from kiosk.content.pictures import measure
+from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, markdown_problem, render
 
 WORDS_MIN, WORDS_MAX = 30, 140  # STANDARDS.md: about 40-120 words a page; warn only when clearly outside
 ANSWER_WORDS_MAX = 160
-REVIEW_MONTHS = 24
 _RAW_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*)>")
 _EVENT_OR_STYLE = re.compile(r"\b(on\w+|style)\s*=", re.IGNORECASE)
 _INLINE_CODE = re.compile(r"`[^`]*`")
@@ -90,6 +90,10 @@ def check_text(
     def warn(line: int, message: str) -> None:
         problems.append(Problem(doc_path, line, message, "warning"))
 
+    limit = markdown_problem(section.markdown)
+    if limit is not None:  # over a limit: checking (rendering) it could take minutes, so stop here
+        error(section.body_line + limit[0], limit[1])
+        return problems, Rendered(html="", plain="")
     problems.extend(_raw_html_problems(path, section))
     problems.extend(placeholder_problems(path, section.line, section.title))
     for offset, source_line in enumerate(section.markdown.split("\n")):
@@ -139,6 +143,9 @@ class _Checker:
         self.content = content
         self.readability = readability_checks
         self.today = today
+        # The clinic's review interval (site.yaml's review_months, already checked), as the console uses it.
+        months = content.site.get("review_months", SETTINGS["review_months"].default)
+        self.review_months = months if isinstance(months, int) else 24
         self.problems: list[Problem] = []
         self.reference = content.languages[0]
         # Link targets, per language: chapter-id/page-id and question ids.
@@ -230,9 +237,9 @@ class _Checker:
             self.warn(doc, 2, "not yet reviewed by the clinic: fill in reviewed_on and reviewed_by")
         else:
             months = (self.today.year - reviewed_on.year) * 12 + self.today.month - reviewed_on.month
-            if months > REVIEW_MONTHS:
+            if months > self.review_months:
                 self.warn(
-                    doc, 2, f"last reviewed {months} months ago: review it again (every {REVIEW_MONTHS})"
+                    doc, 2, f"last reviewed {months} months ago: review it again (every {self.review_months})"
                 )
 
     def check_faq(self, doc: Document) -> None:
@@ -303,6 +310,14 @@ class _Checker:
             self.error(doc, doc.title_line, f"id {identifier!r} from {ref_doc.path} is missing here")
         if not missing and set(ids) == set(ref_ids):
             self.error(doc, doc.title_line, f"the order of ids differs from {ref_doc.path}")
+
+
+def picture_costs(content: ContentSet) -> list[Problem]:
+    """Problems of the pictures that take too long or too much memory to draw (see
+    `kiosk.content.pictures.measure`). Separate from `validate` because it starts a drawing program: content and
+    pack imports and `kiosk content validate` call it; the staff editor, which only checks text, does not."""
+    costs = measure({name: (p.data, p.media_type) for name, p in content.pictures.items()})
+    return sorted(Problem(f"illustrations/{name}", line, message) for name, (line, message) in costs.items())
 
 
 def validate(

@@ -1,34 +1,43 @@
-"""On-screen keys: a keyboard for typing questions (with Spanish letters) and a PIN keypad for staff."""
+"""On-screen keys: a keyboard for typing questions (with Spanish letters) and a PIN keypad for staff.
+
+The staff console uses the same keyboard with a full layout (`FULL_ROWS`): digits, punctuation and the Markdown
+characters its formatting buttons do not cover, a Shift for capitals and Enter for a new line."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from kiosk.ui.widgets import TouchButton, label
 
-ROWS = ("qwertyuiop", "asdfghjklñ", "zxcvbnm", "áéíóúü¿?")
+ROWS = ("1234567890", "qwertyuiop", "asdfghjklñ", "zxcvbnm¿?", "áéíóúü")
+ACCENTS = ROWS[-1]
+#: For staff: headings (#), emphasis (_ and *), quotes (>), code (`), numbered lists (1.) and the rest of
+#: everyday punctuation, besides what the patients' keyboard has.
+FULL_ROWS = ("1234567890-=", "qwertyuiop()", "asdfghjklñ[]", "zxcvbnm,.;:?", "áéíóúü¿¡!'\"/", "#*_>`@&%+{}|")
 
 
 class Keyboard(QWidget):
-    """Types into a line edit: letters, the accented letters Spanish needs, space, delete one, clear, hide."""
+    """Types into a line edit: digits, letters, the accented letters Spanish needs, and keys that say what they
+    do in words: space, delete a letter, clear all, hide the keyboard."""
 
     hide_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, rows: tuple[str, ...] = ROWS) -> None:
         super().__init__(parent)
         self.setObjectName("Keyboard")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.target: QLineEdit | None = None
+        self.target: QLineEdit | QPlainTextEdit | None = None
         self.keys: dict[str, TouchButton] = {}
+        self.shifted = False
         layout = QVBoxLayout(self)
         self._layout = layout
-        for row in ROWS:
+        for row in rows:
             line = QHBoxLayout()
             line.addStretch(1)
             for char in row:
-                button = TouchButton(char, "key")
+                button = TouchButton(char, "key", repeats=True)
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 button.clicked.connect(lambda _=False, c=char: self.type(c))
                 self.keys[char] = button
@@ -37,8 +46,8 @@ class Keyboard(QWidget):
             layout.addLayout(line)
         bottom = QHBoxLayout()
         self.clear_key = TouchButton("", "key")
-        self.space_key = TouchButton("", "key")
-        self.backspace_key = TouchButton("⌫", "key")
+        self.space_key = TouchButton("", "key", repeats=True)
+        self.backspace_key = TouchButton("", "key", repeats=True)
         self.hide_key = TouchButton("", "key")
         for button in (self.clear_key, self.space_key, self.backspace_key, self.hide_key):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -46,16 +55,31 @@ class Keyboard(QWidget):
         self.space_key.clicked.connect(lambda: self.type(" "))
         self.backspace_key.clicked.connect(self.backspace)
         self.hide_key.clicked.connect(self.hide_requested.emit)
-        bottom.addWidget(self.clear_key, 3)
-        bottom.addWidget(self.space_key, 8)
-        bottom.addWidget(self.backspace_key, 3)
-        bottom.addWidget(self.hide_key, 4)
+        # Shift and Enter: only where there is text to write, not a question to type (the full layout).
+        self.shift_key = TouchButton("⇧", "key")
+        self.enter_key = TouchButton("↵", "key")
+        for button in (self.shift_key, self.enter_key):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setVisible(rows != ROWS)
+        self.shift_key.clicked.connect(self.shift)
+        self.enter_key.clicked.connect(lambda: self.type("\n"))
+        bottom.addWidget(self.shift_key, 3)
+        bottom.addWidget(self.clear_key, 4)
+        bottom.addWidget(self.space_key, 6)
+        bottom.addWidget(self.backspace_key, 5)
+        bottom.addWidget(self.enter_key, 3)
+        bottom.addWidget(self.hide_key, 5)
         layout.addLayout(bottom)
+
+    def set_accents(self, shown: bool) -> None:
+        """The row of accented letters, for languages that use them (a row less on a small screen otherwise)."""
+        for char in ACCENTS:
+            self.keys[char].setVisible(shown)
 
     def set_texts(self, clear: str, space: str, backspace: str, hide: str) -> None:
         self.clear_key.setText(clear)
         self.space_key.setText(space)
-        self.backspace_key.setAccessibleName(backspace)
+        self.backspace_key.setText(backspace)
         self.hide_key.setText(hide)
 
     def set_spacing(self, spacing: int) -> None:
@@ -67,15 +91,30 @@ class Keyboard(QWidget):
             if row is not None:
                 row.setSpacing(spacing)
 
-    def attach(self, target: QLineEdit) -> None:
+    def attach(self, target: QLineEdit | QPlainTextEdit) -> None:
         self.target = target
+        # "Clear" empties a line; it is not offered for a whole page of text, where one tap would lose it all.
+        self.clear_key.setVisible(isinstance(target, QLineEdit))
+
+    def shift(self) -> None:
+        """The next letter as a capital."""
+        self.shifted = not self.shifted
+        for char, key in self.keys.items():
+            key.setText(char.upper() if self.shifted else char)
 
     def type(self, text: str) -> None:
-        if self.target is not None and len(self.target.text()) < self.target.maxLength():
+        if self.shifted:
+            text = text.upper()
+            self.shift()
+        if isinstance(self.target, QPlainTextEdit):
+            self.target.insertPlainText(text)
+        elif self.target is not None and text != "\n" and len(self.target.text()) < self.target.maxLength():
             self.target.insert(text)
 
     def backspace(self) -> None:
-        if self.target is not None:
+        if isinstance(self.target, QPlainTextEdit):
+            self.target.textCursor().deletePreviousChar()
+        elif self.target is not None:
             self.target.backspace()
 
     def clear(self) -> None:
@@ -101,7 +140,7 @@ class Keypad(QWidget):
         self.buttons: dict[str, TouchButton] = {}
         for index, digit in enumerate("123456789"):
             self._add_digit(grid, digit, index // 3, index % 3)
-        self.delete_key = TouchButton("", "key")
+        self.delete_key = TouchButton("", "pin", repeats=True)
         self.delete_key.clicked.connect(self.delete)
         grid.addWidget(self.delete_key, 3, 0)
         self._add_digit(grid, "0", 3, 1)
@@ -115,7 +154,7 @@ class Keypad(QWidget):
         self._refresh()
 
     def _add_digit(self, grid: QGridLayout, digit: str, row: int, column: int) -> None:
-        button = TouchButton(digit, "key")
+        button = TouchButton(digit, "pin", repeats=True)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(lambda _=False, d=digit: self.press(d))
         self.buttons[digit] = button

@@ -13,10 +13,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
     QBoxLayout,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -27,6 +33,8 @@ from PySide6.QtWidgets import (
 from kiosk.content.state import Key
 from kiosk.errors import KioskError
 from kiosk.services.staff import Status
+from kiosk.ui.i18n import phrase
+from kiosk.ui.keys import FULL_ROWS, Keyboard
 from kiosk.ui.screens import Context, Screen
 from kiosk.ui.staff.data import StaffSource
 from kiosk.ui.staff.editor import ItemEditor, TextEditor
@@ -186,9 +194,21 @@ class StaffConsole(Screen):
         layout.addWidget(self.unsaved_bar)
         layout.addLayout(body, 1)
         layout.addWidget(self.status)
+        # The patients' keyboard with every key staff need: it opens for whichever text field is being edited.
+        self.keyboard = Keyboard(rows=FULL_ROWS)
+        self.keyboard.hide()
+        self.keyboard.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.keyboard.hide_requested.connect(self.hide_keyboard)
+        layout.addWidget(self.keyboard)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         self._layout = layout
 
     # --- screen ------------------------------------------------------------------------------------------------
+
+    def leave(self) -> None:
+        self.keyboard.hide()
 
     def enter(self, **args: Any) -> None:
         self.editing_lang = (
@@ -206,6 +226,7 @@ class StaffConsole(Screen):
     def reset(self) -> None:
         """Staff walked away, or left: nothing typed is lost (it is kept as a draft, never published), and the
         console forgets where it was."""
+        self.keyboard.hide()
         self.keep_unsaved_as_drafts()
         self.unsaved_bar.hide()
         self._pending = None
@@ -228,6 +249,21 @@ class StaffConsole(Screen):
         if kept:
             log.info("the console locked with unsaved text: kept as %d draft(s)", kept)
         return kept
+
+    # --- the on-screen keyboard ------------------------------------------------------------------------------
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not self.isVisible() or new is None or not self.isAncestorOf(new):
+            return
+        if isinstance(new, QLineEdit | QPlainTextEdit) and not new.isReadOnly():
+            self.keyboard.attach(new)
+            self.keyboard.show()
+
+    def hide_keyboard(self) -> None:
+        self.keyboard.hide()
+        focused = QApplication.focusWidget()
+        if focused is not None and self.isAncestorOf(focused):
+            focused.clearFocus()
 
     # --- unsaved text ------------------------------------------------------------------------------------------
 
@@ -254,11 +290,40 @@ class StaffConsole(Screen):
                 editor.dirty = False
         pending()
 
+    def translate(self) -> None:
+        """Show every control's words in the staff member's language (`i18n.phrase`). Controls are made, and
+        some changed later, in English; each remembers the English it was given, so this can run again."""
+        lang = self.ctx.staff_lang
+        for widget in self.findChildren(QLabel) + self.findChildren(QAbstractButton):
+            shown, given = widget.property("shown_text"), widget.property("given_text")
+            english = given if shown is not None and widget.text() == shown else widget.text()
+            words = phrase(english, lang)
+            if words != widget.text() or given is not None:
+                widget.setProperty("given_text", english)
+                widget.setText(words)
+                widget.setProperty("shown_text", words)
+        for field in self.findChildren(QLineEdit) + self.findChildren(QPlainTextEdit):
+            shown, given = field.property("shown_hint"), field.property("given_hint")
+            english = (
+                given if shown is not None and field.placeholderText() == shown else field.placeholderText()
+            )
+            if english:
+                field.setProperty("given_hint", english)
+                field.setPlaceholderText(phrase(english, lang))
+                field.setProperty("shown_hint", field.placeholderText())
+        header = self.tree.headerItem()
+        for column, english in enumerate(("Content", "Status")):
+            header.setText(column, phrase(english, lang))
+
     def _retranslate(self) -> None:
         tr = self.ctx.staff_tr
         self.unsaved_save.setText(tr("staff.save"))
         self.unsaved_discard.setText(tr("staff.discard"))
         self.unsaved_keep.setText(tr("staff.keep_editing"))
+        self.keyboard.set_texts(
+            tr("keyboard.clear"), tr("keyboard.space"), tr("keyboard.backspace"), tr("keyboard.hide")
+        )
+        self.translate()
 
     def refresh(self) -> None:
         """The console is for working at: smaller text than the patient screens, same tap targets."""
@@ -268,6 +333,7 @@ class StaffConsole(Screen):
         if sheet != self.styleSheet():  # setting it again restyles every widget in the console, for nothing
             self.setStyleSheet(sheet)
         self._layout.setContentsMargins(m.px(24), m.px(16), m.px(24), m.px(16))
+        self.keyboard.set_spacing(m.px(6))
         portrait = self.ctx.portrait
         self._header.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
@@ -290,6 +356,7 @@ class StaffConsole(Screen):
         for section, button in self.sections.items():
             set_prop(button, "active", section == name)
             button.setProperty("role", "bar")
+        self.translate()
 
     @property
     def current_panel(self) -> str:
@@ -308,6 +375,7 @@ class StaffConsole(Screen):
         self.reload_tree()
         if self.editor.status is not None:
             self.editor.build_texts()
+        self.translate()
 
     def _mark_language(self) -> None:
         current = "both" if self.editor.side_by_side else self.editing_lang
@@ -339,7 +407,7 @@ class StaffConsole(Screen):
         self.tree.clear()
         chapters, categories = self._tree
         for caption, items in (("Chapters", chapters), ("Questions and answers", categories)):
-            root = QTreeWidgetItem([caption, ""])
+            root = QTreeWidgetItem([phrase(caption, self.ctx.staff_lang), ""])
             self.tree.addTopLevelItem(root)
             for status in items:
                 node = self._node(status)
@@ -399,7 +467,7 @@ class StaffConsole(Screen):
             self.message(f"{key.describe()} is not there any more.", True)
             return
         self.editor.show_item(status)
-        self.show_panel("editor")
+        self.show_panel("editor")  # (in the staff member's language)
         if key.kind == "faq_category" and self._open_group != key:
             self._open_group = key
             self._show_tree()
@@ -443,6 +511,7 @@ class StaffConsole(Screen):
             status = self.statuses().get(key)
             if status is not None:
                 self.editor.show_item(status)
+                self.translate()
 
     def _undo_restore(self, path: object) -> None:
         """Undoing a restore is restoring the backup taken just before it: shown, and confirmed, there."""
@@ -453,5 +522,5 @@ class StaffConsole(Screen):
             self.transfer.review_restore(path, "the state before that restore")
 
     def message(self, text: str, problem: bool) -> None:
-        self.status.setText(text)
+        self.status.setText(phrase(text, self.ctx.staff_lang))
         set_prop(self.status, "problem", problem)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPixmap, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.content.render import render
+from kiosk.content.render import markdown_problem, render
 from kiosk.content.state import Fields, Key
 from kiosk.services.catalogue import PageView, QuestionView
 from kiosk.services.staff import TITLE_FIELD, Status
+from kiosk.ui import pictures
+from kiosk.ui.probe import FitCheck, PageFit, fit_notes
 from kiosk.ui.screens import Context
 from kiosk.ui.screens.faq import QuestionItem
 from kiosk.ui.screens.reader import PageCard
@@ -35,22 +37,33 @@ from kiosk.ui.theme import NORMAL, metrics_for, stylesheet
 from kiosk.ui.widgets import TouchButton, clear_layout, label
 
 KIOSK_SIZE = QSize(1856, 760)  # the reader's page area on a 1920x1080 kiosk
+#: The preview is never drawn smaller than half the size patients see it at (it scrolls rather than shrink more).
+MIN_PREVIEW_SCALE = 0.5
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
 class Preview(QLabel):
-    """The kiosk's own widgets rendered at kiosk size, scaled into the editor."""
+    """The kiosk's own widgets drawn at the size patients see them on this kiosk's screen, scaled to fit the
+    editor, but never below half size."""
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = Context(ctx.source, ctx.session)
-        self.ctx.metrics = metrics_for(1920, 1080, False)
+        self.ctx.metrics = metrics_for(1920, 1080)
         self.ctx.palette = NORMAL
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self.setMinimumSize(200, 120)
-        # A label with a picture asks to be the picture's size; this one takes the space it is given.
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        # A label with a picture asks to be the picture's size; this one takes the width it is given.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self._pixmap: QPixmap | None = None
+        self._page: PageView | None = None  # drawn again when its picture is ready (pictures draw off-thread)
+        pictures.loader().ready.connect(self._on_picture_ready)
+
+    @Slot(str)
+    def _on_picture_ready(self, digest: str) -> None:
+        data = self.ctx.source.picture(self._page.image) if self._page is not None else None
+        if self._page is not None and data and pictures.loader().add(data) == digest:
+            self.show_page(self._page)
 
     def _render(self, widget: QWidget, size: QSize) -> None:
         widget.setStyleSheet(stylesheet(self.ctx.palette, self.ctx.metrics))
@@ -64,31 +77,52 @@ class Preview(QLabel):
         widget.deleteLater()
         self._fit()
 
+    def kiosk_size(self) -> QSize:
+        """The reader's page area on this kiosk's screen (the window the console is in), with the metrics the
+        patient screens use at that size."""
+        top = self.window()
+        width, height = (
+            (top.width(), top.height()) if top is not self and top.width() >= 640 else (1920, 1080)
+        )
+        self.ctx.metrics = metrics_for(width, height)
+        self.ctx.portrait = height > width
+        return QSize(round(KIOSK_SIZE.width() * width / 1920), round(KIOSK_SIZE.height() * height / 1080))
+
     def show_page(self, page: PageView) -> None:
+        self._page = page
+        size = self.kiosk_size()
         card = PageCard(self.ctx)
         card.show_page(page)
-        self._render(card, KIOSK_SIZE)
+        self._render(card, size)
 
     def show_answer(self, question: QuestionView) -> None:
+        self._page = None
+        size = self.kiosk_size()
         item = QuestionItem(question, self.ctx)
         item.set_open(True)
-        item.resize(KIOSK_SIZE.width(), 10)
+        item.resize(size.width(), 10)
         height = max(item.sizeHint().height(), item.answer_text.height() + 200)
-        self._render(item, QSize(KIOSK_SIZE.width(), min(height, KIOSK_SIZE.height())))
+        self._render(item, QSize(size.width(), min(height, size.height())))
 
     def clear_preview(self) -> None:
+        self._page = None
         self._pixmap = None
         self.clear()
 
+    @property
+    def scale(self) -> float:
+        """How large the preview is shown, against what patients see: to fit the editor, at least half."""
+        if self._pixmap is None or self._pixmap.width() == 0:
+            return 1.0
+        return max(MIN_PREVIEW_SCALE, min(1.0, self.width() / self._pixmap.width()))
+
     def _fit(self) -> None:
         if self._pixmap is not None:
-            self.setPixmap(
-                self._pixmap.scaled(
-                    self.size(),
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
+            shown = self._pixmap.scaledToWidth(
+                round(self._pixmap.width() * self.scale), Qt.TransformationMode.SmoothTransformation
             )
+            self.setMinimumHeight(shown.height())
+            self.setPixmap(shown)
 
     def resizeEvent(self, event: object) -> None:
         self._fit()
@@ -164,6 +198,7 @@ class TextEditor(QFrame):
             layout.addWidget(self.warnings)
         self.markdown.setVisible(has_body)
         self.warnings.hide()
+        self.fit_notes: list[str] = []  # how the page fits the kiosk's screens, from the preview
         self.summary.setVisible(key.kind == "chapter_text")
         layout.addWidget(self.save_button)
         drafts = QHBoxLayout()
@@ -234,7 +269,14 @@ class TextEditor(QFrame):
             for problem in self.staff.check(self.key, self.fields()):
                 prefix = "Error" if problem.severity == "error" else "Warning"
                 self.warnings.addItem(f"{prefix}: {problem.message}")
+            for note in self.fit_notes:
+                self.warnings.addItem(f"Warning: {note}")
         self.warnings.setVisible(self.warnings.count() > 0)
+
+    def show_fit(self, notes: list[str]) -> None:
+        if notes != self.fit_notes:
+            self.fit_notes = notes
+            self.check()
 
     def save(self) -> bool:
         from kiosk.errors import ContentError, KioskError
@@ -378,19 +420,19 @@ class ItemEditor(QWidget):
         self.preview_timer.setSingleShot(True)
         self.preview_timer.setInterval(250)
         self.preview_timer.timeout.connect(self.update_preview)
+        # How the page fits every supported screen and text size, measured on the kiosk's own page card.
+        self.fit_check = FitCheck(ctx.source, self)
+        self.fit_check.finished.connect(self._on_fit_checked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.badges)
         layout.addLayout(self.action_row)
         layout.addWidget(self.review)
-        work = QHBoxLayout()
-        work.addLayout(self.texts, 3)
-        preview_column = QVBoxLayout()
-        preview_column.addWidget(label("Preview, as patients see it", "heading"))
-        preview_column.addWidget(self.preview, 1)
-        work.addLayout(preview_column, 2)
-        layout.addLayout(work, 1)
+        # The texts, then the preview below them at the editor's full width: room for at least half size.
+        layout.addLayout(self.texts, 1)
+        layout.addWidget(label("Preview, as patients see it", "heading"))
+        layout.addWidget(self.preview)
 
     @property
     def key(self) -> Key | None:
@@ -449,6 +491,10 @@ class ItemEditor(QWidget):
         lang, editor = next(iter(self.editors.items()))
         fields = editor.fields()
         kind = self.status.key.kind
+        if kind in ("page", "faq_entry") and markdown_problem(str(fields.get("markdown", ""))) is not None:
+            self.preview.clear_preview()
+            self.preview.setText("No preview: the text goes over a limit (see the problems listed with it).")
+            return
         if kind == "page":
             rendered = render(str(fields.get("markdown", "")))
             picture = rendered.picture
@@ -464,6 +510,10 @@ class ItemEditor(QWidget):
                 lang,
             )
             self.preview.show_page(page)
+            chapter = self.ctx.source.catalogue(lang).chapter(chapter_id)
+            last = bool(chapter and chapter.pages and chapter.pages[-1].id == page_id)
+            reference = bool(chapter and chapter.card.kind != "topic")
+            self.fit_check.start(page, summary=last and not reference, reference=reference)
         elif kind == "faq_entry":
             rendered = render(str(fields.get("markdown", "")))
             self.preview.show_answer(
@@ -472,6 +522,13 @@ class ItemEditor(QWidget):
         else:
             self.preview.clear_preview()
             self.preview.setText("Pages and questions show a preview.")
+
+    def _on_fit_checked(self, fits: list[PageFit]) -> None:
+        if fits and self.editors:
+            lang = fits[0].lang
+            editor = self.editors.get(lang)
+            if editor is not None:
+                editor.show_fit(fit_notes(fits))
 
     # actions ----------------------------------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -13,12 +15,14 @@ from kiosk.config import SETTINGS
 from kiosk.content.state import Key
 from kiosk.db.store import Store
 from kiosk.services import auth
+from kiosk.services import staff as staff_service
 from kiosk.services.auth import COMMAND_LINE, Account
 from kiosk.services.settings import update_settings
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
+from tests.unit.content.test_pictures import png, use_bomb
 from tests.unit.ui.conftest import open_window
 from tests.unit.ui.test_screens import clipped_labels, overlapping, settled
 
@@ -73,6 +77,29 @@ def test_errors_block_a_save_and_warnings_show_while_typing(qtbot: QtBot, window
     assert editor.warnings.item(0).text().startswith("Error: link to unknown page")
     assert not editor.save()
     assert staff.status.text().startswith("Not saved")
+
+
+def test_the_editor_warns_as_staff_type_when_a_page_will_not_fit_the_screen(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    staff = console(window)
+    staff.open_item(Key("page", "first-steps/summary"))
+    editor = staff.editor.editors["en"]
+    check = staff.editor.fit_check
+    qtbot.wait_until(lambda: not check.running and len(check.stages) == 12, timeout=10000)
+    assert not any("Too long" in editor.warnings.item(i).text() for i in range(editor.warnings.count()))
+    many = "\n".join(f"- Point {n}: a summary that goes on and on, longer than a screen." for n in range(30))
+    editor.markdown.setPlainText(many)
+    qtbot.wait_until(
+        lambda: any(
+            "Too long for the screen" in editor.warnings.item(i).text()
+            for i in range(editor.warnings.count())
+        ),
+        timeout=10000,
+    )
+    notes = [editor.warnings.item(i).text() for i in range(editor.warnings.count())]
+    assert any("less than 9 in 10 of this summary shows at once" in note for note in notes)
+    assert any("1920x1080 in normal text" in note for note in notes)
 
 
 def test_a_nurse_adds_a_question_in_both_languages_publishes_and_undoes_it(
@@ -155,6 +182,31 @@ def test_linking_to_a_page_and_choosing_a_picture(qtbot: QtBot, window: KioskWin
     assert editor.save()
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[" * 16_000, "Error: the text is too long (16,000 characters; at most 10,000)"),
+        ("[" * 9_000, "Error: the text has too many '[' (links and pictures; at most 50)"),
+        ("Fine.\n" + "- " * 600 + "x", "Error: lists or quotes are nested too deeply (at most 8 levels)"),
+    ],
+)
+def test_a_text_bomb_typed_in_the_editor_is_refused_in_one_line(
+    qtbot: QtBot, window: KioskWindow, text: str, words: str
+) -> None:
+    """Python-Markdown would take a minute over 16,000 '[' (the heartbeat stops meanwhile) or recurse until it
+    fails on 600 nested lists. The editor's live check refuses them instead, and the preview is not drawn: had
+    either rendered the text, the render would raise inside a slot and fail this test."""
+    staff = console(window)
+    staff.open_item(Key("page", "second/driving"))
+    editor = staff.editor.editors["en"]
+    editor.markdown.setPlainText(text)
+    qtbot.wait_until(lambda: editor.warnings.count() > 0, timeout=3000)
+    assert [editor.warnings.item(i).text() for i in range(editor.warnings.count())] == [words]
+    assert not editor.save() and staff.status.text().startswith("Not saved")
+    staff.editor.update_preview()
+    assert staff.editor.preview.text().startswith("No preview: the text goes over a limit")
+
+
 def test_large_photos_are_scaled_down_and_stored(qtbot: QtBot, window: KioskWindow, tmp_path: Path) -> None:
     staff = console(window)
     staff.show_panel("pictures")
@@ -169,6 +221,28 @@ def test_large_photos_are_scaled_down_and_stored(qtbot: QtBot, window: KioskWind
     bad = tmp_path / "evil.svg"
     bad.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>')
     assert staff.pictures.add_file(bad) is None and "not allowed" in staff.status.text()
+
+
+def test_hostile_picture_files_are_refused_before_they_are_opened_as_pictures(
+    qtbot: QtBot, window: KioskWindow, tmp_path: Path
+) -> None:
+    staff = console(window)
+    staff.show_panel("pictures")
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png(100_000, 100_000))  # unpacking it would take 40 GB
+    assert staff.pictures.add_file(bomb) is None
+    assert staff.status.text().startswith(
+        "Cannot use bomb.png: the picture is too large (100000 x 100000 pixels"
+    )
+    pipe = tmp_path / "pipe.svg"
+    os.mkfifo(pipe)  # reading it would wait for ever
+    assert staff.pictures.add_file(pipe) is None
+    assert staff.status.text() == (
+        "Cannot use pipe.svg: is not a plain file (a device, pipe or folder); only plain files are read"
+    )
+    uses = tmp_path / "uses.svg"
+    uses.write_bytes(use_bomb(8, 10))
+    assert staff.pictures.add_file(uses) is None and "copies parts that copy parts" in staff.status.text()
 
 
 def test_packs_and_backups_from_the_console(qtbot: QtBot, window: KioskWindow, tmp_path: Path) -> None:
@@ -249,6 +323,11 @@ def test_reviews_are_recorded_per_chapter(qtbot: QtBot, window: KioskWindow) -> 
     assert staff.editor.review.isVisible() and "never reviewed" in staff.editor.badges.text()
     staff.editor.review_button.click()
     assert staff.staff.recent()[0].line().endswith("review by Ana Ruiz: Ana Ruiz reviewed chapter second")
+    window.move_to("reader", chapter="second", page="end")  # patients see who signed it off, and when
+    reader = window.screen_named("reader")
+    assert isinstance(reader, ReaderScreen) and reader.at_end
+    shown = [card.end.reviewed for card in reader.stage.cards() if card.end.reviewed.isVisible()]
+    assert [label.text() for label in shown] == [f"Reviewed by Ana Ruiz on {dt.date.today().isoformat()}"]
     assert "never reviewed" not in staff.editor.badges.text()
 
 
@@ -270,3 +349,91 @@ def test_the_console_is_laid_out_properly(qtbot: QtBot, store: Store, width: int
     assert settled(qtbot, lambda: overlapping(staff)) == []
     assert window.size().width() == width and window.size().height() == height
     window.allow_close = True
+
+
+def test_every_text_field_opens_the_full_on_screen_keyboard(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window)
+    staff.open_item(Key("page", "second/driving"))
+    editor = staff.editor.editors["en"]
+    editor.markdown.setFocus()
+    qtbot.wait_until(lambda: staff.keyboard.isVisible() and staff.keyboard.target is editor.markdown)
+    editor.markdown.moveCursor(editor.markdown.textCursor().MoveOperation.End)
+    keys = staff.keyboard
+    keys.enter_key.click()
+    for char in "## ":
+        (keys.space_key if char == " " else keys.keys[char]).click()
+    keys.shift_key.click()
+    for char in "tip: 3 _x_":
+        (keys.space_key if char == " " else keys.keys[char]).click()
+    assert editor.markdown.toPlainText().endswith("\n## Tip: 3 _x_")  # capitals, digits and Markdown
+    assert not keys.clear_key.isVisible()  # one tap must not empty a whole page
+    staff.show_panel("settings")
+    field = staff.settings_panel.controls["clinic_phone"]
+    field.setFocus()
+    qtbot.wait_until(lambda: keys.target is field and keys.clear_key.isVisible())
+    for char in "555-0100":
+        keys.keys[char].click()
+    assert field.text() == "555-0100"
+    keys.hide_key.click()
+    assert not keys.isVisible()
+
+
+def test_typed_text_is_never_lost_silently(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window, self_review=False)
+    staff.open_item(Key("faq_entry", "can-i-drive"))
+    staff.editor.editors["en"].markdown.setPlainText("Half a new answer")
+    staff._on_tree_clicked(staff.find_item(Key("faq_entry", "is-it-addictive")), 0)
+    assert staff.unsaved_bar.isVisible() and staff.editor.key == Key("faq_entry", "can-i-drive")
+    staff.unsaved_keep.click()  # Keep editing: nothing moves, nothing is lost
+    assert staff.editor.editors["en"].markdown.toPlainText() == "Half a new answer"
+    staff.language_buttons["es"].click()  # switching language asks too
+    assert staff.unsaved_bar.isVisible() and staff.editing_lang == "en"
+    staff.unsaved_discard.click()
+    assert staff.editing_lang == "es" and window.session.lang == "en"
+    staff.set_language("en")
+    staff.open_item(Key("faq_entry", "can-i-drive"))
+    staff.editor.editors["en"].markdown.setPlainText("Typed, then the nurse walked away.")
+    window.reset_session()  # the staff idle lock
+    assert window.current == "attract" and window.ctx.staff is None
+    with window.source.store.session() as session:
+        kept = staff_service.load_text(session, Key("faq_entry_text", "can-i-drive", "en"))
+    assert kept is not None and kept.draft is not None  # kept as a draft, not published
+    assert kept.draft["markdown"] == "Typed, then the nurse walked away." and kept.draft_author == ANA.name
+    question = window.source.catalogue("en").question("can-i-drive")
+    assert question is not None and "walked away" not in question.html
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
+def test_the_preview_is_never_under_half_the_size_patients_see(
+    qtbot: QtBot, store: Store, width: int, height: int
+) -> None:
+    window = open_window(qtbot, store, width, height)
+    staff = console(window)
+    staff.open_item(Key("page", "first-steps/picture"))
+    preview = staff.editor.preview
+    rendered = preview.rendered
+    assert rendered is not None and rendered.width() == round(1856 * width / 1920)  # this screen's page area
+    qtbot.wait_until(lambda: preview.pixmap().width() > 0)
+    assert (
+        preview.pixmap().width() >= rendered.width() / 2
+        and preview.pixmap().height() >= rendered.height() / 2
+    )
+    assert preview.width() <= staff.panels.width()  # and it fits the editor: nothing runs off its side
+    window.allow_close = True
+
+
+def test_staff_read_the_console_in_their_language_without_changing_the_patients(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    staff = console(window)
+    staff.open_item(Key("page", "second/driving"))
+    staff.set_language("es")
+    assert window.session.lang == "en"  # patients still see English
+    assert staff.back_button.text() == "Volver al menú del personal"
+    assert staff.sections["settings"].text() == "Configuración"
+    assert staff.editor.editors["es"].save_button.text() == "Guardar"
+    assert staff.editor.history_button.text() == "Historial"
+    staff.show_panel("changes")
+    assert staff.changes.undo_button.text() == "Deshacer el cambio elegido…"
+    staff.set_language("en")
+    assert staff.changes.undo_button.text() == "Undo the selected change…"

@@ -64,14 +64,14 @@ def test_a_page_is_counted_once_however_often_it_is_redrawn(qtbot: QtBot, window
     wake(qtbot, window)
     window.move_to("reader", chapter="first-steps", page="picture")
     window.session.set_high_contrast(True)
-    window.session.set_large_text(True)
+    window.session.set_text_size(2)
     window.resize(1080, 1920)  # turned to portrait
     window.restyle()
     window.session.set_lang("es")
     screen = reader(window)
     assert screen.index == 0
     pages = [page.id for page in screen.chapter.pages] if screen.chapter else []
-    while not screen.on_last_page:
+    while not screen.at_end:  # to the end of the chapter: a chapter finished
         screen.next()  # the patient turns a page: that is a new view
     window.restyle()
     window.source.flush_usage()
