@@ -55,9 +55,19 @@ class PlanView:
     lines: tuple[str, ...]
     empty: bool
 
+    #: Lines shown before "... and N more": a screenful to read, not a text box that takes a second to fill.
+    MAX_LINES = 300
+
     @classmethod
     def of(cls, plan: ImportPlan) -> PlanView:
-        return cls(plan.summary(), tuple(plan.report()), plan.is_empty)
+        lines = plan.report()
+        if len(lines) > cls.MAX_LINES:
+            more = len(lines) - cls.MAX_LINES
+            lines = [
+                *lines[: cls.MAX_LINES],
+                f"… and {more} more lines (an import with --dry-run on the command line lists them all)",
+            ]
+        return cls(plan.summary(), tuple(lines), plan.is_empty)
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,7 @@ def _in_child(
     if multiprocessing.parent_process() is not None:
         # Second in line for the processor: on a small machine, the screen's process comes first.
         with contextlib.suppress(OSError):
-            os.nice(10)
+            os.nice(19)
 
     def progress(step: str, fraction: float) -> None:
         if cancelled.is_set():
