@@ -108,3 +108,23 @@ def test_staff_mode_ends_the_patients_session_and_leaves_theirs_alone(
     console.back_button.click()
     window.staff_menu.return_button.click()
     assert window.current == "attract" and window.ctx.staff is None and window.session.lang == "en"
+
+
+def test_exit_to_the_desktop_is_for_an_admin_who_has_read_what_it_means(window: KioskWindow) -> None:
+    exits: list[bool] = []
+    window.exit_requested.connect(lambda: exits.append(True))
+    window.ctx.staff = auth.Account("Ed", ("editor",))
+    window.move_to("staff-menu")
+    menu = window.staff_menu
+    menu.exit_button.click()
+    assert menu.confirm_text.text() == "Only an admin can close the kiosk." and menu.exit_yes.isHidden()
+    window.request_exit()  # not even by another way in
+    assert exits == []
+    window.ctx.staff = auth.Account("Al", ("admin",))
+    menu.exit_button.click()
+    assert "the service does not restart it by itself" in menu.confirm_text.text() and exits == []
+    menu.exit_no.click()
+    assert menu.confirm.isHidden() and exits == []
+    menu.exit_button.click()
+    menu.exit_yes.click()
+    assert exits == [True]
