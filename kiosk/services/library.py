@@ -11,7 +11,8 @@ import json
 import logging
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -40,6 +41,7 @@ from kiosk.db.store import Store, open_store, open_store_readonly, translated_er
 from kiosk.errors import KioskError, MissingDatabase, NotKioskDatabase, StoreError, UnusableDatabase
 from kiosk.services import auth, search
 from kiosk.services.auth import COMMAND_LINE
+from kiosk.services.catalogue import Catalogue, load_catalogue
 from kiosk.services.settings import load_settings, settings_from
 
 log = logging.getLogger(__name__)
@@ -298,6 +300,40 @@ def restore_to_undo(session: Session, changeset_id: int) -> Path:
     if not saved or not Path(saved).is_file():
         raise KioskError("the backup taken before that restore is no longer there, so it cannot be undone")
     return Path(saved)
+
+
+# --- for the staff console, which reaches the store only through here ------------------------------------------
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Database errors the environment causes (locked, read-only, full disk) as one-line `StoreError`s."""
+    with translated_errors():
+        yield
+
+
+def open_existing(db_path: Path) -> Store:
+    """The store of a database that exists (checked as `open_store` checks it; never created)."""
+    return open_store(Path(db_path), create=False)
+
+
+def backups(db_path: Path) -> list[backup.BackupFile]:
+    """The backups of the database at `db_path`, newest first."""
+    return backup.backups_of(Path(db_path))
+
+
+def backup_now(db_path: Path, keep: int) -> Path:
+    """A backup by hand, among the automatic ones (the newest `keep` are kept)."""
+    return backup.automatic_backup(Path(db_path), "manual", keep)
+
+
+def read_catalogues(db_path: Path) -> dict[str, Catalogue]:
+    """What patients can read, in every language offered, read on a connection of its own (for a staff job)."""
+    connection = lite.connect(Path(db_path), readonly=True, create=False)
+    try:
+        return {lang: load_catalogue(connection, lang) for lang in load_settings(connection).languages}
+    finally:
+        connection.close()
 
 
 def daily_backup(store: Store) -> Path | None:

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy.orm import Session
@@ -33,15 +33,16 @@ from kiosk.content.parse import Problem
 from kiosk.content.state import Fields, Key
 from kiosk.content.sync import ImportPlan
 from kiosk.content.validate import Targets
-from kiosk.db import backup, lite
-from kiosk.db.backup import BackupFile
-from kiosk.db.store import Store, open_store, translated_errors
 from kiosk.errors import AuthError, ContentError, KioskError
 from kiosk.services import auth, library, staff
 from kiosk.services.auth import Account
-from kiosk.services.catalogue import Catalogue, load_catalogue
+from kiosk.services.catalogue import Catalogue
 from kiosk.services.settings import SiteSettings, load_settings, update_settings
 from kiosk.ui.data import ContentSource
+
+if TYPE_CHECKING:  # types only: the console reaches the store through services
+    from kiosk.db.backup import BackupFile
+    from kiosk.db.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,14 +82,10 @@ class Outcome(Generic[T]):
 
 def _prepared(db_path: Path, tree_lang: str | None) -> tuple[dict[str, Catalogue], Any]:
     """The patient screens' catalogues and the console's tree, read after a change."""
-    connection = lite.connect(db_path, readonly=True, create=False)
-    try:
-        catalogues = {lang: load_catalogue(connection, lang) for lang in load_settings(connection).languages}
-    finally:
-        connection.close()
+    catalogues = library.read_catalogues(db_path)
     tree = None
     if tree_lang is not None:
-        store = open_store(db_path, create=False)
+        store = library.open_existing(db_path)
         try:
             with store.session() as session:
                 tree = (tree_lang, staff.content_tree(session, tree_lang))
@@ -112,7 +109,7 @@ def _in_child(
         messages.put(("progress", step, fraction))
 
     try:
-        with translated_errors():
+        with library.store_errors():
             value = work(*args, progress=progress)
             catalogues: dict[str, Catalogue] = {}
             tree = None
@@ -228,7 +225,7 @@ class Job(QObject, Generic[T]):
 
 
 def _with_store(db_path: Path, action: Callable[[Store], T]) -> T:
-    store = open_store(Path(db_path), create=False)
+    store = library.open_existing(db_path)
     try:
         return action(store)
     finally:
@@ -283,7 +280,7 @@ def export_folder_job(db_path: Path, destination: Path, *, progress: library.Pro
 
 def backup_job(db_path: Path, keep: int, *, progress: library.Progress) -> Path:
     progress("copying the database", 0.1)
-    return backup.automatic_backup(Path(db_path), "manual", keep)
+    return library.backup_now(db_path, keep)
 
 
 def restore_job(db_path: Path, source: Path, author: str, *, progress: library.Progress) -> library.Restored:
@@ -313,11 +310,11 @@ class StaffSource:
         return found
 
     def read(self, action: Callable[[Session], T]) -> T:
-        with translated_errors(), self.store.session() as session:
+        with library.store_errors(), self.store.session() as session:
             return action(session)
 
     def write(self, action: Callable[[Session], T]) -> T:
-        with translated_errors(), self.store.session() as session, session.begin():
+        with library.store_errors(), self.store.session() as session, session.begin():
             result = action(session)
         self.source.reload()
         return result
@@ -357,7 +354,7 @@ class StaffSource:
         return self.read(auth.list_accounts)
 
     def backups(self) -> list[BackupFile]:
-        return backup.backups_of(self.store.path)
+        return library.backups(self.store.path)
 
     # changing
     def save_text(self, key: Key, fields: Fields) -> list[Problem]:
