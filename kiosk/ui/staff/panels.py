@@ -122,7 +122,8 @@ class HistoryPanel(QWidget):
         self.versions.clear()
         for entry in self.entries:
             lang = f" ({entry.key.lang})" if entry.key.lang else ""
-            self.versions.addItem(f"{entry.when:%Y-%m-%d %H:%M}  {entry.kind}{lang}: {entry.summary}")
+            who = f" by {entry.author}" if entry.author else ""
+            self.versions.addItem(f"{entry.when:%Y-%m-%d %H:%M}  {entry.kind}{lang}{who}: {entry.summary}")
         if self.entries:
             self.versions.setCurrentRow(0)
 

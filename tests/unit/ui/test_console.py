@@ -145,6 +145,7 @@ def test_history_shows_earlier_versions_and_restores_one(qtbot: QtBot, window: K
     assert editor.save()
     staff.editor.history_button.click()
     assert staff.current_panel == "history" and staff.history.versions.count() >= 3
+    assert " by Ana Ruiz: edited question is-it-addictive (en)" in staff.history.versions.item(0).text()
     staff.history.versions.setCurrentRow(staff.history.versions.count() - 1)  # the first version
     assert (
         "This version" in staff.history.diff.toHtml()
