@@ -99,6 +99,11 @@ def test_every_staff_control_is_at_least_48_px(qtbot: QtBot, store: Store, width
     check("staff-editor")
     console.open_item(Key("faq_entry", "can-i-drive"))
     check("staff-editor: an answer")
+    window.activateWindow()  # as the kiosk's only window is
+    console.editor.editors["en"].markdown.setFocus()
+    qtbot.wait_until(console.keyboard.isVisible)
+    check("staff-editor: the on-screen keyboard")
+    console.hide_keyboard()
     for panel in ("settings", "transfer", "changes", "pictures"):
         console.show_panel(panel)
         check(f"staff-console: {panel}")
