@@ -8,6 +8,7 @@ is refused with one clear line instead of reaching the screen.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -123,6 +124,15 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+def _one_line(key: str, text: str) -> str:
+    """`text` as one line for the screen: runs of spaces, tabs and line breaks become one space; other control
+    characters (which a screen cannot show and a report could be faked with) are refused."""
+    text = " ".join(text.split())
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
+        raise KioskError(f"setting {key} contains control characters; type it again")
+    return text
+
+
 def coerce(key: str, value: object) -> object:
     """Return `value` in the canonical form for setting `key`, or raise `KioskError` saying what is wrong."""
     setting = SETTINGS.get(key)
@@ -133,7 +143,7 @@ def coerce(key: str, value: object) -> object:
             return ""
         if not isinstance(value, str):
             raise KioskError(f"setting {key} must be text")
-        text = " ".join(value.split())
+        text = _one_line(key, value)
         if len(text) > 200:
             raise KioskError(f"setting {key} is too long (at most 200 characters)")
         if text and setting.pattern and not re.fullmatch(setting.pattern, text, re.IGNORECASE):
@@ -183,7 +193,7 @@ def coerce(key: str, value: object) -> object:
                 raise KioskError(f"setting {key}: the {LANGUAGE_NAMES[lang]} text is empty")
             if len(text) > 120:
                 raise KioskError(f"setting {key}: the {LANGUAGE_NAMES[lang]} text is too long (at most 120)")
-            result[lang] = text.strip()
+            result[lang] = _one_line(key, text)
         return result
     raise AssertionError(f"unhandled setting kind {setting.kind}")  # pragma: no cover
 

@@ -73,3 +73,14 @@ def test_a_phone_setting_must_look_like_a_phone_number(value: str) -> None:
 def test_phone_numbers_as_people_write_them_are_accepted() -> None:
     for value in ("(555) 010-0100", "+1 555 010 0100 ext. 12", "555.010.0100"):
         assert coerce("after_hours_phone", value) == value
+
+
+def test_settings_are_one_line_and_refuse_control_characters() -> None:
+    assert coerce("clinic_name", "Calm\n  Clinic\t") == "Calm Clinic"
+    assert coerce("crisis_line", {"en": "Call\n988", "es": "Llame\r\nal 988"}) == {
+        "en": "Call 988",
+        "es": "Llame al 988",
+    }
+    for bad in ("Calm\x1b[2JClinic", "Calm\u202eClinic"):
+        with pytest.raises(KioskError, match="control characters"):
+            coerce("clinic_name", bad)
