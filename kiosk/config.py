@@ -14,7 +14,7 @@ from typing import Literal
 
 from kiosk.errors import KioskError
 
-Kind = Literal["text", "localized", "int", "languages", "language", "asset"]
+Kind = Literal["text", "localized", "int", "bool", "languages", "language", "asset"]
 
 #: Languages the kiosk has UI strings for. Content may be missing in one; it then falls back to the first.
 SUPPORTED_LANGUAGES = ("en", "es")
@@ -109,9 +109,16 @@ SETTINGS: dict[str, Setting] = {
             "review_months",
             "int",
             24,
-            "Months after which a chapter's clinical review is flagged as due.",
+            "Months after which a chapter's or an answer's clinical review is flagged as due.",
             1,
             60,
+        ),
+        Setting(
+            "allow_self_review",
+            "bool",
+            False,
+            "Whether a reviewer may publish a change to medical text they wrote themselves (a second person "
+            "checks it otherwise).",
         ),
     )
 }
@@ -155,6 +162,13 @@ def coerce(key: str, value: object) -> object:
         if (low is not None and number < low) or (high is not None and number > high):
             raise KioskError(f"setting {key} must be between {low} and {high}")
         return number
+    if setting.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        words = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+        if isinstance(value, str) and value.strip().lower() in words:
+            return words[value.strip().lower()]
+        raise KioskError(f"setting {key} must be yes or no")
     if setting.kind == "languages":
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list | tuple) or not items:

@@ -13,6 +13,7 @@ from kiosk.content.parse import read_content
 from kiosk.content.validate import validate
 from kiosk.db.store import Store
 from kiosk.errors import KioskError
+from kiosk.services.auth import COMMAND_LINE
 from kiosk.services.catalogue import load_catalogue
 from kiosk.services.settings import update_settings
 
@@ -56,7 +57,7 @@ def test_patients_see_the_clinics_current_number_or_the_fallback(store: Store) -
         before = load_catalogue(session, "es").question("can-i-drive")
     assert before is not None and "Llame a la clínica: pida el número en la recepción." in before.html
     with store.session() as session, session.begin():
-        update_settings(session, {"clinic_phone": "(555) 010-0100"})
+        update_settings(session, {"clinic_phone": "(555) 010-0100"}, by=COMMAND_LINE)
     with store.session() as session:
         after = load_catalogue(session, "en").question("can-i-drive")
     assert after is not None and "Call the clinic: (555) 010-0100." in after.html

@@ -195,19 +195,22 @@ def upgrade() -> None:
     )
 
     # Search: FTS5 over analysed (normalised, stemmed) text; the search service fills it. `lang` is indexed so
-    # a query can be limited to one language inside MATCH itself.
-    op.execute(
-        "CREATE VIRTUAL TABLE search_fts USING fts5("
-        "kind UNINDEXED, ref UNINDEXED, lang, title, body, extra, "
-        "tokenize = 'unicode61 remove_diacritics 2')"
-    )
+    # a query can be limited to one language inside MATCH itself. SQLite's alone: another database (the
+    # PostgreSQL hub) brings its own search behind the same service.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "CREATE VIRTUAL TABLE search_fts USING fts5("
+            "kind UNINDEXED, ref UNINDEXED, lang, title, body, extra, "
+            "tokenize = 'unicode61 remove_diacritics 2')"
+        )
     # The surface words of the indexed text, for forgiving typos in a patient's query.
     op.execute("CREATE TABLE search_words (lang TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (lang, word))")
 
 
 def downgrade() -> None:
     op.execute("DROP TABLE search_words")
-    op.execute("DROP TABLE search_fts")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE search_fts")
     op.drop_table("page_texts")
     op.drop_table("faq_entry_texts")
     with op.batch_alter_table("revisions", schema=None) as batch_op:
