@@ -23,7 +23,18 @@ from kiosk.errors import ContentError, KioskError, UsageError
 log = logging.getLogger("kiosk")
 
 #: Screens `kiosk screenshot` renders (kept here so --help needs no Qt import).
-SCREENS = ("attract", "home", "reader", "faq", "idle-warning", "staff-login", "staff-menu", "staff-editor")
+SCREENS = (
+    "attract",
+    "home",
+    "reader",
+    "faq",
+    "teach-back",
+    "take-home",
+    "idle-warning",
+    "staff-login",
+    "staff-menu",
+    "staff-editor",
+)
 #: The patient's text sizes, as `kiosk.ui.theme.TEXT_SIZES` has them (no Qt import for --help).
 TEXT_SIZES = ("normal", "large", "largest")
 
@@ -543,6 +554,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         args.query or "",
         args.question or "",
         args.dpi,
+        args.answer,
     )
     with _store(args) as store:
         path = render(store, shot, Path(args.out))
@@ -744,7 +756,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT.png")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="default 1920x1080")
     p.add_argument("--lang", type=_language, default=None)
-    p.add_argument("--page", metavar="CHAPTER/PAGE", help="for the reader: which chapter and page")
+    p.add_argument(
+        "--page",
+        metavar="CHAPTER/PAGE",
+        help="for the reader: which chapter and page; for teach-back and take-home: which chapter (or page)",
+    )
     p.add_argument("--text-size", choices=TEXT_SIZES, default="normal", help="the patient's text size")
     p.add_argument(
         "--large-text",
@@ -761,7 +777,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="the screen's dots per inch (default: text scales with the size)",
     )
     p.add_argument("--query", metavar="TEXT", help="for the questions screen: text typed in the search field")
-    p.add_argument("--question", metavar="ID", help="for the questions screen: the answer to open")
+    p.add_argument(
+        "--question",
+        metavar="ID",
+        help="for the questions screen and take-home: the answer; for teach-back: the question's id or number",
+    )
+    p.add_argument(
+        "--answer",
+        type=int,
+        default=None,
+        metavar="N",
+        help="for teach-back: the choice (1, 2 or 3) the patient tapped, to show the explanation",
+    )
     p.set_defaults(handler=cmd_screenshot)
     return parser
 

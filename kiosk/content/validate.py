@@ -265,7 +265,9 @@ class _Checker:
             self.error(doc, 2, f"{doc.id!r} is a reference chapter: questions belong to topic chapters")
         if len(doc.sections) > checks.MAX_PER_CHAPTER:
             self.warn(
-                doc, doc.title_line, f"{len(doc.sections)} questions: keep to {checks.MAX_PER_CHAPTER} or fewer"
+                doc,
+                doc.title_line,
+                f"{len(doc.sections)} questions: keep to {checks.MAX_PER_CHAPTER} or fewer",
             )
         for section in doc.sections:
             plain = self.check_section(doc, section, allow_picture=False)

@@ -110,6 +110,40 @@ class PageText(Tracked, Base):
     page: Mapped[Page] = relationship(back_populates="texts")
 
 
+class Check(Tracked, Base):
+    """A chapter's teach-back question (language-neutral): which chapter, its id there, its place."""
+
+    __tablename__ = "checks"
+    __table_args__ = (UniqueConstraint("chapter_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chapter_id: Mapped[str] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(default=True)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    texts: Mapped[list[CheckText]] = relationship(back_populates="check", cascade="all, delete-orphan")
+
+
+class CheckText(Tracked, Base):
+    """A teach-back question in one language: its words and body (`markdown`: the choices, the right one ticked,
+    and why), and what is derived from the body when it is written (`kiosk.content.checks`)."""
+
+    __tablename__ = "check_texts"
+
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    question: Mapped[str] = mapped_column(String(300))
+    markdown: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[str]] = mapped_column(default=list)
+    answer: Mapped[int] = mapped_column(Integer, default=0)
+    html: Mapped[str] = mapped_column(Text)  # the explanation, sanitized
+    page: Mapped[str] = mapped_column(String(200), default="")  # chapter-id/page-id that explains it
+
+    check: Mapped[Check] = relationship(back_populates="texts")
+
+
 class FaqCategory(Tracked, Base):
     __tablename__ = "faq_categories"
 

@@ -26,6 +26,10 @@ EVENTS = {
     "question": "an answer opened: the question id",
     "chapter-end": "a chapter read to its last page: the chapter id",
     "idle-reset": "a session ended by the idle timer: no target",
+    "check-right": "a teach-back question answered right at the first try: chapter-id/question-id",
+    "check-not-yet": "a teach-back question answered otherwise at the first try: chapter-id/question-id",
+    "check-skipped": "the teach-back questions skipped, at this question: chapter-id/question-id",
+    "take-home": "a take-home code shown: the chapter id, question id or chapter-id/page-id",
 }
 MAX_TARGET = 200
 
@@ -37,6 +41,7 @@ class Known:
     pages: frozenset[str] = frozenset()
     questions: frozenset[str] = frozenset()
     chapters: frozenset[str] = frozenset()
+    checks: frozenset[str] = frozenset()
 
     @classmethod
     def from_catalogue(cls, catalogue: Catalogue) -> Known:
@@ -44,10 +49,19 @@ class Known:
             pages=frozenset(f"{c.id}/{p.id}" for c in catalogue.chapters for p in c.pages),
             questions=frozenset(q.id for c in catalogue.categories for q in c.questions),
             chapters=frozenset(c.id for c in catalogue.chapters),
+            checks=frozenset(check.ref for c in catalogue.chapters for check in c.checks),
         )
 
     def allows(self, event: str, target: str) -> bool:
-        ids = {"page": self.pages, "question": self.questions, "chapter-end": self.chapters}.get(event)
+        ids = {
+            "page": self.pages,
+            "question": self.questions,
+            "chapter-end": self.chapters,
+            "check-right": self.checks,
+            "check-not-yet": self.checks,
+            "check-skipped": self.checks,
+            "take-home": self.chapters | self.questions | self.pages,
+        }.get(event)
         return target == "" if ids is None else target in ids
 
 
@@ -59,6 +73,9 @@ def known_in(db: Db) -> Known:
         ),
         questions=frozenset(str(row[0]) for row in query(db, "SELECT id FROM faq_entries")),
         chapters=frozenset(str(row[0]) for row in query(db, "SELECT id FROM chapters")),
+        checks=frozenset(
+            f"{chapter}/{slug}" for chapter, slug in query(db, "SELECT chapter_id, slug FROM checks")
+        ),
     )
 
 

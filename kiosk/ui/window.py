@@ -34,14 +34,26 @@ from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.screens.staff import StaffLoginScreen, StaffMenuScreen
+from kiosk.ui.screens.take_home import TakeHomeScreen
+from kiosk.ui.screens.teach_back import TeachBackScreen
 from kiosk.ui.session import PatientSession
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, TEXT_SIZES, metrics_for, screen_mm_per_px, stylesheet
 from kiosk.ui.widgets import FlowLayout, PictureView, TouchButton, label, set_prop
 
 log = logging.getLogger(__name__)
 
-SCREEN_NAMES = ("attract", "home", "reader", "faq", "staff-login", "staff-menu", "staff-console")
-PATIENT_SCREENS = ("home", "reader", "faq")
+SCREEN_NAMES = (
+    "attract",
+    "home",
+    "reader",
+    "faq",
+    "teach-back",
+    "take-home",
+    "staff-login",
+    "staff-menu",
+    "staff-console",
+)
+PATIENT_SCREENS = ("home", "reader", "faq", "teach-back", "take-home")
 STAFF_SCREENS = ("staff-login", "staff-menu", "staff-console")
 STAFF_IDLE_SECONDS = 600  # staff at work in the console get longer before they are logged out
 WAKE_GUARD_MS = 400
@@ -406,6 +418,8 @@ class KioskWindow(QWidget):
             "home": HomeScreen,
             "reader": ReaderScreen,
             "faq": FaqScreen,
+            "teach-back": TeachBackScreen,
+            "take-home": TakeHomeScreen,
             "staff-login": StaffLoginScreen,
         }
         return kinds[name](self.ctx)
@@ -578,6 +592,7 @@ class KioskWindow(QWidget):
         portrait = self.height() > self.width()
         ctx.portrait = portrait
         mm_per_px = self.mm_per_px()
+        ctx.mm_per_px = mm_per_px
         ctx.metrics = metrics_for(self.width(), self.height(), self._text_level(), mm_per_px)
         self._styled_for = (self.width(), self.height(), mm_per_px)
         ctx.palette = HIGH_CONTRAST if self.session.high_contrast else NORMAL

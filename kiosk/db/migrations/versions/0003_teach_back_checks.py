@@ -1,0 +1,59 @@
+"""Teach-back questions: one row per question (chapter, id, place) and one per language (words, choices, why).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-02 09:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "checks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("chapter_id", sa.String(length=80), nullable=False),
+        sa.Column("slug", sa.String(length=80), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(), nullable=True),
+        sa.Column("bundled_hash", sa.String(length=64), nullable=True),
+        sa.Column("bundled_changed", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["chapter_id"], ["chapters.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("chapter_id", "slug"),
+    )
+    with op.batch_alter_table("checks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_checks_chapter_id"), ["chapter_id"], unique=False)
+    op.create_table(
+        "check_texts",
+        sa.Column("check_id", sa.Integer(), nullable=False),
+        sa.Column("lang", sa.String(length=8), nullable=False),
+        sa.Column("question", sa.String(length=300), nullable=False),
+        sa.Column("markdown", sa.Text(), nullable=False),
+        sa.Column("choices", sa.JSON(), nullable=False),
+        sa.Column("answer", sa.Integer(), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("page", sa.String(length=200), nullable=False),
+        sa.Column("bundled_hash", sa.String(length=64), nullable=True),
+        sa.Column("bundled_changed", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["check_id"], ["checks.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("check_id", "lang"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("check_texts")
+    with op.batch_alter_table("checks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_checks_chapter_id"))
+    op.drop_table("checks")
