@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import LANGUAGE_NAMES
+from kiosk.services import usage
 from kiosk.ui.data import ContentSource
 from kiosk.ui.lockdown import CornerGesture, IdleWatcher, wipe_traces
 from kiosk.ui.screens import FONT_FAMILY, Context, Screen
@@ -356,6 +357,8 @@ class KioskWindow(QWidget):
         self.gesture.triggered.connect(self.enter_staff)
         self.gesture.install()
         self._wake_guard = QElapsedTimer()
+        #: How long the patient's session has lasted (counted only as a bucket of minutes when it ends).
+        self.session_clock = QElapsedTimer()
         self._guarding = False
         self.restyle_timer = QTimer(self)
         self.restyle_timer.setObjectName("restyle_timer")
@@ -499,13 +502,15 @@ class KioskWindow(QWidget):
     def start_over(self) -> None:
         """The patient is done: wipe the session now, as an idle reset would."""
         log.info("the patient chose to start over")
-        self.reset_session()
+        self.reset_session(reason="start-over")
 
     def wake(self) -> None:
         """The attract screen was touched: show home, and swallow input for a moment so the same touch cannot
         press anything on it."""
         self._wake_guard.start()
         self._guarding = True
+        self.session_clock.start()
+        self.source.record("session")
         self.move_to("home")
 
     def keep_reading(self) -> None:
@@ -526,9 +531,10 @@ class KioskWindow(QWidget):
         self.move_to("attract")
         self.session_reset.emit()
 
-    def _end_session(self, *, counted: bool) -> None:
+    def _end_session(self, *, counted: bool, reason: str = "idle-reset") -> None:
         if counted:
-            self.source.record("idle-reset")
+            self._count_session_end(reason)
+        self.session_clock.invalidate()
         self.overlay.hide()
         wipe_traces(self)
         for screen in self.screens.values():
@@ -539,11 +545,28 @@ class KioskWindow(QWidget):
         self.source.flush_usage()
         self.source.check_outside_changes()
 
-    def reset_session(self) -> None:
+    def _count_session_end(self, reason: str) -> None:
+        """How the session ended, and, as separate daily totals that no one can join back into a visit: how long
+        it lasted (a bucket), its language and text size, and the page it stopped on."""
+        self.source.record(reason)
+        if not self.session_clock.isValid():
+            return
+        seconds = self.session_clock.elapsed() / 1000
+        if reason == "idle-reset":  # the patient left when the screen went quiet, not when it reset
+            settings = self.source.settings()
+            seconds -= settings.idle_seconds + settings.countdown_seconds
+        self.source.record("session-minutes", usage.minutes_bucket(seconds))
+        self.source.record("session-language", self.session.lang)
+        self.source.record("session-text-size", usage.TEXT_SIZE_NAMES[self.session.text_size])
+        reader = self.screens.get("reader")
+        if self.current == "reader" and isinstance(reader, ReaderScreen) and reader.current_page:
+            self.source.record("exit-page", reader.current_page)
+
+    def reset_session(self, reason: str = "idle-reset") -> None:
         """The patient walked away (or staff did): forget everything they did and return to the attract screen.
         Content another program changed meanwhile (a restore, an import) is loaded now, between patients."""
         log.info("idle reset: session wiped")
-        self._end_session(counted=self.current not in STAFF_SCREENS)
+        self._end_session(counted=self.current not in STAFF_SCREENS, reason=reason)
         self.move_to("attract")
         self.session_reset.emit()
 

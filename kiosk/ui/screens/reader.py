@@ -617,6 +617,13 @@ class ReaderScreen(Screen):
     def _load(self) -> None:
         self.chapter = self.ctx.source.catalogue(self.ctx.lang).chapter(self.chapter_id)
 
+    @property
+    def current_page(self) -> str:
+        """chapter-id/page-id of the page showing ("" at the chapter's end, or with no chapter)."""
+        if self.chapter is None or self.at_end:
+            return ""
+        return f"{self.chapter_id}/{self.chapter.pages[self.index].id}"
+
     # --- navigation --------------------------------------------------------------------------------------------
 
     @property
@@ -679,6 +686,8 @@ class ReaderScreen(Screen):
                 self.ctx.source.record("chapter-end", self.chapter_id)
             elif self.chapter is not None:
                 self.ctx.source.record("page", f"{self.chapter_id}/{self.chapter.pages[index].id}")
+                if index == 0:
+                    self.ctx.source.record("chapter-start", self.chapter_id)
 
     def next(self) -> None:
         if self.chapter is None:

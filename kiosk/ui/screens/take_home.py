@@ -142,7 +142,7 @@ class TakeHomeScreen(Screen):
             return
         self.heading.setText(ctx.tr("take.heading"))
         self.topic.setText(self.item.title)
-        self.steps.setText(ctx.tr("take.steps_url" if self.item.is_url else "take.steps_text"))
+        self.steps.setText(ctx.tr("take.steps_url") if self.item.is_url else ctx.tr("take.steps_text"))
         self.note.setText(ctx.tr("take.private"))
         self.text.setMaximumWidth(m.px(760))
         self.code.set_modules(takehome.qr_modules(self.item.payload), self.minimum_side())

@@ -216,7 +216,7 @@ class TeachBackScreen(Screen):
         self.feedback.setVisible(chosen is not None)
         if chosen is not None:
             right = chosen == check.answer
-            self.verdict.setText(ctx.tr("teach.right" if right else "teach.not_quite"))
+            self.verdict.setText(ctx.tr("teach.right") if right else ctx.tr("teach.not_quite"))
             set_prop(self.verdict, "right", right)
             self.explanation.set_content(check.html, ctx.css(), ctx.font())
             pad = ctx.metrics.px(22)
@@ -225,7 +225,7 @@ class TeachBackScreen(Screen):
         last = self.index >= self.count - 1
         self.skip_button.setText("←  " + ctx.tr("teach.skip"))
         self.skip_button.setVisible(not (last and chosen is not None))
-        self.next_button.setText(ctx.tr("teach.done" if last else "teach.next") + "  →")
+        self.next_button.setText((ctx.tr("teach.done") if last else ctx.tr("teach.next")) + "  →")
         self.next_button.setEnabled(chosen is not None)
 
     # --- actions -----------------------------------------------------------------------------------------------
