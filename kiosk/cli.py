@@ -34,6 +34,7 @@ SCREENS = (
     "staff-login",
     "staff-menu",
     "staff-editor",
+    "staff-insights",
 )
 #: The patient's text sizes, as `kiosk.ui.theme.TEXT_SIZES` has them (no Qt import for --help).
 TEXT_SIZES = ("normal", "large", "largest")
@@ -190,6 +191,21 @@ def cmd_content_export(args: argparse.Namespace) -> int:
     with _session(args) as session, session.begin():
         count = library.export_folder(session, destination)
     print(f"exported {count} files to {destination}")
+    return 0
+
+
+# --- insights ----------------------------------------------------------------------------------------------------
+
+
+def cmd_insights_export(args: argparse.Namespace) -> int:
+    from kiosk.services import insights
+
+    if args.days is not None and args.days < 1:
+        raise UsageError("--days must be at least 1")
+    out = Path(args.file)
+    with _session(args) as session, session.begin():
+        rows = insights.write_csv(session, out, args.days)
+    print(f"wrote {rows} rows to {out}")
     return 0
 
 
@@ -656,6 +672,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=5)
     p.add_argument("--json", action="store_true", help="print a JSON list of {id, question, category, score}")
     p.set_defaults(handler=cmd_faq_search)
+
+    insights_parser = commands.add_parser("insights", help="anonymous daily usage counts")
+    insights_commands = insights_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = insights_commands.add_parser(
+        "export", parents=[common], help="write the counts as CSV: day, event, target, count"
+    )
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--days", type=int, default=None, help="only the last N days (default: all)")
+    p.set_defaults(handler=cmd_insights_export)
 
     pack = commands.add_parser("pack", help="content packs: move content between kiosks")
     pack_commands = pack.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -25,7 +25,7 @@ from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
 
 PATIENT = ("attract", "home", "reader", "faq", "teach-back", "take-home", "idle-warning")
-STAFF = ("staff-login", "staff-menu", "staff-editor")
+STAFF = ("staff-login", "staff-menu", "staff-editor", "staff-insights")
 #: Who is shown signed in on the staff screens' pictures (no account is needed to take them).
 SHOWN_STAFF = Account("Clinic staff", ROLES)
 
@@ -109,6 +109,12 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
         if key not in console.statuses():
             key = next(iter(console.statuses()))
         console.open_item(key)
+    elif shot.screen == "staff-insights":
+        window.ctx.staff = SHOWN_STAFF
+        window.move_to("staff-console")
+        console = window.screen_named("staff-console")
+        assert isinstance(console, StaffConsole)
+        console.show_panel("insights")
     elif shot.screen == "idle-warning":
         window.idle._on_idle()
     elif shot.screen != "home":
