@@ -30,6 +30,7 @@ SCREENS = (
     "faq",
     "teach-back",
     "take-home",
+    "privacy",
     "idle-warning",
     "staff-login",
     "staff-menu",

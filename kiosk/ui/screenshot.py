@@ -24,7 +24,7 @@ from kiosk.ui.screens.teach_back import TeachBackScreen
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
 
-PATIENT = ("attract", "home", "reader", "faq", "teach-back", "take-home", "idle-warning")
+PATIENT = ("attract", "home", "reader", "faq", "teach-back", "take-home", "privacy", "idle-warning")
 STAFF = ("staff-login", "staff-menu", "staff-editor", "staff-insights")
 #: Who is shown signed in on the staff screens' pictures (no account is needed to take them).
 SHOWN_STAFF = Account("Clinic staff", ROLES)

@@ -33,6 +33,7 @@ from kiosk.ui.screens import FONT_FAMILY, Context, Screen
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.screens.privacy import PrivacyScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.screens.staff import StaffLoginScreen, StaffMenuScreen
 from kiosk.ui.screens.take_home import TakeHomeScreen
@@ -50,11 +51,12 @@ SCREEN_NAMES = (
     "faq",
     "teach-back",
     "take-home",
+    "privacy",
     "staff-login",
     "staff-menu",
     "staff-console",
 )
-PATIENT_SCREENS = ("home", "reader", "faq", "teach-back", "take-home")
+PATIENT_SCREENS = ("home", "reader", "faq", "teach-back", "take-home", "privacy")
 STAFF_SCREENS = ("staff-login", "staff-menu", "staff-console")
 STAFF_IDLE_SECONDS = 600  # staff at work in the console get longer before they are logged out
 WAKE_GUARD_MS = 400
@@ -224,8 +226,13 @@ class Footer(QFrame):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.crisis = label("", "body", name="CrisisLine")
         self.crisis.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        #: "What this kiosk records", on every patient screen (not the attract screen: nothing there is pressable).
+        self.records = TouchButton("", "footer")
+        self.records.setObjectName("RecordsButton")
+        self.records.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.crisis)
+        layout.addWidget(self.crisis, 1)
+        layout.addWidget(self.records)
         self.layout_ = layout
 
 
@@ -332,6 +339,7 @@ class KioskWindow(QWidget):
         self.bar.back_button.clicked.connect(self.go_back)
         self.bar.start_over_button.clicked.connect(self.start_over)
         self.footer = Footer()
+        self.footer.records.clicked.connect(lambda: self.navigate("privacy"))
         self.stack = ScreenStack()
         self.screens: dict[
             str, Screen
@@ -423,6 +431,7 @@ class KioskWindow(QWidget):
             "faq": FaqScreen,
             "teach-back": TeachBackScreen,
             "take-home": TakeHomeScreen,
+            "privacy": PrivacyScreen,
             "staff-login": StaffLoginScreen,
         }
         return kinds[name](self.ctx)
@@ -447,6 +456,7 @@ class KioskWindow(QWidget):
             self.history.clear()
         screen.enter(**args)
         self.bar.setVisible(name in PATIENT_SCREENS)
+        self.footer.records.setVisible(name in PATIENT_SCREENS and name != "privacy")
         self._show_back()
         settings = self.source.settings()
         idle = STAFF_IDLE_SECONDS if name == "staff-console" else settings.idle_seconds
@@ -628,8 +638,9 @@ class KioskWindow(QWidget):
         settings = self.source.settings()
         self.bar.refresh(settings.clinic_name, self.source.picture(settings.clinic_logo))
         m = ctx.metrics
-        self.footer.layout_.setContentsMargins(m.px(24), m.px(12), m.px(24), m.px(12))
+        self.footer.layout_.setContentsMargins(m.px(24), m.px(6), m.px(24), m.px(6))
         self.footer.crisis.setText(settings.crisis_text(self.session.lang))
+        self.footer.records.setText(ctx.tr("privacy.link"))
         # Only the screen on show is redrawn now; the others when they are next shown, so a change staff make
         # (5,000 new answers, say) never makes the event loop wait for screens nobody is looking at.
         for name, screen in self.screens.items():
