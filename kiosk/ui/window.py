@@ -638,7 +638,9 @@ class KioskWindow(QWidget):
         settings = self.source.settings()
         self.bar.refresh(settings.clinic_name, self.source.picture(settings.clinic_logo))
         m = ctx.metrics
-        self.footer.layout_.setContentsMargins(m.px(24), m.px(6), m.px(24), m.px(6))
+        # The button (a 48 px target at least) sets the footer's height: no margin above or below it, so the
+        # footer is no taller than the crisis line alone was, and the page keeps its room.
+        self.footer.layout_.setContentsMargins(m.px(24), 0, m.px(8), 0)
         self.footer.crisis.setText(settings.crisis_text(self.session.lang))
         self.footer.records.setText(ctx.tr("privacy.link"))
         # Only the screen on show is redrawn now; the others when they are next shown, so a change staff make

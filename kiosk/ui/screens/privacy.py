@@ -11,11 +11,7 @@ from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 from kiosk.ui.screens import Context, Screen
 from kiosk.ui.widgets import kinetic, label, line_width
 
-SECTIONS = (
-    ("privacy.counted_title", "privacy.counted"),
-    ("privacy.never_title", "privacy.never"),
-    ("privacy.stays_title", "privacy.stays"),
-)
+SECTIONS = 3  # what is counted, what never is, and that nothing leaves the kiosk
 
 
 class PrivacyScreen(Screen):
@@ -24,7 +20,7 @@ class PrivacyScreen(Screen):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.title = label("", "title", name="PrivacyTitle")
-        self.parts = [(label("", "heading"), label("", "body")) for _ in SECTIONS]
+        self.parts = [(label("", "heading"), label("", "body")) for _ in range(SECTIONS)]
         inner = QWidget()
         inner.setObjectName("EndColumn")
         column = QVBoxLayout(inner)
@@ -53,7 +49,12 @@ class PrivacyScreen(Screen):
         self.column.setSpacing(m.px(12))
         self.inner.setMaximumWidth(line_width(ctx.font(m.body)) + 2 * margin)
         self.title.setText(ctx.tr("privacy.title"))
-        for (heading, body), (heading_key, body_key) in zip(self.parts, SECTIONS, strict=True):
-            heading.setText(ctx.tr(heading_key))
-            body.setText(ctx.tr(body_key))
+        texts = (
+            (ctx.tr("privacy.counted_title"), ctx.tr("privacy.counted")),
+            (ctx.tr("privacy.never_title"), ctx.tr("privacy.never")),
+            (ctx.tr("privacy.stays_title"), ctx.tr("privacy.stays")),
+        )
+        for (heading, body), (heading_text, body_text) in zip(self.parts, texts, strict=True):
+            heading.setText(heading_text)
+            body.setText(body_text)
             heading.setContentsMargins(0, m.px(12), 0, 0)

@@ -68,7 +68,10 @@ def test_the_numbers_are_the_period_s_totals(filled: Store) -> None:
         connection.close()
     assert (month.sessions, week.sessions, quarter.sessions) == (5, 5, 14)
     assert month.days == 30 and len(month.sessions_by_day) == 30
-    assert month.sessions_by_day[-1] == (TODAY, 3) and month.sessions_by_day[-3] == (TODAY - dt.timedelta(2), 2)
+    assert month.sessions_by_day[-1] == (TODAY, 3) and month.sessions_by_day[-3] == (
+        TODAY - dt.timedelta(2),
+        2,
+    )
     assert dict(month.minutes) == {"0-1": 0, "1-3": 0, "3-5": 2, "5-10": 0, "10-20": 0, "20+": 1}
     assert [(c.id, c.started, c.finished) for c in month.chapters] == [("first-steps", 3, 1)]
     assert [(p.id, p.count) for p in month.exit_pages] == [("first-steps/links", 2)]
