@@ -71,6 +71,7 @@ class TeachBackScreen(Screen):
         answer.addStretch(1)
         self.body.addLayout(ask, 1)
         self.body.addLayout(answer, 1)
+        self.body.addStretch(0)  # portrait: the room left over goes below both
         self.inner = inner
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("TeachBackScroll")
@@ -132,8 +133,9 @@ class TeachBackScreen(Screen):
             QBoxLayout.Direction.TopToBottom if self.ctx.portrait else QBoxLayout.Direction.LeftToRight
         )
         self.body.setSpacing(m.px(40))
-        for index in range(2):  # side by side, half each; one below the other, each its own height
-            self.body.setStretch(index, 0 if self.ctx.portrait else 1)
+        portrait = self.ctx.portrait
+        for index, share in enumerate((0, 0, 1) if portrait else (1, 1, 0)):  # side by side, half each
+            self.body.setStretch(index, share)
         self.ask.setSpacing(m.px(22))
         self.choice_box.setSpacing(m.px(14))
         pad = m.px(24)
