@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kiosk.config import LANGUAGE_NAMES
 from kiosk.content import placeholders, readability
-from kiosk.content.parse import ContentSet, Document, Problem, Section, review_date
+from kiosk.content.parse import ContentSet, Document, Problem, Section, asked_of, review_date
 from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, render
 
 WORDS_MIN, WORDS_MAX = 30, 140  # STANDARDS.md: about 40-120 words a page; warn only when clearly outside
@@ -237,6 +237,10 @@ class _Checker:
 
     def check_faq(self, doc: Document) -> None:
         self.check_unpublished(doc)
+        ids = {s.id for s in doc.sections}
+        for item in asked_of(doc.meta) or {}:
+            if item not in ids:
+                self.error(doc, 2, f"asked lists {item!r}, which is not a question in this file")
         self.problems.extend(placeholder_problems(doc.path, doc.title_line, doc.title))
         for section in doc.sections:
             rendered = self.check_section(doc, section, allow_picture=False)

@@ -36,9 +36,9 @@ Db = Union[sqlite3.Connection, "Session"]
 Params = Mapping[str, Any]
 
 #: The newest migration. `tests/unit/db/test_store.py` checks it against Alembic's own head.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 #: `schema_digest` of a database freshly migrated to SCHEMA_HEAD (kept true by the same test).
-SCHEMA_DIGEST = "23c9dad640054f2f04aed5b8b37ce430eaf31fdfd234739172c6d6f9bbbbdade"
+SCHEMA_DIGEST = "3714ffe47add97e83de63cdfd9becd11ad9049cd57e3bcadfaeee39f0e8acfd8"
 #: How long a connection waits for another program's write to finish before it reports "busy".
 BUSY_TIMEOUT_MS = 5000
 #: The first 16 bytes of every SQLite database file.

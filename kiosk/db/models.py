@@ -158,6 +158,8 @@ class FaqEntryText(Tracked, Base):
     entry_id: Mapped[str] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"), primary_key=True)
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     question: Mapped[str] = mapped_column(String(300))
+    #: Other ways patients ask the question, for search only (never shown).
+    asked: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     markdown: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     plain: Mapped[str] = mapped_column(Text)

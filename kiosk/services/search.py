@@ -27,13 +27,16 @@ import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kiosk.db.lite import Db, execute, get_setting, put_setting, query
+from kiosk.db.lite import Db, decode, execute, get_setting, put_setting, query
 from kiosk.services.lexicon import CONTRACTIONS, CUE_WORDS, STOP_WORDS, SYNONYMS
 
 GENERATION_KEY = "_search_generation"
 _WORD = re.compile(r"[a-z0-9]+")
 _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 FIELD_WEIGHT = {"title": 1.0, "extra": 0.6, "body": 0.45}
+#: Separates a question's own words from the other ways it is asked in the index's title column; each is scored
+#: as the question's title, and the best counts. FTS5's tokenizer reads it as a space.
+ALTERNATIVE = " | "
 MIN_SCORE = 0.3  # below this a result answers a different question; better to say "ask the front desk"
 CANDIDATES = 80
 QUICK_BUDGET = 0.3  # the share of a query's importance the quick first lookup may leave out (see `search`)
@@ -107,27 +110,28 @@ def reindex(db: Db) -> int:
     rows: list[dict[str, str]] = []
     vocabulary: set[tuple[str, str]] = set()
 
-    def add(kind: str, ref: str, lang: str, title: str, body: str, extra: str) -> None:
+    def add(kind: str, ref: str, lang: str, titles: list[str], body: str, extra: str) -> None:
         rows.append(
             {
                 "kind": kind,
                 "ref": ref,
                 "lang": lang,
-                "title": " ".join(terms(title, lang)),
+                "title": ALTERNATIVE.join(" ".join(terms(title, lang)) for title in titles),
                 "body": " ".join(terms(body, lang)),
                 "extra": " ".join(terms(extra, lang)),
             }
         )
-        vocabulary.update((lang, word) for word in words(f"{title} {body} {extra}") if len(word) > 2)
+        text = " ".join([*titles, body, extra])
+        vocabulary.update((lang, word) for word in words(text) if len(word) > 2)
 
-    for entry_id, lang, question, plain, category in query(
+    for entry_id, lang, question, asked, plain, category in query(
         db,
-        "SELECT t.entry_id, t.lang, t.question, t.plain, coalesce(ct.title, '') FROM faq_entry_texts t "
+        "SELECT t.entry_id, t.lang, t.question, t.asked, t.plain, coalesce(ct.title, '') FROM faq_entry_texts t "
         "JOIN faq_entries e ON e.id = t.entry_id JOIN faq_categories c ON c.id = e.category_id "
         "LEFT JOIN faq_category_texts ct ON ct.category_id = c.id AND ct.lang = t.lang "
         "WHERE e.published AND e.deleted_at IS NULL AND c.published AND c.deleted_at IS NULL",
     ):
-        add("faq", entry_id, lang, question, plain, category)
+        add("faq", entry_id, lang, [question, *(decode(asked) or [])], plain, category)
     for chapter_id, slug, lang, title, plain, chapter_title in query(
         db,
         "SELECT p.chapter_id, p.slug, t.lang, t.title, t.plain, coalesce(ct.title, '') FROM page_texts t "
@@ -136,7 +140,7 @@ def reindex(db: Db) -> int:
         "WHERE p.published AND p.deleted_at IS NULL AND c.published AND c.deleted_at IS NULL "
         "AND c.kind = 'topic'",
     ):
-        add("page", f"{chapter_id}/{slug}", lang, title, plain, chapter_title)
+        add("page", f"{chapter_id}/{slug}", lang, [title], plain, chapter_title)
     for lang in {lang for lang, _ in vocabulary}:
         for group in SYNONYMS.get(lang, []):
             vocabulary.update((lang, word) for word in words(group) if len(word) > 2)
@@ -192,7 +196,7 @@ def _model(db: Db, lang: str) -> _Model:
         db, "SELECT kind, title, body, extra FROM search_fts WHERE lang = :lang", {"lang": lang}
     ):
         kinds[kind] += 1
-        frequency.update(set(f"{title} {body} {extra}".split()))
+        frequency.update(set(f"{title} {body} {extra}".split()) - {ALTERNATIVE.strip()})
     model = _Model(vocabulary, frozenset(vocabulary), frequency, kinds.total(), kinds)
     _models[cache_key] = (generation, model)
     return model
@@ -312,29 +316,44 @@ def _fts_query(lang: str, concepts: list[_Concept], columns: str) -> str:
 
 def _score(concepts: list[_Concept], fields: dict[str, str], model: _Model) -> tuple[float, float]:
     """How well a document answers the query, from 0 to 1; and, to order documents that answer it equally well,
-    how many of the query's words (and words for the same ideas) its body, the answer, uses."""
-    tokens = {name: set(value.split()) for name, value in fields.items()}
-    total = depth = weight = 0.0
-    for concept in concepts:
-        best = 0.0
-        for name, present in tokens.items():
-            field_weight = FIELD_WEIGHT[name]
-            for term, term_weight in concept.exact.items():
-                if term in present:
-                    best = max(best, field_weight * term_weight)
-            for prefix, prefix_weight in concept.prefixes.items():
-                if field_weight * prefix_weight > best and any(token.startswith(prefix) for token in present):
-                    best = field_weight * prefix_weight
-        total += concept.importance * best
-        depth += concept.importance * sum(term in tokens["body"] for term in concept.exact)
-        weight += concept.importance
+    how many of the query's words (and words for the same ideas) its body, the answer, uses.
+
+    A question's title is its own wording or any other way it is asked, whichever answers the query best."""
+    body = set(fields["body"].split())
+    extra = set(fields["extra"].split())
+    weight = sum(concept.importance for concept in concepts)
     if weight == 0:
         return 0.0, 0.0
-    coverage = total / weight
-    # A question that says little besides what was asked is a better answer than one that mentions it in passing.
-    title = tokens["title"]
-    focus = len({t for t in title if any(t in c.exact for c in concepts)}) / max(len(title), 1)
-    return coverage * (0.85 + 0.15 * focus), depth / weight
+    depth = sum(concept.importance * sum(term in body for term in concept.exact) for concept in concepts)
+    rest = [_match(concept, body, FIELD_WEIGHT["body"]) for concept in concepts]
+    rest = [
+        max(best, _match(concept, extra, FIELD_WEIGHT["extra"]))
+        for concept, best in zip(concepts, rest, strict=True)
+    ]
+    coverage = 0.0
+    for title_text in fields["title"].split(ALTERNATIVE):
+        title = set(title_text.split())
+        total = sum(
+            concept.importance * max(best, _match(concept, title, FIELD_WEIGHT["title"]))
+            for concept, best in zip(concepts, rest, strict=True)
+        )
+        # A question that says little besides what was asked is a better answer than one that mentions it in
+        # passing.
+        focus = len({t for t in title if any(t in c.exact for c in concepts)}) / max(len(title), 1)
+        coverage = max(coverage, total / weight * (0.85 + 0.15 * focus))
+    return coverage, depth / weight
+
+
+def _match(concept: _Concept, present: set[str], field_weight: float) -> float:
+    """How well one field's words answer one concept: its best term or prefix, times the field's weight."""
+    best = 0.0
+    for term, term_weight in concept.exact.items():
+        if term in present:
+            best = max(best, field_weight * term_weight)
+    for prefix, prefix_weight in concept.prefixes.items():
+        if field_weight * prefix_weight > best and any(token.startswith(prefix) for token in present):
+            best = field_weight * prefix_weight
+    return best
 
 
 @dataclass(frozen=True)

@@ -267,6 +267,8 @@ def save_text(session: Session, key: Key, fields: Fields) -> list[Problem]:
     state = read_state(session)
     if key.item not in state:
         raise KioskError(f"{key.item.describe()} does not exist")
+    if key in state:  # fields the editor does not show (a question's other wordings) stay as they are
+        fields = {**state[key].fields, **fields}
     problems = check(session, key, fields)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

@@ -152,17 +152,17 @@ def test_a_backup_does_not_overwrite_a_file_that_is_not_a_backup(store: Store, t
     assert notes.read_text() == "mine"
 
 
-MIGRATION_0002 = '''"""A later schema, for tests: usage counts gain a column, and every setting is touched.
+NEXT_MIGRATION = '''"""A later schema, for tests: usage counts gain a column, and every setting is touched.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: {next}
+Revises: {head}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{next}"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -184,9 +184,12 @@ def next_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     """This program one schema revision later, so backups made now are from an older version."""
     folder = tmp_path / "migrations"
     shutil.copytree(store_module.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_later.py").write_text(MIGRATION_0002, encoding="utf-8")
+    head = lite.SCHEMA_HEAD
+    later = f"{int(head) + 1:04d}"
+    migration = NEXT_MIGRATION.replace("{next}", later).replace("{head}", head)
+    (folder / "versions" / f"{later}_later.py").write_text(migration, encoding="utf-8")
     monkeypatch.setattr(store_module, "MIGRATIONS_DIR", folder)
-    monkeypatch.setattr(lite, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr(lite, "SCHEMA_HEAD", later)
     store_module.known_revisions.cache_clear()
     yield
     store_module.known_revisions.cache_clear()
@@ -219,8 +222,8 @@ def test_an_older_backup_is_upgraded_on_a_private_copy_then_restored(
     assert old.read_bytes() == old_bytes  # the backup itself is only read
     connection = lite.connect(store.path)
     try:
-        assert lite.schema_revision(connection) == "0002"
-        assert lite.schema_signature(connection) == store_module.reference_signature("0002")
+        assert lite.schema_revision(connection) == lite.SCHEMA_HEAD
+        assert lite.schema_signature(connection) == store_module.reference_signature(lite.SCHEMA_HEAD)
         answer = connection.execute("SELECT markdown FROM faq_entry_texts WHERE entry_id = 'can-i-drive'")
         assert answer.fetchone()[0] == "In the old backup."
     finally:

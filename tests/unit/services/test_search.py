@@ -161,3 +161,9 @@ def test_analysis_folds_accents_and_stems() -> None:
     assert search.terms("Adicción adictivo", "es") == search.terms("adiccion ADICTIVO", "es")
     assert search.terms("driving drives", "en") == ["drive", "drive"]
     assert search.words("doesn't") == ["does", "not"]
+
+
+def test_a_question_is_found_by_the_other_ways_it_is_asked(store: Store) -> None:
+    """The fixture's driving question lists "need a lift" among the ways it is asked; neither word is in it."""
+    assert top(store, "need a lift")[:1] == ["can-i-drive"]
+    assert top(store, "quien me da un aventon", "es")[:1] == ["can-i-drive"]
