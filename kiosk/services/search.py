@@ -91,10 +91,21 @@ def synonyms(lang: str) -> dict[str, frozenset[str]]:
     return {key: frozenset(value) for key, value in table.items()}
 
 
+def cue_term(word: str, lang: str) -> str:
+    """How a cue word is indexed: its stem marked apart, so "como" (how) never matches "comer" (to eat), which
+    stems the same."""
+    return "0" + stem(word, lang)
+
+
 def terms(value: str, lang: str) -> list[str]:
-    """The analysed form of a text: stems of its meaningful words."""
+    """The analysed form of a text: stems of its meaningful words (cue words marked apart)."""
     stops = stop_words(lang)
-    return [stem(word, lang) for word in words(value) if word not in stops]
+    cues = cue_words(lang)
+    return [
+        cue_term(word, lang) if word in cues else stem(word, lang)
+        for word in words(value)
+        if word not in stops
+    ]
 
 
 # --- the index ---------------------------------------------------------------------------------------------------
@@ -230,8 +241,12 @@ def _correct(word: str, lang: str, model: _Model) -> str | None:
         return None
     allowed = 1 if len(word) < 7 else 2
     choices = [w for w in model.vocabulary if w[0] == word[0]]  # people rarely mistype the first letter
-    match = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
-    return str(match[0]) if match else None
+    matches = process.extract(word, choices, scorer=OSA.distance, score_cutoff=allowed, limit=None)
+    if not matches:
+        return None
+    # The nearest word; between equally near ones, the one the content uses most ("pian" is "pain", not "plan").
+    best = min(matches, key=lambda m: (m[1], -model.document_frequency.get(stem(str(m[0]), lang), 0), m[0]))
+    return str(best[0])
 
 
 def _concepts(query: str, lang: str, model: _Model, typing: bool) -> list[_Concept]:
@@ -245,8 +260,8 @@ def _concepts(query: str, lang: str, model: _Model, typing: bool) -> list[_Conce
             continue
         if word in cues and not last:
             cue = _Concept(word)
-            cue.add_exact(stem(word, lang), 1.0)
-            cue.importance = CUE_IMPORTANCE * model.idf(stem(word, lang))
+            cue.add_exact(cue_term(word, lang), 1.0)
+            cue.importance = CUE_IMPORTANCE * model.idf(cue_term(word, lang))
             concepts.append(cue)
             continue
         concept = _Concept(word)

@@ -30,7 +30,8 @@ PLANTED = (
 ATTACKS = {
     "newer-schema": (
         ["UPDATE alembic_version SET version_num = '0099'"],
-        f"was made by a newer or different version of the kiosk (schema 0099; this version knows up to {lite.SCHEMA_HEAD})",
+        "was made by a newer or different version of the kiosk "
+        f"(schema 0099; this version knows up to {lite.SCHEMA_HEAD})",
     ),
     "wrong-columns": (
         [

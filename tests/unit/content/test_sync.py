@@ -283,7 +283,10 @@ def test_other_ways_of_asking_round_trip_and_survive_a_staff_edit(store: Store, 
         assert read_state(session)[key].fields["asked"] == ["need a lift", "who takes me back"]
         assert "asked" not in read_state(session)[Key("faq_entry_text", "is-it-addictive", "en")].fields
     files = export(store, tmp_path / "out")
-    assert "asked:\n  can-i-drive: [need a lift, who takes me back]\n---" in files["en/faq/01-general.md"].decode()
+    assert (
+        "asked:\n  can-i-drive: [need a lift, who takes me back]\n---"
+        in files["en/faq/01-general.md"].decode()
+    )
     with store.session() as session, session.begin():
         staff.save_text(session, key, {"question": "Can I drive home?", "markdown": "No. Bring a driver."})
     with store.session() as session:
