@@ -224,6 +224,7 @@ class _Concept:
     exact: dict[str, float] = field(default_factory=dict)  # stem -> weight
     prefixes: dict[str, float] = field(default_factory=dict)  # stem prefix -> weight
     importance: float = 1.0  # how much answering this word matters: rare words matter more
+    cue: bool = False  # a question word: it steers between answers, never finds one alone
 
     def add_exact(self, term: str, weight: float) -> None:
         self.exact[term] = max(weight, self.exact.get(term, 0.0))
@@ -259,7 +260,7 @@ def _concepts(query: str, lang: str, model: _Model, typing: bool) -> list[_Conce
         if word in stops and not last:
             continue
         if word in cues and not last:
-            cue = _Concept(word)
+            cue = _Concept(word, cue=True)
             cue.add_exact(cue_term(word, lang), 1.0)
             cue.importance = CUE_IMPORTANCE * model.idf(cue_term(word, lang))
             concepts.append(cue)
@@ -346,12 +347,16 @@ def _score(concepts: list[_Concept], fields: dict[str, str], model: _Model) -> t
         for concept, best in zip(concepts, rest, strict=True)
     ]
     coverage = 0.0
+    only_cues = all(concept.cue for concept in concepts)
     for title_text in fields["title"].split(ALTERNATIVE):
         title = set(title_text.split())
-        total = sum(
-            concept.importance * max(best, _match(concept, title, FIELD_WEIGHT["title"]))
+        matched = [
+            max(best, _match(concept, title, FIELD_WEIGHT["title"]))
             for concept, best in zip(concepts, rest, strict=True)
-        )
+        ]
+        if not only_cues and not any(m for c, m in zip(concepts, matched, strict=True) if not c.cue):
+            continue  # only question words in common: "where is the bathroom" is not "where can I ask"
+        total = sum(concept.importance * match for concept, match in zip(concepts, matched, strict=True))
         # A question that says little besides what was asked is a better answer than one that mentions it in
         # passing.
         focus = len({t for t in title if any(t in c.exact for c in concepts)}) / max(len(title), 1)
