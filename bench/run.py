@@ -90,6 +90,7 @@ def grow_questions(source: Path, target: Path, total: int = 5000) -> None:
                     {
                         "question": f"{base['question']} {rng.choice(words)}",
                         "markdown": f"{base['markdown']}\n\n{extra}.",
+                        "asked": base.get("asked", []),  # as many other wordings as the real questions
                     },
                 )
         session.flush()

@@ -16,6 +16,7 @@ A query word is also looked for as:
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -330,38 +331,115 @@ def _fts_query(lang: str, concepts: list[_Concept], columns: str) -> str:
     return f'lang : "{lang}" AND {{{columns}}} : ({" OR ".join(alternatives)})'
 
 
-def _score(concepts: list[_Concept], fields: dict[str, str], model: _Model) -> tuple[float, float]:
-    """How well a document answers the query, from 0 to 1; and, to order documents that answer it equally well,
-    how many of the query's words (and words for the same ideas) its body, the answer, uses.
+class _Query:
+    """The concepts of a query, with what scoring a document needs looked up once: which concepts each term and
+    prefix stands for, and how much each concept matters."""
 
-    A question's title is its own wording or any other way it is asked, whichever answers the query best."""
-    body = set(fields["body"].split())
-    extra = set(fields["extra"].split())
-    weight = sum(concept.importance for concept in concepts)
-    if weight == 0:
-        return 0.0, 0.0
-    depth = sum(concept.importance * sum(term in body for term in concept.exact) for concept in concepts)
-    rest = [_match(concept, body, FIELD_WEIGHT["body"]) for concept in concepts]
-    rest = [
-        max(best, _match(concept, extra, FIELD_WEIGHT["extra"]))
-        for concept, best in zip(concepts, rest, strict=True)
-    ]
-    coverage = 0.0
-    only_cues = all(concept.cue for concept in concepts)
-    for title_text in fields["title"].split(ALTERNATIVE):
-        title = set(title_text.split())
-        matched = [
-            max(best, _match(concept, title, FIELD_WEIGHT["title"]))
-            for concept, best in zip(concepts, rest, strict=True)
+    def __init__(self, concepts: list[_Concept]) -> None:
+        self.concepts = concepts
+        self.weight = sum(concept.importance for concept in concepts)
+        self.only_cues = all(concept.cue for concept in concepts)
+        self.terms = {term for concept in concepts for term in concept.exact}
+        self.by_term: dict[str, list[tuple[int, float]]] = {}
+        for index, concept in enumerate(concepts):
+            for term, weight in concept.exact.items():
+                self.by_term.setdefault(term, []).append((index, weight))
+        self.prefixes = [
+            (prefix, index, weight)
+            for index, concept in enumerate(concepts)
+            for prefix, weight in concept.prefixes.items()
         ]
-        if not only_cues and not any(m for c, m in zip(concepts, matched, strict=True) if not c.cue):
-            continue  # only question words in common: "where is the bathroom" is not "where can I ask"
-        total = sum(concept.importance * match for concept, match in zip(concepts, matched, strict=True))
+        self.starts = tuple(prefix for prefix, _, _ in self.prefixes)
+
+    def title_matches(self, words: list[str]) -> dict[int, float]:
+        """For each concept a title's words answer, how well (before the title's field weight)."""
+        found: dict[int, float] = {}
+        for word in words:
+            for index, weight in self.by_term.get(word, ()):
+                found[index] = max(weight, found.get(index, 0.0))
+            if self.starts and word.startswith(self.starts):
+                for prefix, index, weight in self.prefixes:
+                    if word.startswith(prefix):
+                        found[index] = max(weight, found.get(index, 0.0))
+        return found
+
+
+class _Scored:
+    """One document measured against a query: what its body and category give, and at most what a title can.
+
+    Scoring every other wording of a question is what costs on a large FAQ, so `upper` (what the best title
+    could give) is known first, and `score` is worked out only for documents that could still be among the best.
+    """
+
+    def __init__(self, query: _Query, fields: dict[str, str]) -> None:
+        self.query = query
+        concepts = query.concepts
+        body = set(fields["body"].split())
+        extra = set(fields["extra"].split())
+        self.depth = (
+            sum(concept.importance * sum(term in body for term in concept.exact) for concept in concepts)
+            / query.weight
+            if query.weight
+            else 0.0
+        )
+        self.rest = [
+            max(_match(concept, body, FIELD_WEIGHT["body"]), _match(concept, extra, FIELD_WEIGHT["extra"]))
+            for concept in concepts
+        ]
+        importance = [concept.importance for concept in concepts]
+        self.rest_total = sum(i * r for i, r in zip(importance, self.rest, strict=True))
+        self.rest_answers = query.only_cues or any(
+            r for c, r in zip(concepts, self.rest, strict=True) if not c.cue
+        )
+        # Each title (the question's own words, or another way it is asked) that shares a word with the query:
+        # the concepts it answers, and the share of its words that are the query's.
+        self.titles: list[tuple[dict[int, float], float]] = []
+        for title in fields["title"].split(ALTERNATIVE):
+            words = title.split()
+            found = query.title_matches(words)
+            if found:
+                self.titles.append((found, len(query.terms.intersection(words)) / len(set(words))))
+        every: dict[int, float] = {}
+        for found, _ in self.titles:
+            for index, value in found.items():
+                every[index] = max(value, every.get(index, 0.0))
+        self.upper = self._coverage(every, max((focus for _, focus in self.titles), default=0.0))
+
+    def _coverage(self, title: dict[int, float], focus: float) -> float:
+        """With the concepts a title answers (`title`), and the share of its words that are the query's."""
+        query = self.query
+        if not query.weight:
+            return 0.0
+        total = self.rest_total
+        answers = self.rest_answers
+        weight = FIELD_WEIGHT["title"]
+        for index, found in title.items():
+            gain = weight * found - self.rest[index]
+            if gain > 0:
+                total += query.concepts[index].importance * gain
+                answers = answers or not query.concepts[index].cue
+        if not answers:
+            return 0.0
         # A question that says little besides what was asked is a better answer than one that mentions it in
         # passing.
-        focus = len({t for t in title if any(t in c.exact for c in concepts)}) / max(len(title), 1)
-        coverage = max(coverage, total / weight * (0.85 + 0.15 * focus))
-    return coverage, depth / weight
+        return total / query.weight * (0.85 + 0.15 * focus)
+
+    @property
+    def score(self) -> float:
+        """How well the document answers the query, from 0 to 1. A question's title is its own wording or any
+        other way it is asked, whichever answers best. A document that shares only question words with the
+        query does not answer it, unless the query has nothing but question words ("who should not have it")."""
+        best = self._coverage({}, 0.0)  # what a title sharing no word with the query gives
+        for found, focus in self.titles:
+            best = max(best, self._coverage(found, focus))
+        return best
+
+
+def _score(concepts: list[_Concept], fields: dict[str, str], model: _Model) -> tuple[float, float]:
+    """How well a document answers the query, from 0 to 1; and, to order documents that answer it equally well,
+    how many of the query's words (and words for the same ideas) its body, the answer, uses."""
+    scored = _Scored(_Query(concepts), fields)
+    return scored.score, scored.depth
 
 
 def _match(concept: _Concept, present: set[str], field_weight: float) -> float:
@@ -407,17 +485,17 @@ def search(
     # out only concepts too common to lift a document over MIN_SCORE alone (the same results, found faster).
     finders, dropped = _finders(concepts, model, QUICK_BUDGET)
     bound = dropped + FIELD_WEIGHT["body"] * (1 - dropped)
-    hits = _ranked(db, _fts_query(lang, finders, "title extra"), concepts, model, wanted)
+    hits = _ranked(db, _fts_query(lang, finders, "title extra"), concepts, model, wanted, limit)
     if len(hits) < limit or hits[limit - 1].score < bound:
         finders, _ = _finders(concepts, model, MIN_SCORE)
-        hits = _ranked(db, _fts_query(lang, finders, "title body extra"), concepts, model, wanted)
+        hits = _ranked(db, _fts_query(lang, finders, "title body extra"), concepts, model, wanted, limit)
     return hits[:limit]
 
 
 def _ranked(
-    db: Db, fts_query: str, concepts: list[_Concept], model: _Model, kinds: tuple[str, ...]
+    db: Db, fts_query: str, concepts: list[_Concept], model: _Model, kinds: tuple[str, ...], limit: int
 ) -> list[Hit]:
-    """The candidates FTS5 finds, scored, best first."""
+    """The best `limit` of the candidates FTS5 finds, scored, best first."""
     # FTS5 ranks the candidates by rowid alone, and only the best are then read whole: sorting whole rows of long
     # answers would be most of the cost on a large FAQ. Filtering by kind afterwards (the kind is not indexed)
     # is exact as long as the ranking looks at as many more rows as there are documents of the other kinds.
@@ -431,13 +509,23 @@ def _ranked(
         f"WHERE s.kind IN ({', '.join(repr(kind) for kind in kinds)}) ORDER BY best.rank LIMIT :candidates",
         {"query": fts_query, "limit": CANDIDATES + others, "candidates": CANDIDATES},
     )
-    scored = []
-    for kind, ref, title, body, extra in rows:
-        score, depth = _score(concepts, {"title": title, "body": body, "extra": extra}, model)
+    prepared = _Query(concepts)
+    measured = [
+        (_Scored(prepared, {"title": title, "body": body, "extra": extra}), kind, ref)
+        for kind, ref, title, body, extra in rows
+    ]
+    measured.sort(key=lambda item: -item[0].upper)
+    scored: list[tuple[float, float, Hit]] = []
+    best: list[float] = []  # the best `limit` scores so far, lowest first
+    for candidate, kind, ref in measured:
+        if len(best) == limit and candidate.upper < best[0] - 1e-4:
+            break  # neither this nor any after it can be among the best `limit`
+        score = round(candidate.score, 4)
         if score >= MIN_SCORE:
-            scored.append((-round(score, 4), -depth, Hit(kind, ref, round(score, 4))))
+            scored.append((-score, -candidate.depth, Hit(kind, ref, score)))
+            (heapq.heappush if len(best) < limit else heapq.heappushpop)(best, score)
     scored.sort(key=lambda item: item[:2])
-    return [hit for *_, hit in scored]
+    return [hit for *_, hit in scored][:limit]
 
 
 def clear_cache() -> None:
