@@ -22,6 +22,7 @@ from typing import Any, TypedDict, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.content.links import page_ref, split_page_ref
 from kiosk.content.render import render
 from kiosk.db.models import (
     Asset,
@@ -107,11 +108,6 @@ class EntryTextFields(_EntryTextRequired, total=False):
 CLINIC_FIELDS: Mapping[str, frozenset[str]] = {"chapter": frozenset({"reviewed_on", "reviewed_by"})}
 
 
-def page_id(chapter: str, slug: str) -> str:
-    """The id of a page: "chapter-id/page-id"."""
-    return f"{chapter}/{slug}"
-
-
 @dataclass(frozen=True, order=True)
 class Key:
     kind: str
@@ -131,14 +127,14 @@ class Key:
         """The chapter a chapter or page row belongs to (its id, or the first part of a page's)."""
         if self.item.kind not in ("chapter", "page"):
             raise ValueError(f"{self} is not a chapter or a page")
-        return self.id.partition("/")[0]
+        return split_page_ref(self.id)[0]
 
     @property
     def slug(self) -> str:
         """A page's own id within its chapter (the part after the '/')."""
         if self.item.kind != "page":
             raise ValueError(f"{self} is not a page")
-        return self.id.partition("/")[2]
+        return split_page_ref(self.id)[1]
 
     def describe(self) -> str:
         """Words for staff: 'page what-is-ketamine/history (es)'."""
@@ -342,7 +338,7 @@ class RowKind:
 
 
 def _page_key(page: Page, _pages: Mapping[int, str]) -> Key:
-    return Key("page", page_id(page.chapter_id, page.slug))
+    return Key("page", page_ref(page.chapter_id, page.slug))
 
 
 #: Every kind of row, parents before children (the order rows must be created in).

@@ -30,6 +30,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from kiosk.config import SETTINGS
+from kiosk.content.links import page_ref
 from kiosk.content.parse import ContentSet, asked_of, review_date
 from kiosk.content.state import (
     KINDS,
@@ -48,7 +49,6 @@ from kiosk.content.state import (
     RowWriter,
     fields_hash,
     is_staff_edited,
-    page_id,
     read_state,
 )
 from kiosk.content.validate import validate
@@ -167,7 +167,7 @@ def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, byt
         for index, section in enumerate(doc.sections, start=1):
             published = section.id not in doc.unpublished
             put(
-                Key("page", page_id(doc.id, section.id)),
+                Key("page", page_ref(doc.id, section.id)),
                 PageFields(position=index, published=published, deleted=False),
             )
     for doc in content.docs("faq", reference):
@@ -186,7 +186,7 @@ def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, byt
             put(Key("chapter_text", doc.id, lang), ChapterTextFields(title=doc.title, summary=summary))
             for section in doc.sections:
                 page_text = PageTextFields(title=section.title, markdown=section.markdown)
-                put(Key("page_text", page_id(doc.id, section.id), lang), page_text)
+                put(Key("page_text", page_ref(doc.id, section.id), lang), page_text)
         for doc in content.docs("faq", lang):
             put(Key("faq_category_text", doc.id, lang), CategoryTextFields(title=doc.title))
             asked = asked_of(doc.meta) or {}

@@ -7,15 +7,13 @@ written as placeholders (`{{clinic_phone}}`) are filled in from the current sett
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.content import placeholders
+from kiosk.content.links import pages_linked
 from kiosk.db.lite import Db, query
 from kiosk.services.settings import load_settings
-
-_PAGE_LINK = re.compile(r"\(page:([a-z0-9-]+)/([a-z0-9-]+)\)")
 
 
 @dataclass(frozen=True)
@@ -201,7 +199,7 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
             if etext is None:
                 continue
             text_lang, question, answer, markdown = etext
-            links = tuple(f"{c}/{p}" for c, p in _PAGE_LINK.findall(markdown))
+            links = pages_linked(markdown)
             questions.append(
                 QuestionView(entry_id, category_id, text(question), html(answer), text_lang, links)
             )

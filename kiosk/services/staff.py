@@ -155,7 +155,7 @@ class _Tree:
         for key, row in self.state.items():
             if key.kind != kind:
                 continue
-            if kind == "page" and key.id.split("/", 1)[0] != parent:
+            if kind == "page" and key.chapter != parent:
                 continue
             if kind == "faq_entry" and row.fields.get("category") != parent:
                 continue
@@ -310,8 +310,7 @@ def undelete(session: Session, key: Key) -> None:
 def _siblings(state: dict[Key, Row], key: Key) -> list[Key]:
     fields = state[key].fields
     if key.kind == "page":
-        chapter = key.id.split("/", 1)[0]
-        group = [k for k in state if k.kind == "page" and k.id.split("/", 1)[0] == chapter]
+        group = [k for k in state if k.kind == "page" and k.chapter == key.chapter]
     elif key.kind == "faq_entry":
         group = [
             k
@@ -389,8 +388,8 @@ def add_chapter(session: Session, lang: str, title: str) -> Key:
 def add_page(session: Session, chapter_id: str, lang: str, title: str, markdown: str) -> Key:
     state = read_state(session)
     _item(state, Key("chapter", chapter_id))
-    pages = [k for k in state if k.kind == "page" and k.id.split("/", 1)[0] == chapter_id]
-    slug_id = slug(title, {k.id.split("/", 1)[1] for k in pages})
+    pages = [k for k in state if k.kind == "page" and k.chapter == chapter_id]
+    slug_id = slug(title, {k.slug for k in pages})
     page = Key("page", f"{chapter_id}/{slug_id}")
     text_key = Key("page_text", page.id, lang)
     fields = {"title": title.strip(), "markdown": markdown}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import logging.handlers
 import signal
 import socket
 import sys
@@ -28,7 +27,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from kiosk import paths
+from kiosk import logs, paths
 from kiosk.db import backup
 from kiosk.errors import KioskError
 from kiosk.services.startup import KioskStart
@@ -58,36 +57,6 @@ def create_application() -> QApplication:
     font.setPixelSize(28)
     app.setFont(font)
     return app
-
-
-def setup_logging(verbose: bool = True) -> Path | None:
-    """INFO to stderr and to a rotating log file in the data folder (if it can be written)."""
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not any(
-        isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler) for h in root.handlers
-    ):
-        stream = logging.StreamHandler(sys.stderr)
-        stream.setFormatter(formatter)
-        root.addHandler(stream)
-    for handler in root.handlers:
-        if not isinstance(handler, logging.FileHandler):
-            handler.setLevel(logging.INFO if verbose else logging.WARNING)
-    folder = paths.log_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "kiosk.log"
-        if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-            handler = logging.handlers.RotatingFileHandler(
-                path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-            )
-            handler.setFormatter(formatter)
-            root.addHandler(handler)
-        return path
-    except OSError as error:
-        log.warning("cannot write the log file in %s: %s", folder, error)
-        return None
 
 
 class ErrorHandler:
@@ -207,7 +176,7 @@ def run(
     exit_after_first_frame: bool = False,
 ) -> int:
     app = create_application()
-    setup_logging()
+    logs.setup(verbose=True, to_file=True)
     for notice in start.notices:
         log.warning("staff notice: %s", notice)
     source = ContentSource(start.db_path, start.notices, readonly=start.readonly)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from kiosk.content.links import split_page_ref
 from kiosk.db import lite
 from kiosk.errors import StoreError
 from kiosk.services import auth, usage
@@ -156,7 +157,7 @@ class ContentSource(QObject):
                 if question is not None:
                     results.append(SearchResult("faq", hit.ref, question.question, hit.score))
             else:
-                chapter_id, _, page_id = hit.ref.partition("/")
+                chapter_id, page_id = split_page_ref(hit.ref)
                 chapter = catalogue.chapter(chapter_id)
                 index = chapter.index_of(page_id) if chapter else -1
                 if chapter is not None and index >= 0:
