@@ -219,13 +219,6 @@ def restore_backup(db_path: Path, source: Path, *, keep_pins: bool = True) -> Re
     return Restored(safety, pins)
 
 
-def daily_backup(store: Store) -> Path | None:
-    """The once-a-day automatic backup, if one is due."""
-    if backup.daily_backup_due(store.path):
-        return backup.automatic_backup(store.path, "daily", _keep(store))
-    return None
-
-
 # --- starting the kiosk whatever state the disk is in ------------------------------------------------------------
 
 

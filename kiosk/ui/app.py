@@ -28,7 +28,6 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk import logs, paths
-from kiosk.db import backup
 from kiosk.errors import KioskError
 from kiosk.services.startup import KioskStart
 from kiosk.ui.data import ContentSource
@@ -101,9 +100,8 @@ def lock_down(window: KioskWindow) -> InputLock:
 class DailyBackup(QObject):
     """Takes the once-a-day automatic backup while the kiosk runs; a failure is logged, never shown to patients."""
 
-    def __init__(self, db_path: Path, source: ContentSource, parent: QObject | None = None) -> None:
+    def __init__(self, source: ContentSource, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.db_path = db_path
         self.source = source
         self.timer = QTimer(self)
         self.timer.setObjectName("daily_backup_timer")
@@ -116,8 +114,7 @@ class DailyBackup(QObject):
 
     def check(self) -> None:
         try:
-            if backup.daily_backup_due(self.db_path):
-                backup.automatic_backup(self.db_path, "daily", self.source.settings().backup_keep)
+            self.source.database.daily_backup(self.source.settings().backup_keep)
         except (KioskError, OSError) as error:
             log.warning("the daily backup failed: %s", error)
             self.source.notify(f"The daily backup failed: {error}")
@@ -184,7 +181,7 @@ def run(
     errors = ErrorHandler(window)
     errors.install()
     notifier = SystemdNotifier(window)
-    backups = DailyBackup(start.db_path, source, window)
+    backups = DailyBackup(source, window)
     if not start.readonly:
         backups.start()
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
 from kiosk.content.state import Key
-from kiosk.db.store import Store
 from kiosk.errors import UsageError
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
+
+if TYPE_CHECKING:
+    from kiosk.db.store import Store
 
 PATIENT = ("attract", "home", "reader", "faq", "idle-warning")
 STAFF = ("staff-login", "staff-menu", "staff-editor")

@@ -199,7 +199,7 @@ def test_the_daily_backup_reports_failure_to_staff(store: Store, monkeypatch: py
             raise StoreError("cannot write the backup: disk full")
 
         monkeypatch.setattr(backup, "automatic_backup", fail)
-        DailyBackup(store.path, source).check()
+        DailyBackup(source).check()
         assert source.notices == ["The daily backup failed: cannot write the backup: disk full"]
         assert os.path.exists(store.path)
     finally:

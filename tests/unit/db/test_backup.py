@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -91,14 +90,6 @@ def test_automatic_backups_keep_the_newest_and_never_touch_manual_ones(store: St
         "kiosk-20260105-120000-daily.sqlite3",
     ]
     assert len([n for n in names if "before-import" in n]) == 1
-
-
-def test_daily_backup_when_due(store: Store) -> None:
-    assert backup.daily_backup_due(store.path)
-    assert library.daily_backup(store) is not None
-    assert not backup.daily_backup_due(store.path)
-    assert library.daily_backup(store) is None
-    assert backup.daily_backup_due(store.path, dt.datetime.now() + dt.timedelta(hours=25))
 
 
 def test_imports_take_a_backup_first(store: Store, content_dir: Path) -> None:
