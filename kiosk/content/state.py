@@ -35,6 +35,7 @@ from kiosk.db.models import (
     FaqEntryText,
     Page,
     PageText,
+    Placed,
     Tracked,
     utcnow,
 )
@@ -168,6 +169,12 @@ def _deleted_at(current: dt.datetime | None, deleted: bool) -> dt.datetime | Non
     return current or utcnow()
 
 
+def _place(item: Placed, fields: Mapping[str, Any]) -> None:
+    """An item's place in order, whether it is published, and whether it is deleted (keeping the first time)."""
+    item.position, item.published = fields["position"], fields["published"]
+    item.deleted_at = _deleted_at(item.deleted_at, fields.get("deleted", False))
+
+
 def _read_asset(asset: Asset) -> AssetFields:
     return {"sha256": asset.sha256, "media_type": asset.media_type, "deleted": asset.deleted_at is not None}
 
@@ -243,12 +250,11 @@ def _write_asset(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Track
 def _write_chapter(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
     typed = cast(ChapterFields, fields)
     chapter = row if isinstance(row, Chapter) else Chapter(id=key.id)
-    chapter.position, chapter.kind, chapter.published = typed["position"], typed["kind"], typed["published"]
-    chapter.sources = list(typed["sources"])
+    _place(chapter, typed)
+    chapter.kind, chapter.sources = typed["kind"], list(typed["sources"])
     reviewed_on = typed.get("reviewed_on")
     chapter.reviewed_on = dt.date.fromisoformat(reviewed_on) if reviewed_on else None
     chapter.reviewed_by = typed.get("reviewed_by") or ""
-    chapter.deleted_at = _deleted_at(chapter.deleted_at, typed.get("deleted", False))
     return chapter
 
 
@@ -265,8 +271,7 @@ def _write_page(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracke
     typed = cast(PageFields, fields)
     new = row is None or not isinstance(row, Page)
     page = Page(chapter=writer.parent(Key("chapter", key.chapter)), slug=key.slug) if new else row
-    page.position, page.published = typed["position"], typed["published"]
-    page.deleted_at = _deleted_at(page.deleted_at, typed.get("deleted", False))
+    _place(page, typed)
     return page
 
 
@@ -286,9 +291,8 @@ def _write_page_text(writer: RowWriter, key: Key, row: Any, fields: Fields) -> T
 def _write_category(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
     typed = cast(CategoryFields, fields)
     category = row if isinstance(row, FaqCategory) else FaqCategory(id=key.id)
-    category.position, category.published = typed["position"], typed["published"]
+    _place(category, typed)
     category.sources = list(typed["sources"])
-    category.deleted_at = _deleted_at(category.deleted_at, typed.get("deleted", False))
     return category
 
 
@@ -307,8 +311,7 @@ def _write_entry(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Track
     typed = cast(EntryFields, fields)
     entry = row if isinstance(row, FaqEntry) else FaqEntry(id=key.id)
     entry.category = writer.parent(Key("faq_category", typed["category"]))
-    entry.position, entry.published = typed["position"], typed["published"]
-    entry.deleted_at = _deleted_at(entry.deleted_at, typed.get("deleted", False))
+    _place(entry, typed)
     return entry
 
 

@@ -351,6 +351,33 @@ def _document(
     return _front_matter(meta) + "\n\n".join(body) + "\n"
 
 
+def _sections(
+    state: dict[Key, Row], kind: str, parent: str, lang: str
+) -> tuple[list[tuple[str, bool, str | None]], dict[str, list[str]]]:
+    """The pages of a chapter, or the questions of a group, in order: each one's id in the file, whether it is
+    published, and its `## heading {#id}` and text in `lang` (None without a text in that language); and the
+    other ways each question is asked."""
+    sections: list[tuple[str, bool, str | None]] = []
+    asked: dict[str, list[str]] = {}
+    for key, fields in _live(state, kind):
+        own = key.slug if kind == "page" else key.id
+        belongs = key.chapter if kind == "page" else cast(EntryFields, fields)["category"]
+        if belongs != parent:
+            continue
+        text = state.get(Key(f"{kind}_text", key.id, lang))
+        shown = None
+        if text is not None and kind == "page":
+            page = cast(PageTextFields, text.fields)
+            shown = f"## {page['title']} {{#{own}}}\n{page['markdown']}"
+        elif text is not None:
+            question = cast(EntryTextFields, text.fields)
+            shown = f"## {question['question']} {{#{own}}}\n{question['markdown']}"
+            if question.get("asked"):
+                asked[own] = question["asked"]
+        sections.append((own, bool(fields["published"]), shown))
+    return sections, asked
+
+
 def _chapter_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
     text = state.get(Key("chapter_text", key.id, lang))
     if text is None:
@@ -367,16 +394,7 @@ def _chapter_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
         ("reviewed_by", chapter["reviewed_by"]),
         ("sources", chapter["sources"]),
     ]
-    sections: list[tuple[str, bool, str | None]] = []
-    for page_key, page in _live(state, "page"):
-        if page_key.chapter != key.id:
-            continue
-        page_text = state.get(Key("page_text", page_key.id, lang))
-        shown = None
-        if page_text is not None:
-            fields = cast(PageTextFields, page_text.fields)
-            shown = f"## {fields['title']} {{#{page_key.slug}}}\n{fields['markdown']}"
-        sections.append((page_key.slug, cast(PageFields, page)["published"], shown))
+    sections, _ = _sections(state, "page", key.id, lang)
     return _document(meta, chapter["published"], sections, titles["title"])
 
 
@@ -386,19 +404,7 @@ def _questions_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
         return None
     category = cast(CategoryFields, state[key].fields)
     meta: list[tuple[str, Any]] = [("id", key.id), ("sources", category["sources"])]
-    sections: list[tuple[str, bool, str | None]] = []
-    asked: dict[str, list[str]] = {}
-    for entry_key, entry in _live(state, "faq_entry"):
-        if cast(EntryFields, entry)["category"] != key.id:
-            continue
-        entry_text = state.get(Key("faq_entry_text", entry_key.id, lang))
-        shown = None
-        if entry_text is not None:
-            fields = cast(EntryTextFields, entry_text.fields)
-            shown = f"## {fields['question']} {{#{entry_key.id}}}\n{fields['markdown']}"
-            if fields.get("asked"):
-                asked[entry_key.id] = fields["asked"]
-        sections.append((entry_key.id, cast(EntryFields, entry)["published"], shown))
+    sections, asked = _sections(state, "faq_entry", key.id, lang)
     if asked:
         meta.append(("asked", asked))
     return _document(meta, category["published"], sections, cast(CategoryTextFields, text.fields)["title"])

@@ -209,17 +209,19 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
 
 
 @dataclass(frozen=True)
-class Picture:
+class StoredPicture:
+    """A picture file as the database holds it (not to be confused with a page's picture: render.Picture)."""
+
     name: str
     media_type: str
     data: bytes
 
 
-def load_picture(db: Db, name: str) -> Picture | None:
+def load_picture(db: Db, name: str) -> StoredPicture | None:
     rows = query(
         db,
         "SELECT a.media_type, b.data FROM assets a JOIN asset_blobs b ON b.sha256 = a.sha256 "
         "WHERE a.name = :name AND a.deleted_at IS NULL",
         {"name": name},
     )
-    return Picture(name, rows[0][0], bytes(rows[0][1])) if rows else None
+    return StoredPicture(name, rows[0][0], bytes(rows[0][1])) if rows else None
