@@ -30,6 +30,8 @@ def setup(*, verbose: bool = False, to_file: bool = False) -> Path | None:
         stream = logging.StreamHandler(sys.stderr)
         stream.setFormatter(formatter)
         root.addHandler(stream)
+    else:
+        stream.setStream(sys.stderr)  # stderr may have been replaced since (a test capturing it, say)
     stream.setLevel(logging.INFO if verbose else logging.WARNING)
     root.setLevel(logging.INFO if verbose or to_file else logging.WARNING)
     if not to_file:

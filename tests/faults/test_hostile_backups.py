@@ -241,6 +241,7 @@ def test_restoring_onto_a_kiosk_without_a_pin_takes_the_backups(
     assert pin_works(live, PIN)
 
 
+@pytest.mark.logs_warnings
 def test_a_damaged_live_database_is_set_aside_and_the_restore_goes_ahead(
     live: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -53,6 +53,7 @@ def test_the_running_kiosk_also_logs_to_a_rotating_file_once(
     assert "INFO kiosk.test: first frame drawn" in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.logs_warnings
 def test_a_log_folder_that_cannot_be_written_only_costs_the_file(
     root_logger: logging.Logger,
     tmp_path: Path,

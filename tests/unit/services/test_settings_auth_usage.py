@@ -159,6 +159,7 @@ def test_a_lockout_set_while_the_clock_was_ahead_lasts_no_longer_than_the_longes
         connection.close()
 
 
+@pytest.mark.logs_warnings
 def test_the_guard_keeps_the_lockout_in_memory_when_it_cannot_be_saved(store: Store) -> None:
     now = dt.datetime(2026, 11, 21, 12, 0, 0)
     with store.session() as session, session.begin():

@@ -265,6 +265,7 @@ def test_the_pin_is_never_logged(
     assert "907531" not in caplog.text and "482916" not in caplog.text
 
 
+@pytest.mark.logs_warnings
 @pytest.mark.qt_no_exception_capture
 def test_an_error_in_the_ui_is_logged_and_the_kiosk_goes_home(
     qtbot: QtBot, window: KioskWindow, caplog: pytest.LogCaptureFixture
@@ -286,6 +287,7 @@ def test_an_error_in_the_ui_is_logged_and_the_kiosk_goes_home(
     assert "a bug in a slot" in caplog.text
 
 
+@pytest.mark.logs_warnings
 def test_an_error_storm_exits_so_the_service_restarts_the_kiosk(
     qtbot: QtBot, window: KioskWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -210,6 +210,7 @@ def test_each_screen_change_is_counted_once_and_never_logged(
     assert not [r for r in caplog.records if "faq" in r.getMessage() or "home" in r.getMessage()]
 
 
+@pytest.mark.logs_warnings
 def test_unknown_screens_go_home(window: KioskWindow) -> None:
     window.move_to("nowhere")
     assert window.current == "home"
