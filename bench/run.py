@@ -46,7 +46,8 @@ def median_time(command: list[str], env: dict[str, str]) -> float:
 
 def drive(action: str, db: Path, env: dict[str, str]) -> dict[str, object]:
     lines = run([PYTHON, str(ROOT / "bench" / "drive.py"), action, str(db)], env).strip().splitlines()
-    return json.loads(lines[-1])
+    result: dict[str, object] = json.loads(lines[-1])
+    return result
 
 
 def build_database(db: Path) -> None:

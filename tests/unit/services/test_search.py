@@ -10,6 +10,7 @@ import yaml
 
 from kiosk import paths
 from kiosk.content.state import Key, RowWriter, read_state
+from kiosk.db import lite
 from kiosk.db.store import Store
 from kiosk.services import lexicon, search
 
@@ -167,7 +168,7 @@ def test_looking_up_by_the_rarer_words_first_changes_no_result(bundled_store: St
     queries = [item["q"] for item in yaml.safe_load((DATA / "dev_questions.yaml").read_text("utf-8"))[lang]]
     with bundled_store.session() as session:
         model = search._model(session, lang)
-        documents = search.query(
+        documents = lite.query(
             session,
             "SELECT title, body, extra FROM search_fts WHERE lang = :lang AND kind = 'faq'",
             {"lang": lang},
