@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Re-install when the dependencies change; the stamp lives inside .venv so `make .venv` stays the entry point.
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench screenshots clean
 
 $(VENV): $(STAMP)
 
@@ -28,6 +28,20 @@ test: lint
 
 bench: $(VENV)
 	$(BIN)/python bench/run.py
+
+# The README's pictures, from `kiosk screenshot` (tests/e2e holds it to the real window) on a fresh database.
+screenshots: $(VENV)
+	set -e; db=$$(mktemp -d)/kiosk.sqlite3; shot="$(BIN)/kiosk --db $$db screenshot"; out=docs/screenshots; \
+	$$shot home $$out/home.png; \
+	$$shot reader $$out/reader.png --page how-it-works/glutamate-burst; \
+	$$shot faq $$out/faq-search.png --query "can i drive"; \
+	$$shot reader $$out/reader-portrait-es.png --page treatment-day/monitoring --lang es --size 1080x1920; \
+	$$shot reader $$out/reader-largest-text.png --page side-effects-and-risks/who-should-not --text-size largest; \
+	$$shot reader $$out/chapter-end.png --page treatment-day/end; \
+	$$shot attract $$out/attract.png; \
+	$$shot idle-warning $$out/idle-high-contrast.png --high-contrast --text-size large; \
+	$$shot staff-editor $$out/staff-editor.png; \
+	rm -r "$$(dirname "$$db")"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

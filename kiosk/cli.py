@@ -24,6 +24,8 @@ log = logging.getLogger("kiosk")
 
 #: Screens `kiosk screenshot` renders (kept here so --help needs no Qt import).
 SCREENS = ("attract", "home", "reader", "faq", "idle-warning", "staff-login", "staff-menu", "staff-editor")
+#: The patient's text sizes, as `kiosk.ui.theme.TEXT_SIZES` has them (no Qt import for --help).
+TEXT_SIZES = ("normal", "large", "largest")
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -116,6 +118,57 @@ def _report(plan: Any, what: str, dry_run: bool) -> None:
         print(f"would {what}: {summary} (nothing was changed)")
     else:
         print(f"{what.replace('import', 'imported', 1)}: {summary}")
+
+
+def cmd_content_fit(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.ui.data import ContentSource
+    from kiosk.ui.probe import SIZES, fit_pages
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-fit-") as folder:
+        if args.dir:  # a folder of content files: measured in a throwaway database, never the kiosk's own
+            from kiosk.db.store import open_store
+            from kiosk.services import library
+
+            root = _content_dir(args.dir)
+            store = open_store(Path(folder) / "fit.sqlite3")
+            try:
+                with store.session() as session, session.begin():
+                    library.import_folder(session, root)
+                db_path = store.path
+            finally:
+                store.close()
+        else:
+            with _store(args) as store:
+                db_path = store.path
+        source = ContentSource(db_path, readonly=True)
+        try:
+            fits = fit_pages(source, sizes=args.size or SIZES, dpi=args.dpi)
+        finally:
+            source.close()
+    failing = [fit for fit in fits if fit.problems()]
+    listed = fits if args.all else [fit for fit in fits if fit.scrolls or fit.problems()]
+    if args.json:
+        print(json.dumps([fit.as_json() for fit in listed], indent=2, ensure_ascii=False))
+    else:
+        for fit in sorted(listed, key=lambda f: (f.page, f.lang, f.size, f.text_size)):
+            verdict = (
+                "does not fit: " + "; ".join(fit.problems()) if fit.problems() else "scrolls, with the cue"
+            )
+            if not fit.scrolls and not fit.problems():
+                verdict = "fits"
+            print(
+                f"{fit.page} [{fit.lang}] {fit.size} {fit.text_size}: shows {fit.visible_fraction:.0%}, {verdict}"
+            )
+    scrolling = sum(fit.scrolls for fit in fits)
+    print(
+        f"{len(fits)} renderings: {scrolling} need scrolling, {len(failing)} do not fit",
+        file=sys.stderr,
+    )
+    return 1 if failing else 0
 
 
 def cmd_content_export(args: argparse.Namespace) -> int:
@@ -251,6 +304,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         lang=args.lang,
         size=size,
         exit_after_first_frame=args.exit_after_first_frame,
+        probe=args.probe,
     )
 
 
@@ -299,10 +353,11 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         height,
         args.lang,
         args.page,
-        args.large_text,
+        TEXT_SIZES.index(args.text_size),
         args.high_contrast,
         args.query or "",
         args.question or "",
+        args.dpi,
     )
     with _store(args) as store:
         path = render(store, shot, Path(args.out))
@@ -371,6 +426,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", metavar="DIR", help="content folder (default: the bundled content)")
     p.add_argument("--json", action="store_true", help="print the problems as JSON")
     p.set_defaults(handler=cmd_content_validate)
+    p = content_commands.add_parser(
+        "fit",
+        parents=[common],
+        help="show every page at every screen and text size; list what scrolls or does not fit (exit 1)",
+    )
+    p.add_argument("dir", nargs="?", metavar="DIR", help="a content folder (default: the kiosk's database)")
+    p.add_argument("--json", action="store_true", help="a JSON list of {page, lang, size, text_size, ...}")
+    p.add_argument("--all", action="store_true", help="list every rendering, not only those that scroll")
+    p.add_argument(
+        "--size", type=_size, action="append", metavar="WxH", help="a screen size (repeat; default: all four)"
+    )
+    p.add_argument("--dpi", type=float, default=None, help="the screen's dots per inch, if known")
+    p.set_defaults(handler=cmd_content_fit)
 
     faq = commands.add_parser("faq", help="questions and answers")
     faq_commands = faq.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -422,6 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--exit-after-first-frame", action="store_true", help=argparse.SUPPRESS
     )  # for `make bench`
+    p.add_argument(
+        "--probe", action="store_true", help=argparse.SUPPRESS
+    )  # for tests under X: kiosk/ui/probe.py
     p.set_defaults(handler=cmd_run)
 
     pin = commands.add_parser("pin", help="the staff PIN")
@@ -439,8 +510,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="default 1920x1080")
     p.add_argument("--lang", type=_language, default=None)
     p.add_argument("--page", metavar="CHAPTER/PAGE", help="for the reader: which chapter and page")
-    p.add_argument("--large-text", action="store_true")
+    p.add_argument("--text-size", choices=TEXT_SIZES, default="normal", help="the patient's text size")
+    p.add_argument(
+        "--large-text",
+        action="store_const",
+        const="large",
+        dest="text_size",
+        help="the same as --text-size large",
+    )
     p.add_argument("--high-contrast", action="store_true")
+    p.add_argument(
+        "--dpi",
+        type=float,
+        default=None,
+        help="the screen's dots per inch (default: text scales with the size)",
+    )
     p.add_argument("--query", metavar="TEXT", help="for the questions screen: text typed in the search field")
     p.add_argument("--question", metavar="ID", help="for the questions screen: the answer to open")
     p.set_defaults(handler=cmd_screenshot)

@@ -83,3 +83,18 @@ class UsageCounts:
         written = sum(self.pending.values())
         self.pending.clear()
         return written
+
+
+def popular(db: Db, event: str, before: dt.date, minimum: int = 3, limit: int = 20) -> list[str]:
+    """The targets of `event` counted most often before the day `before`, at least `minimum` times each.
+
+    Only earlier days count, and only targets counted a few times, so what one patient opens today can never
+    show up for the next patient as "most asked".
+    """
+    rows = query(
+        db,
+        "SELECT target, sum(count) AS total FROM usage_counts WHERE event = :event AND day < :before "
+        "AND target != '' GROUP BY target HAVING sum(count) >= :minimum ORDER BY total DESC, target LIMIT :limit",
+        {"event": event, "before": before.isoformat(), "minimum": minimum, "limit": limit},
+    )
+    return [str(target) for target, _ in rows]

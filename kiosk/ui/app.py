@@ -171,6 +171,7 @@ def run(
     lang: str | None,
     size: QSize | None,
     exit_after_first_frame: bool = False,
+    probe: bool = False,
 ) -> int:
     app = create_application()
     logs.setup(verbose=True, to_file=True)
@@ -195,6 +196,10 @@ def run(
                 QApplication.exit(0)
 
     FirstFrame(window, first_frame)
+    if probe:  # a test drives this window through stdin (kiosk/ui/probe.py)
+        from kiosk.ui.probe import Probe
+
+        Probe(window)
     app.aboutToQuit.connect(notifier.stopping)
     app.aboutToQuit.connect(source.close)  # writes the usage counts still in memory
     quit_on_sigterm(app)

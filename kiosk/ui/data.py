@@ -12,6 +12,7 @@ has become read-only or full, or is held by another program, only produces a not
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from kiosk.content.links import split_page_ref
 from kiosk.errors import StoreError
 from kiosk.services import auth, usage
-from kiosk.services.catalogue import Catalogue, load_catalogue, load_picture
+from kiosk.services.catalogue import Catalogue, QuestionView, load_catalogue, load_picture
 from kiosk.services.database import KioskDatabase
 from kiosk.services.settings import SiteSettings, load_settings
 
@@ -68,6 +69,7 @@ class ContentSource(QObject):
         self.usage_timer.setObjectName("usage_flush_timer")
         self.usage_timer.setInterval(USAGE_FLUSH_MS)
         self.usage_timer.timeout.connect(self.flush_usage)
+        self._popular: tuple[dt.date, list[str]] | None = None
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -134,6 +136,25 @@ class ContentSource(QObject):
                 if chapter is not None and index >= 0:
                     results.append(SearchResult("page", hit.ref, chapter.pages[index].title, hit.score))
         return results
+
+    def most_asked(self, lang: str, limit: int = 8) -> tuple[QuestionView, ...]:
+        """The questions patients opened most on earlier days, then the first of each group in turn."""
+        today = dt.date.today()
+        if self._popular is None or self._popular[0] != today:
+            try:
+                self._popular = (today, usage.popular(self.connection, "question", today))
+            except sqlite3.Error as error:
+                log.warning("most asked questions not read: %s", error)
+                self._popular = (today, [])
+        catalogue = self.catalogue(lang)
+        chosen = [q for q in (catalogue.question(qid) for qid in self._popular[1]) if q is not None]
+        columns = [list(category.questions) for category in catalogue.categories]
+        for row in range(max((len(c) for c in columns), default=0)):
+            chosen += [column[row] for column in columns if row < len(column)]
+        ordered: dict[str, QuestionView] = {}
+        for question in chosen:
+            ordered.setdefault(question.id, question)
+        return tuple(ordered.values())[:limit]
 
     def record(self, event: str, target: str = "") -> None:
         """Count a use (anonymously), in memory: a tap never waits for the disk. `flush_usage` writes it later."""

@@ -1,4 +1,10 @@
-"""The catalogue of UI strings (not content) in every language the kiosk offers."""
+"""The catalogue of UI strings (not content) in every language the kiosk offers.
+
+A string that counts something has a form per plural category, chosen by its `count` value:
+
+    idle.body:
+      en: {one: "... in {count} second.", other: "... in {count} seconds."}
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,33 @@ import yaml
 from kiosk import paths
 
 CATALOGUE = paths.resources_dir() / "i18n" / "strings.yaml"
+Text = str | dict[str, str]
 
 
 @cache
-def catalogue() -> dict[str, dict[str, str]]:
+def catalogue() -> dict[str, dict[str, Text]]:
     data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
-    return {str(key): {str(lang): str(text) for lang, text in texts.items()} for key, texts in data.items()}
+    result: dict[str, dict[str, Text]] = {}
+    for key, texts in data.items():
+        result[str(key)] = {
+            str(lang): {str(k): str(v) for k, v in text.items()} if isinstance(text, dict) else str(text)
+            for lang, text in texts.items()
+        }
+    return result
+
+
+def plural_category(lang: str, count: int) -> str:
+    """CLDR plural category for a whole number. English and Spanish: "one" for 1, "other" otherwise."""
+    return "one" if abs(count) == 1 else "other"
 
 
 def tr(key: str, lang: str, **values: object) -> str:
-    """The string for `key` in `lang` (English if missing), with `{name}` placeholders filled."""
+    """The string for `key` in `lang` (English if missing), with `{name}` placeholders filled and, for a string
+    with plural forms, the form that agrees with `count`."""
     texts = catalogue()[key]
     text = texts.get(lang) or texts["en"]
+    if isinstance(text, dict):
+        count = values.get("count")
+        form = plural_category(lang, count) if isinstance(count, int) else "other"
+        text = text.get(form) or text["other"]
     return text.format(**values) if values else text

@@ -8,11 +8,13 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 
 from kiosk.ui.widgets import TouchButton, label
 
-ROWS = ("qwertyuiop", "asdfghjklñ", "zxcvbnm", "áéíóúü¿?")
+ROWS = ("1234567890", "qwertyuiop", "asdfghjklñ", "zxcvbnm¿?", "áéíóúü")
+ACCENTS = ROWS[-1]
 
 
 class Keyboard(QWidget):
-    """Types into a line edit: letters, the accented letters Spanish needs, space, delete one, clear, hide."""
+    """Types into a line edit: digits, letters, the accented letters Spanish needs, and keys that say what they
+    do in words: space, delete a letter, clear all, hide the keyboard."""
 
     hide_requested = Signal()
 
@@ -28,7 +30,7 @@ class Keyboard(QWidget):
             line = QHBoxLayout()
             line.addStretch(1)
             for char in row:
-                button = TouchButton(char, "key")
+                button = TouchButton(char, "key", repeats=True)
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 button.clicked.connect(lambda _=False, c=char: self.type(c))
                 self.keys[char] = button
@@ -37,8 +39,8 @@ class Keyboard(QWidget):
             layout.addLayout(line)
         bottom = QHBoxLayout()
         self.clear_key = TouchButton("", "key")
-        self.space_key = TouchButton("", "key")
-        self.backspace_key = TouchButton("⌫", "key")
+        self.space_key = TouchButton("", "key", repeats=True)
+        self.backspace_key = TouchButton("", "key", repeats=True)
         self.hide_key = TouchButton("", "key")
         for button in (self.clear_key, self.space_key, self.backspace_key, self.hide_key):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -46,16 +48,21 @@ class Keyboard(QWidget):
         self.space_key.clicked.connect(lambda: self.type(" "))
         self.backspace_key.clicked.connect(self.backspace)
         self.hide_key.clicked.connect(self.hide_requested.emit)
-        bottom.addWidget(self.clear_key, 3)
-        bottom.addWidget(self.space_key, 8)
-        bottom.addWidget(self.backspace_key, 3)
-        bottom.addWidget(self.hide_key, 4)
+        bottom.addWidget(self.clear_key, 4)
+        bottom.addWidget(self.space_key, 6)
+        bottom.addWidget(self.backspace_key, 5)
+        bottom.addWidget(self.hide_key, 5)
         layout.addLayout(bottom)
+
+    def set_accents(self, shown: bool) -> None:
+        """The row of accented letters, for languages that use them (a row less on a small screen otherwise)."""
+        for char in ACCENTS:
+            self.keys[char].setVisible(shown)
 
     def set_texts(self, clear: str, space: str, backspace: str, hide: str) -> None:
         self.clear_key.setText(clear)
         self.space_key.setText(space)
-        self.backspace_key.setAccessibleName(backspace)
+        self.backspace_key.setText(backspace)
         self.hide_key.setText(hide)
 
     def set_spacing(self, spacing: int) -> None:
@@ -101,7 +108,7 @@ class Keypad(QWidget):
         self.buttons: dict[str, TouchButton] = {}
         for index, digit in enumerate("123456789"):
             self._add_digit(grid, digit, index // 3, index % 3)
-        self.delete_key = TouchButton("", "key")
+        self.delete_key = TouchButton("", "pin", repeats=True)
         self.delete_key.clicked.connect(self.delete)
         grid.addWidget(self.delete_key, 3, 0)
         self._add_digit(grid, "0", 3, 1)
@@ -115,7 +122,7 @@ class Keypad(QWidget):
         self._refresh()
 
     def _add_digit(self, grid: QGridLayout, digit: str, row: int, column: int) -> None:
-        button = TouchButton(digit, "key")
+        button = TouchButton(digit, "pin", repeats=True)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(lambda _=False, d=digit: self.press(d))
         self.buttons[digit] = button

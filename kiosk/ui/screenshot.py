@@ -1,4 +1,9 @@
-"""Rendering a screen of the real window to a PNG, offscreen: for the README, for reviews and for tests."""
+"""Rendering a screen of the real window to a PNG, offscreen: for the README, for reviews and for tests.
+
+The window is built the way `kiosk run` builds it (made, sized, shown, and then left to the event loop to
+polish and lay out), and put in the shot's state the way a patient gets there: woken to the home screen, then
+moved on with the same calls a tap makes. `tests/e2e` holds these pictures against the real window under X.
+"""
 
 from __future__ import annotations
 
@@ -30,35 +35,40 @@ class Shot:
     height: int = 1080
     lang: str | None = None
     page: str | None = None  # chapter-id/page-id, or chapter-id
-    large_text: bool = False
+    text_size: int = 0  # 0 normal, 1 large, 2 largest
     high_contrast: bool = False
     query: str = ""
     question: str = ""
+    dpi: float | None = None  # the screen's, if known; else text scales with the window
 
 
 def screens() -> tuple[str, ...]:
     return PATIENT + STAFF
 
 
-def settle(app: QApplication, window: KioskWindow) -> None:
-    for _ in range(3):
-        app.processEvents()
-    window.restyle()
-    for _ in range(3):
+def settle(app: QApplication) -> None:
+    """Let the event loop do what it does before the next frame: polish, lay out, delete what was let go."""
+    for _ in range(4):
+        app.sendPostedEvents()
         app.processEvents()
 
 
 def prepare(window: KioskWindow, shot: Shot) -> None:
-    """Put the window in the state the shot asks for."""
-    window.session.set_large_text(shot.large_text)
+    """Put the window in the state the shot asks for, the way a patient's taps would."""
+    if shot.lang:
+        window.session.set_lang(shot.lang)
+    if shot.screen in PATIENT and shot.screen != "attract":
+        window.wake()
+        window._guarding = False  # the wake guard swallows the next tap's press, not a call
+    window.session.set_text_size(shot.text_size)
     window.session.set_high_contrast(shot.high_contrast)
     if shot.screen in ("reader",):
         chapter, _, page = (shot.page or "").partition("/")
         if not chapter:
             chapter = window.source.catalogue(window.session.lang).chapters[0].id
-        window.move_to("reader", chapter=chapter, page=page or 0)
+        window.navigate("reader", chapter=chapter, page=page or 0)
     elif shot.screen == "faq":
-        window.move_to("faq", question=shot.question) if shot.question else window.move_to("faq")
+        window.navigate("faq", question=shot.question) if shot.question else window.navigate("faq")
         faq = window.screen_named("faq")
         assert isinstance(faq, FaqScreen)
         if shot.query:
@@ -76,9 +86,8 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
             key = next(iter(console.statuses()))
         console.open_item(key)
     elif shot.screen == "idle-warning":
-        window.move_to("home")
         window.idle._on_idle()
-    else:
+    elif shot.screen != "home":
         window.move_to(shot.screen)
 
 
@@ -87,16 +96,14 @@ def render(store: Store, shot: Shot, out: Path) -> Path:
         raise UsageError(f"unknown screen {shot.screen!r}; choose one of: {', '.join(screens())}")
     app = create_application()
     source = ContentSource(store.path)
-    window = KioskWindow(source, lang=shot.lang)
+    window = KioskWindow(source, lang=shot.lang, dpi=shot.dpi)
     try:
         window.resize(shot.width, shot.height)
         window.show()
-        settle(app, window)
+        window.activateWindow()  # the kiosk's only window is the active one: focus shows as it does there
+        settle(app)
         prepare(window, shot)
-        settle(app, window)
-        if shot.screen == "idle-warning":
-            window.overlay.show_countdown(window.ctx, window.idle.left)
-            app.processEvents()
+        settle(app)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(out)):
             raise UsageError(f"cannot write {out}")

@@ -1,10 +1,12 @@
-"""What one patient changed: language, text size and contrast. A session reset puts them back."""
+"""What one patient changed (language, text size, contrast) and where they were in each chapter. A session
+reset puts it all back."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.ui.i18n import tr
+from kiosk.ui.theme import TEXT_SIZES
 
 
 class PatientSession(QObject):
@@ -17,16 +19,19 @@ class PatientSession(QObject):
         self.default_lang = default_lang
         self.languages = languages
         self._lang = default_lang
-        self._large_text = False
+        self._text_size = 0
         self._high_contrast = False
+        #: The page this patient was on in each chapter they opened (the chapter's end counts as past its last).
+        self.positions: dict[str, int] = {}
 
     @property
     def lang(self) -> str:
         return self._lang
 
     @property
-    def large_text(self) -> bool:
-        return self._large_text
+    def text_size(self) -> int:
+        """0 normal, 1 large, 2 largest (see `theme.TEXT_SIZES`)."""
+        return self._text_size
 
     @property
     def high_contrast(self) -> bool:
@@ -37,9 +42,10 @@ class PatientSession(QObject):
             self._lang = lang
             self.changed.emit()
 
-    def set_large_text(self, on: bool) -> None:
-        if on != self._large_text:
-            self._large_text = on
+    def set_text_size(self, level: int) -> None:
+        level = max(0, min(level, len(TEXT_SIZES) - 1))
+        if level != self._text_size:
+            self._text_size = level
             self.changed.emit()
 
     def set_high_contrast(self, on: bool) -> None:
@@ -56,8 +62,9 @@ class PatientSession(QObject):
             self.changed.emit()
 
     def reset(self) -> None:
-        changed = (self._lang, self._large_text, self._high_contrast) != (self.default_lang, False, False)
-        self._lang, self._large_text, self._high_contrast = self.default_lang, False, False
+        self.positions = {}
+        changed = (self._lang, self._text_size, self._high_contrast) != (self.default_lang, 0, False)
+        self._lang, self._text_size, self._high_contrast = self.default_lang, 0, False
         if changed:
             self.changed.emit()
 

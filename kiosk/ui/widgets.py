@@ -1,4 +1,10 @@
-"""Touch widgets shared by the screens: buttons, tap areas, pictures, page dots, text views and a flow layout."""
+"""Touch widgets shared by the screens: buttons, tap areas, pictures, page dots, text views, a flow layout, and
+the drag that follows a finger across the page.
+
+Every button and tap area ignores a second tap within `REPEAT_TAP_MS` of the first (a double tap is one tap), and
+can be told to hold off for a moment (`hold_off`), so a flurry of taps never runs past a place the patient
+should see, such as the end of a chapter.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +23,11 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
     QBrush,
     QColor,
     QFont,
+    QFontMetricsF,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -29,6 +37,9 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QResizeEvent,
+    QTextDocument,
+    QTextOption,
+    QWindow,
 )
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
@@ -49,6 +60,12 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import paths
+from kiosk.ui.theme import LINE_CHARS
+
+#: A second tap on the same control within this many milliseconds is part of the first (a double tap).
+REPEAT_TAP_MS = 400
+#: A sample of ordinary text, to measure how wide a comfortable line is in a font.
+_SAMPLE = "Ketamine is a medicine. Your care team watches you closely while it works, and you rest after."
 
 
 def set_prop(widget: QWidget, name: str, value: object) -> None:
@@ -102,6 +119,39 @@ def icon_svg(name: str, colour: str) -> bytes:
     return source.replace("currentColor", colour).encode()
 
 
+def line_width(font: QFont, chars: int = LINE_CHARS) -> int:
+    """The width of a line of about `chars` characters of ordinary text in `font`."""
+    return round(QFontMetricsF(font).horizontalAdvance(_SAMPLE) / len(_SAMPLE) * chars)
+
+
+class TapGuard:
+    """When a control last acted, and until when it holds off: a repeated tap within `REPEAT_TAP_MS` does
+    nothing, and `hold_off` makes it wait for a fresh tap: one that comes after the taps stop for a moment."""
+
+    def __init__(self) -> None:
+        self._clock = QElapsedTimer()
+        self._clock.start()
+        self.repeats = True
+        self._last = -(10**9)
+        self._held_until = -1
+        self._quiet = 0
+
+    def allows_press(self) -> bool:
+        now = self._clock.elapsed()
+        if now < self._held_until:
+            self._held_until = now + self._quiet  # still tapping: the moment of quiet starts again
+            return False
+        return not (self.repeats and now - self._last < REPEAT_TAP_MS)
+
+    def acted(self) -> None:
+        self._last = self._clock.elapsed()
+
+    def hold_off(self, ms: int) -> None:
+        """Ignore taps until there has been none for `ms` milliseconds."""
+        self._quiet = ms
+        self._held_until = self._clock.elapsed() + ms
+
+
 def kinetic(area: QAbstractScrollArea) -> None:
     """Kinetic, finger-following scrolling by touch (and mouse drag), vertical only."""
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -112,21 +162,43 @@ def kinetic(area: QAbstractScrollArea) -> None:
         QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy,
         QScrollerProperties.OvershootPolicy.OvershootAlwaysOff,
     )
-    properties.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.05)
+    # A tap reaches what is under the finger at once (a delayed press can arrive after a quick release, and the
+    # tap is lost); if the finger then scrolls, the scroller cancels the press.
+    properties.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.0)
     properties.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
     scroller.setScrollerProperties(properties)
 
 
 class TouchButton(QPushButton):
-    """A push button for fingers: never steals keyboard focus on tap, styled by its `role`."""
+    """A push button for fingers: never steals keyboard focus on tap, styled by its `role`. A second tap within
+    `REPEAT_TAP_MS` does nothing, unless `repeats` is allowed (keys: "ll" is two letters)."""
 
-    def __init__(self, text: str = "", role: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, text: str = "", role: str = "", parent: QWidget | None = None, *, repeats: bool = False
+    ) -> None:
         super().__init__(text, parent)
         if role:
             self.setProperty("role", role)
         self.setAutoDefault(False)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.guard = TapGuard()
+        self.guard.repeats = not repeats
+        self.clicked.connect(self.guard.acted)
+
+    def hold_off(self, ms: int) -> None:
+        """Wait for a fresh tap: none is taken until taps stop for `ms` milliseconds (one whose finger is
+        already down included)."""
+        self.guard.hold_off(ms)
+        if self.isDown():
+            self.setDown(False)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        # A double click arrives here too (QWidget turns it into a press), and is refused the same way.
+        if not self.guard.allows_press():
+            event.accept()
+            return
+        super().mousePressEvent(event)
 
 
 class TapArea(QFrame):
@@ -139,11 +211,23 @@ class TapArea(QFrame):
         self.setObjectName(name)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.guard = TapGuard()
+        self.clicked.connect(self.guard.acted)
+
+    def hold_off(self, ms: int) -> None:
+        """Wait for a fresh tap: none is taken until taps stop for `ms` milliseconds (one whose finger is
+        already down included)."""
+        self.guard.hold_off(ms)
+        set_prop(self, "pressed", False)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            set_prop(self, "pressed", True)
+            if self.guard.allows_press():
+                set_prop(self, "pressed", True)
             event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.mousePressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -183,6 +267,11 @@ class WrapButton(TapArea):
 
     def text(self) -> str:
         return self.text_label.text()
+
+    def set_text(self, text: str) -> None:
+        self.text_label.setText(text)
+        self.setAccessibleName(text)
+        self.updateGeometry()
 
     def set_padding(self, horizontal: int, vertical: int) -> None:
         self.box.setContentsMargins(horizontal, vertical, horizontal, vertical)
@@ -349,7 +438,9 @@ class PageDots(QWidget):
         y = (self.height() - dot) // 2
         pens = (QPen(self._colour, 3), QPen(self._empty, 3))
         for index in range(self.count):
-            current = 0 if index == self.current else 1
+            current = (
+                0 if index == self.current or self.current >= self.count else 1
+            )  # past the end: all done
             painter.setPen(pens[current])
             painter.setBrush(self._brushes[current])
             painter.drawEllipse(QRect(x + index * dot * 2, y, dot, dot))
@@ -357,9 +448,13 @@ class PageDots(QWidget):
 
 
 class TextView(QTextBrowser):
-    """Read-only rich text for content: kinetic scrolling, links reported (never opened), no context menu."""
+    """Read-only rich text for content: kinetic scrolling, links reported (never opened), no context menu.
+
+    `at_end_changed` tells whoever shows a "more below" cue whether the last line is in view.
+    """
 
     link_activated = Signal(str)
+    at_end_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None, *, fit_height: bool = False) -> None:
         super().__init__(parent)
@@ -370,17 +465,23 @@ class TextView(QTextBrowser):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        # A long web address in a list of sources breaks anywhere rather than running off the side.
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.anchorClicked.connect(self._on_anchor)
         palette = self.viewport().palette()
         palette.setColor(QPalette.ColorRole.Base, QColor(0, 0, 0, 0))
         self.viewport().setPalette(palette)
         self.viewport().setAutoFillBackground(False)
+        self._at_end = True
         if fit_height:
             self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         else:
             kinetic(self)
+            bar = self.verticalScrollBar()
+            bar.valueChanged.connect(self._check_end)
+            bar.rangeChanged.connect(self._check_end)
 
     def set_content(self, html: str, css: str, font: QFont) -> None:
         self.document().setDefaultStyleSheet(css)
@@ -389,6 +490,25 @@ class TextView(QTextBrowser):
         self.setHtml(html)
         self.verticalScrollBar().setValue(0)
         self._fit()
+
+    @property
+    def at_end(self) -> bool:
+        return self._at_end
+
+    def page_down(self) -> None:
+        """Scroll on by most of a screenful, keeping the last line in view for context."""
+        bar = self.verticalScrollBar()
+        step = max(1, self.viewport().height() - self.fontMetrics().height() * 2)
+        target = min(bar.maximum(), bar.value() + step)
+        scroller = QScroller.scroller(self.viewport())
+        scroller.scrollTo(QPointF(0, target), 350)
+
+    def _check_end(self) -> None:
+        bar = self.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum()  # with nothing to scroll, the end is in view
+        if at_end != self._at_end:
+            self._at_end = at_end
+            self.at_end_changed.emit(at_end)
 
     def _on_anchor(self, url: QUrl) -> None:
         self.link_activated.emit(url.toString())
@@ -403,6 +523,43 @@ class TextView(QTextBrowser):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit()
+
+
+class TextSlice(QWidget):
+    """Part of a document, from `top` down, as tall as the widget: a column of a page. Its links work."""
+
+    link_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._document: QTextDocument | None = None
+        self.top = 0
+
+    def show_part(self, document: QTextDocument, top: int) -> None:
+        self._document, self.top = document, top
+        self.update()
+
+    def document(self) -> QTextDocument | None:
+        return self._document
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._document is None:
+            return
+        painter = QPainter(self)
+        painter.translate(0, -self.top)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.clip = QRectF(0, self.top, self.width(), self.height())
+        context.palette = self.palette()
+        self._document.documentLayout().draw(painter, context)
+        painter.end()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._document is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        point = event.position() + QPointF(0, self.top)
+        anchor = self._document.documentLayout().anchorAt(point)
+        if anchor:
+            self.link_activated.emit(anchor)
 
 
 class FlowLayout(QLayout):
@@ -499,23 +656,41 @@ class FlowLayout(QLayout):
         return max(y - self._spacing - rect.y(), 0)
 
 
-class SwipeDetector(QObject):
-    """Reports horizontal swipes that start inside `area`, wherever the finger goes and whatever is under it.
+def cancel_press(widget: QWidget | None) -> None:
+    """Forget a press on `widget` or the tap area or button it is part of, so its release does not click: the
+    finger has turned out to be dragging, not tapping."""
+    while widget is not None:
+        if isinstance(widget, TapArea):
+            set_prop(widget, "pressed", False)
+            return
+        if isinstance(widget, QPushButton):
+            widget.setDown(False)
+            return
+        widget = widget.parentWidget()
 
-    It watches press and release at the application level because kinetic scrolling (QScroller) takes the moves
-    in between for itself. A swipe is mostly sideways, long enough not to be a tap, and quick enough not to be a
-    slow drag; `swiped` carries the direction (+1: towards the next page) and the speed in pixels per second.
+
+class HorizontalDrag(QObject):
+    """Follows a finger that goes down inside `area` and moves sideways, wherever it goes and whatever is under it.
+
+    It watches the window's own input (before kinetic scrolling, which keeps the moves inside a text view to
+    itself). A press that moves mostly sideways by more than a few pixels becomes a drag: `started` once, then
+    `moved` with the distance from the press, then `released` with the distance and the speed (pixels a second,
+    over the last tenth of a second, by the input's own timestamps, so a busy moment does not make a slow finger
+    look quick). A press that moves mostly up or down is left to scrolling.
     """
 
-    swiped = Signal(int, float)
+    started = Signal()
+    moved = Signal(float)
+    released = Signal(float, float)
+
+    SLOP = 14  # pixels a finger may wander before a tap becomes a drag
 
     def __init__(self, area: QWidget) -> None:
         super().__init__(area)
         self.area = area
-        self._start: tuple[QPointF, float] | None = None
-        self._seen: list[tuple[object, ...]] = []
-        self._clock = QElapsedTimer()
-        self._clock.start()
+        self._start: QPointF | None = None
+        self._state = ""  # "", "pending", "dragging", "vertical"
+        self._samples: list[tuple[float, float]] = []  # (ms, x)
         self.enabled = False
 
     def set_enabled(self, enabled: bool) -> None:
@@ -525,28 +700,58 @@ class SwipeDetector(QObject):
         elif not enabled and self.enabled and app is not None:
             app.removeEventFilter(self)
         self.enabled = enabled
+        self._state = ""
         self._start = None
 
+    @property
+    def dragging(self) -> bool:
+        return self._state == "dragging"
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Every mouse event (a touch becomes one) reaches the top-level window first, and only once.
+        if not isinstance(watched, QWindow) or not isinstance(event, QMouseEvent):
+            return False
         kind = event.type()
-        if kind not in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
-            return False
-        if not isinstance(event, QMouseEvent) or event.button() != Qt.MouseButton.LeftButton:
-            return False
-        if not first_delivery(event, self._seen):
-            return False
         point = event.globalPosition()
-        if kind == QEvent.Type.MouseButtonPress:
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
             local = self.area.mapFromGlobal(point.toPoint())
             inside = self.area.isVisible() and self.area.rect().contains(local)
-            self._start = (point, self._clock.elapsed() / 1000) if inside else None
-            return False
-        if self._start is None:
-            return False
-        (start, began), self._start = self._start, None
-        dx, dy = point.x() - start.x(), point.y() - start.y()
-        seconds = max(self._clock.elapsed() / 1000 - began, 0.016)
-        threshold = max(48.0, self.area.width() * 0.06)
-        if abs(dx) >= threshold and abs(dx) > 1.4 * abs(dy) and seconds < 1.5:
-            self.swiped.emit(-1 if dx > 0 else 1, abs(dx) / seconds)
+            self._start = QPointF(point) if inside else None
+            self._state = "pending" if inside else ""
+            self._samples = [(float(event.timestamp()), point.x())]
+        elif kind == QEvent.Type.MouseMove and self._start is not None and self._state:
+            if not event.buttons() & Qt.MouseButton.LeftButton:
+                return False
+            self._follow(point, event.timestamp())
+        elif kind == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
+            if self._start is None:
+                return False
+            self._follow(point, event.timestamp())
+            dx = point.x() - self._start.x()
+            dragging = self._state == "dragging"
+            self._start, self._state = None, ""
+            if dragging:
+                self.released.emit(dx, self._speed())
         return False
+
+    def _follow(self, point: QPointF, timestamp: int) -> None:
+        assert self._start is not None
+        dx, dy = point.x() - self._start.x(), point.y() - self._start.y()
+        now = float(timestamp)
+        self._samples = [s for s in self._samples if now - s[0] <= 100] + [(now, point.x())]
+        if self._state == "pending" and max(abs(dx), abs(dy)) >= self.SLOP:
+            if abs(dx) > 1.2 * abs(dy):
+                self._state = "dragging"
+                local = self.area.mapFromGlobal(self._start.toPoint())
+                cancel_press(self.area.childAt(local))
+                self.started.emit()
+            else:
+                self._state = "vertical"
+        if self._state == "dragging":
+            self.moved.emit(dx)
+
+    def _speed(self) -> float:
+        if len(self._samples) < 2:
+            return 0.0
+        (t0, x0), (t1, x1) = self._samples[0], self._samples[-1]
+        return (x1 - x0) / max(t1 - t0, 16) * 1000

@@ -2,6 +2,9 @@
 
 `move_to(name, **args)` is the only way between screens: it lets the old screen clean up, shows the new one,
 logs the change, and starts or stops the idle watch. An idle reset is just "wipe the session, move to attract".
+
+Patients move with `navigate`, which remembers where they were: Back returns there (a screen's `place`), across
+screens and across steps inside one (an answer opened in a list). Home starts the trail again.
 """
 
 from __future__ import annotations
@@ -9,13 +12,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QResizeEvent
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
     QFrame,
     QHBoxLayout,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,7 +35,7 @@ from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.screens.staff import StaffLoginScreen, StaffMenuScreen
 from kiosk.ui.session import PatientSession
-from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, metrics_for, stylesheet
+from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, TEXT_SIZES, metrics_for, screen_mm_per_px, stylesheet
 from kiosk.ui.widgets import FlowLayout, PictureView, TouchButton, label, set_prop
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,44 @@ PATIENT_SCREENS = ("home", "reader", "faq")
 STAFF_SCREENS = ("staff-login", "staff-menu", "staff-console")
 STAFF_IDLE_SECONDS = 600  # staff at work in the console get longer before they are logged out
 WAKE_GUARD_MS = 400
+HISTORY_LIMIT = 50  # places Back can return to
+TEXT_SIZE_NAMES = ("bar.text_normal", "bar.text_large", "bar.text_largest")  # one per theme.TEXT_SIZES
+
+
+class ScreenStack(QStackedWidget):
+    """The screens, one at a time; only the one showing decides how small the window may be (a stacked widget
+    otherwise asks for the room of the largest screen it holds, shown or not)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+
+class TextSizes(QWidget):
+    """Three buttons, one per text size, the active one filled; each "A" is drawn at the size it gives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.caption = label("", "bar", wrap=False, name="TextSizeLabel")
+        self.buttons: list[TouchButton] = []
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.caption)
+        for level in range(len(TEXT_SIZES)):
+            button = TouchButton("A", "size")
+            button.setProperty("level", str(level))
+            self.buttons.append(button)
+            row.addWidget(button)
+        self.row = row
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
 
 class TopBar(QFrame):
@@ -49,24 +91,45 @@ class TopBar(QFrame):
         self.setObjectName("TopBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.ctx = ctx
+        self.back_button = TouchButton("", "bar")
+        self.back_button.setObjectName("BackButton")
+        self.back_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.back_button.hide()
         self.logo = PictureView()
         self.logo.hide()
         self.clinic = label("", "heading", wrap=True, name="ClinicName")
         self.language_buttons: dict[str, TouchButton] = {}
-        self.text_button = TouchButton("", "bar")
+        self.text_sizes = TextSizes()
         self.contrast_button = TouchButton("", "bar")
         self.home_button = TouchButton("", "bar")
-        # Landscape: one row. Portrait: the clinic's name above the buttons, so neither is squeezed. The buttons
-        # wrap onto a second row when they do not fit (large text on a narrow screen).
+        self.start_over_button = TouchButton("", "bar")
+        self.start_over_button.setObjectName("StartOver")
+        # Landscape: one row. Portrait: Back and the clinic's name above the buttons, so neither is squeezed. The
+        # buttons wrap onto a second row when they do not fit (large text on a narrow screen).
         self.layout_ = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self.name_row = QHBoxLayout()
+        self.name_row.addWidget(self.back_button)
         self.name_row.addWidget(self.logo)
         self.name_row.addWidget(self.clinic, 1)
         self.buttons = FlowLayout()
         self.layout_.addLayout(self.name_row, 1)
         self.layout_.addLayout(self.buttons)
-        for button in (self.text_button, self.contrast_button, self.home_button):
+        self._clinic_name = ""
+        for widget in (self.text_sizes, self.contrast_button, self.home_button):
+            self.buttons.add(widget)
+        self._place_start_over(portrait=False)
+
+    def _place_start_over(self, *, portrait: bool) -> None:
+        """Last of the buttons in landscape; in portrait, at the end of the name's row, which has the room."""
+        button = self.start_over_button
+        in_flow = self.buttons.indexOf(button) >= 0
+        if portrait and in_flow:
+            self.buttons.takeAt(self.buttons.indexOf(button))
+            self.name_row.addWidget(button)
+        elif not portrait and not in_flow:
+            self.name_row.removeWidget(button)
             self.buttons.add(button)
+        self.buttons.invalidate()
 
     def set_languages(self, languages: tuple[str, ...]) -> None:
         for button in self.language_buttons.values():
@@ -90,24 +153,55 @@ class TopBar(QFrame):
             QBoxLayout.Direction.TopToBottom if self.ctx.portrait else QBoxLayout.Direction.LeftToRight
         )
         self.layout_.setSpacing(m.px(14))
+        self.name_row.setSpacing(m.px(14))
         self.buttons.set_spacing(m.px(10))
         self.buttons.set_align_right(not self.ctx.portrait)
+        self._place_start_over(portrait=self.ctx.portrait)
+        self.text_sizes.row.setSpacing(m.px(6))
         self.clinic.setText(clinic_name)
+        self._clinic_name = clinic_name
         self.logo.setVisible(bool(logo))
         if logo:
             self.logo.set_picture(logo, clinic_name)
             self.logo.setFixedSize(m.px(220), m.target)
-        self.clinic.setVisible(not logo)
+        self._fit_name()
         session = self.ctx.session
         for lang, button in self.language_buttons.items():
             set_prop(button, "active", lang == session.lang)
-        self.text_button.setText(self.ctx.tr("bar.normal_text" if session.large_text else "bar.larger_text"))
-        set_prop(self.text_button, "active", session.large_text)
-        self.contrast_button.setText(
-            self.ctx.tr("bar.normal_colors" if session.high_contrast else "bar.high_contrast")
-        )
-        set_prop(self.contrast_button, "active", session.high_contrast)
+        self.back_button.setText("←  " + self.ctx.tr("bar.back"))
+        self.text_sizes.caption.setText(self.ctx.tr("bar.text_size"))
+        for level, button in enumerate(self.text_sizes.buttons):
+            button.setAccessibleName(self.ctx.tr(TEXT_SIZE_NAMES[level]))
+            set_prop(button, "active", level == session.text_size)
+        # A toggle says what it is and shows whether it is on: filled, with a tick.
+        on = session.high_contrast
+        self.contrast_button.setText(("✓  " if on else "") + self.ctx.tr("bar.high_contrast"))
+        set_prop(self.contrast_button, "active", on)
         self.home_button.setText(self.ctx.tr("bar.home"))
+        self.start_over_button.setText(self.ctx.tr("bar.start_over"))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_name()
+
+    def _fit_name(self) -> None:
+        """In landscape the clinic's name shares the row with the buttons: it shows only if one line holds it,
+        so the bar stays one row and the page below keeps its room."""
+        if self.logo.isVisibleTo(self):
+            self.clinic.hide()
+            return
+        if self.ctx.portrait:
+            self.clinic.show()
+            return
+        margins = self.layout_.contentsMargins()
+        spacing = self.layout_.spacing()
+        back = self.back_button.sizeHint().width() + spacing if not self.back_button.isHidden() else 0
+        room = (
+            self.width() - margins.left() - margins.right() - self.buttons.sizeHint().width() - spacing - back
+        )
+        self.clinic.ensurePolished()
+        lines = self.clinic.heightForWidth(max(room, 1)) / max(self.clinic.fontMetrics().lineSpacing(), 1)
+        self.clinic.setVisible(room > 0 and bool(self._clinic_name) and lines < 1.5)
 
 
 class Footer(QFrame):
@@ -162,7 +256,7 @@ class IdleOverlay(QFrame):
         self.card_layout.setSpacing(ctx.metrics.px(20))
         self.title.setText(ctx.tr("idle.title"))
         self.count.setText(str(seconds))
-        self.body.setText(ctx.tr("idle.body", seconds=seconds))
+        self.body.setText(ctx.tr("idle.body", count=seconds))
         self.button.setText(ctx.tr("idle.keep"))
         self.cover()
         self.show()
@@ -185,7 +279,15 @@ class KioskWindow(QWidget):
     session_reset = Signal()
     exit_requested = Signal()
 
-    def __init__(self, source: ContentSource, *, kiosk_mode: bool = False, lang: str | None = None) -> None:
+    def __init__(
+        self,
+        source: ContentSource,
+        *,
+        kiosk_mode: bool = False,
+        lang: str | None = None,
+        dpi: float | None = None,
+        physical_text: bool = True,
+    ) -> None:
         super().__init__()
         self.setObjectName("KioskWindow")
         self.setWindowTitle("Ketamine patient education")
@@ -198,22 +300,35 @@ class KioskWindow(QWidget):
         if lang:
             self.session.default_lang = lang
         self.ctx = Context(source, self.session)
+        #: The screen's dots per inch, when known better than the screen reports it (`kiosk screenshot --dpi`).
+        self.dpi = dpi
+        #: False: text scales with the window whatever the screen reports (measuring for screens not this one).
+        self.physical_text = physical_text
+        #: Where Back goes: (screen, place) pairs, the most recent last.
+        self.history: list[tuple[str, dict[str, Any]]] = []
+        self._styled_for: tuple[object, ...] = ()
 
         self.bar = TopBar(self.ctx)
         self.bar.set_languages(settings.languages)
-        self.bar.text_button.clicked.connect(lambda: self.session.set_large_text(not self.session.large_text))
+        for level, button in enumerate(self.bar.text_sizes.buttons):
+            button.clicked.connect(lambda _=False, lv=level: self.session.set_text_size(lv))
         self.bar.contrast_button.clicked.connect(
             lambda: self.session.set_high_contrast(not self.session.high_contrast)
         )
-        self.bar.home_button.clicked.connect(lambda: self.move_to("home"))
+        self.bar.home_button.clicked.connect(lambda: self.navigate("home"))
+        self.bar.back_button.clicked.connect(self.go_back)
+        self.bar.start_over_button.clicked.connect(self.start_over)
         self.footer = Footer()
-        self.stack = QStackedWidget()
+        self.stack = ScreenStack()
         self.screens: dict[
             str, Screen
         ] = {}  # built on first use: only the attract screen before the first frame
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        # The window is the screen's size, whatever its contents ask for: were it to grow, the crisis line at the
+        # bottom would leave the screen. (Tests hold every screen to fitting in it.)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
         layout.addWidget(self.bar)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.footer)
@@ -266,6 +381,8 @@ class KioskWindow(QWidget):
             self.screens[name] = screen
             self.stack.addWidget(screen)
             screen.navigate.connect(self._on_navigate)
+            screen.remembered.connect(lambda s=screen: self._remember(s))
+            screen.forgotten.connect(lambda s=screen: self._forget(s))
             screen.refresh()
         return screen
 
@@ -299,11 +416,16 @@ class KioskWindow(QWidget):
         if previous is not None and self.current != name:
             previous.leave()
         screen = self.screen_named(name)
-        self.stack.setCurrentWidget(screen)
         changed = self.current != name
         self.current = name
+        if self.ctx.metrics.text_size != self._text_level():
+            self.restyle()  # before the screen shows, so it is never laid out in the wrong size
+        self.stack.setCurrentWidget(screen)
+        if name not in PATIENT_SCREENS or name == "home":
+            self.history.clear()
         screen.enter(**args)
         self.bar.setVisible(name in PATIENT_SCREENS)
+        self._show_back()
         settings = self.source.settings()
         idle = STAFF_IDLE_SECONDS if name == "staff-console" else settings.idle_seconds
         self.idle.configure(idle, settings.countdown_seconds)
@@ -317,7 +439,49 @@ class KioskWindow(QWidget):
             self.screen_changed.emit(name)
 
     def _on_navigate(self, name: str, args: dict[str, Any]) -> None:
+        self.navigate(name, **args)
+
+    def navigate(self, name: str, **args: Any) -> None:
+        """A patient's move: remember where they were, so Back can return there. Home starts afresh."""
+        if name == "home":
+            self.history.clear()
+        elif self.current in PATIENT_SCREENS and name in PATIENT_SCREENS:
+            self._push(self.current, self.screens[self.current].place())
         self.move_to(name, **args)
+
+    def go_back(self) -> None:
+        """Return to the last place remembered, as it was (the same page, the same answer and scroll)."""
+        if not self.history:
+            self.move_to("home")
+            return
+        name, place = self.history.pop()
+        self.move_to(name, **place)
+
+    def _remember(self, screen: Screen) -> None:
+        if screen is self.screens.get(self.current) and self.current in PATIENT_SCREENS:
+            self._push(self.current, screen.place())
+            self._show_back()
+
+    def _forget(self, screen: Screen) -> None:
+        if self.history and self.history[-1][0] == screen.name == self.current:
+            self.history.pop()
+            self._show_back()
+
+    def _push(self, name: str, place: dict[str, Any]) -> None:
+        if not self.history or self.history[-1] != (name, place):
+            self.history.append((name, place))
+            del self.history[:-HISTORY_LIMIT]
+
+    def _show_back(self) -> None:
+        shown = bool(self.history) and self.current in PATIENT_SCREENS
+        if shown != self.bar.back_button.isVisibleTo(self.bar):
+            self.bar.back_button.setVisible(shown)
+            self.bar._fit_name()
+
+    def start_over(self) -> None:
+        """The patient is done: wipe the session now, as an idle reset would."""
+        log.info("the patient chose to start over")
+        self.reset_session()
 
     def wake(self) -> None:
         """The attract screen was touched: show home, and swallow input for a moment so the same touch cannot
@@ -370,12 +534,25 @@ class KioskWindow(QWidget):
 
     # --- look --------------------------------------------------------------------------------------------------
 
+    def mm_per_px(self) -> float | None:
+        """The screen's pixel size in millimetres, if it reports a believable one (or `dpi` says)."""
+        if self.dpi:
+            return 25.4 / self.dpi
+        if not self.physical_text:
+            return None
+        screen = self.screen()
+        return screen_mm_per_px(
+            screen.physicalSize().width(), screen.geometry().width(), QGuiApplication.platformName()
+        )
+
     def restyle(self) -> None:
         """Apply the theme, sizes and language to every screen, keeping each screen's place."""
         ctx = self.ctx
         portrait = self.height() > self.width()
         ctx.portrait = portrait
-        ctx.metrics = metrics_for(self.width(), self.height(), self.session.large_text)
+        mm_per_px = self.mm_per_px()
+        ctx.metrics = metrics_for(self.width(), self.height(), self._text_level(), mm_per_px)
+        self._styled_for = (self.width(), self.height(), mm_per_px)
         ctx.palette = HIGH_CONTRAST if self.session.high_contrast else NORMAL
         font = QFont(FONT_FAMILY)
         font.setPixelSize(ctx.metrics.body)
@@ -391,6 +568,10 @@ class KioskWindow(QWidget):
         if self.overlay.isVisible():
             self.overlay.show_countdown(ctx, self.idle.left)
 
+    def _text_level(self) -> int:
+        """The patient's text size; staff screens always have the normal size (staff chose none)."""
+        return 0 if self.current in STAFF_SCREENS else self.session.text_size
+
     def _on_settings_changed(self) -> None:
         settings = self.source.settings()
         self.session.set_languages(settings.languages)
@@ -400,7 +581,20 @@ class KioskWindow(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.overlay.cover()
-        self.restyle_timer.start()
+        if self.isVisible():
+            self.restyle_timer.start()  # a window being resized by hand: once it settles
+        else:
+            self._restyle_if_needed()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Laid out for the size it is shown at before the first frame, whatever order show and resize came in.
+        self._restyle_if_needed()
+        super().showEvent(event)
+
+    def _restyle_if_needed(self) -> None:
+        if self._styled_for != (self.width(), self.height(), self.mm_per_px()):
+            self.restyle_timer.stop()
+            self.restyle()
 
     # --- input and closing -------------------------------------------------------------------------------------
 

@@ -259,3 +259,30 @@ def test_backup_refuses_the_live_database_and_the_files_beside_it(
     )
     assert dump(db) == before
     assert not (tmp_path / "backups").exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_content_fit_lists_what_does_not_fit_and_exits_1(
+    content_dir: Path, capsys: pytest.CaptureFixture[str], qapp: object
+) -> None:
+    code, out, err = run(["content", "fit", str(content_dir), "--json", "--all"], capsys)
+    fits = json.loads(out)
+    assert code == 0 and "0 do not fit" in err
+    assert len(fits) == 4 * 3 * 2 * 4  # sizes x text sizes x languages x pages
+    assert all(set(f) >= {"page", "lang", "size", "text_size", "visible_fraction", "scrolls"} for f in fits)
+    assert {f["size"] for f in fits} == {"1920x1080", "1080x1920", "1366x768", "1280x800"}
+    assert {f["text_size"] for f in fits} == {"normal", "large", "largest"}
+    summary = content_dir / "en/topics/01-first-steps.md"
+    many = "\n".join(
+        f"- Point {n}: a summary that goes on and on, far longer than a page can hold." for n in range(30)
+    )
+    summary.write_text(
+        summary.read_text(encoding="utf-8").replace("- Pictures have alt text.", many), encoding="utf-8"
+    )
+    code, out, _ = run(["content", "fit", str(content_dir), "--json", "--size", "1920x1080"], capsys)
+    listed = json.loads(out)
+    assert code == 1 and listed and {f["page"] for f in listed} == {"first-steps/summary"}
+    assert all(f["scrolls"] and f["visible_fraction"] < 0.9 and f["lang"] == "en" for f in listed)
+    code, out, _ = run(["content", "fit", str(content_dir), "--size", "1920x1080"], capsys)
+    assert code == 1
+    assert "first-steps/summary [en] 1920x1080 normal: shows" in out
+    assert "does not fit: a summary that shows only" in out and "needs scrolling in normal text" in out

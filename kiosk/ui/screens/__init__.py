@@ -22,7 +22,7 @@ class Context:
         self.source = source
         self.session = session
         self.palette: Palette = NORMAL
-        self.metrics: Metrics = metrics_for(1920, 1080, False)
+        self.metrics: Metrics = metrics_for(1920, 1080)
         self.portrait = False
 
     @property
@@ -49,6 +49,10 @@ class Screen(QWidget):
     name: ClassVar[str] = ""
     #: Ask the window to move to another screen: (screen name, arguments for its `enter`).
     navigate = Signal(str, dict)
+    #: This screen is about to take a step inside itself that Back should undo: keep its `place` now.
+    remembered = Signal()
+    #: The patient undid that step by hand (closed what they opened): the place kept for it is no longer a step.
+    forgotten = Signal()
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +61,10 @@ class Screen(QWidget):
 
     def enter(self, **args: Any) -> None:
         """Shown, with arguments such as a chapter and page."""
+
+    def place(self) -> dict[str, Any]:
+        """Where the patient is on this screen, as arguments for `enter` that bring them back to it (Back)."""
+        return {}
 
     def leave(self) -> None:
         """Another screen is about to be shown."""
@@ -69,3 +77,6 @@ class Screen(QWidget):
 
     def go(self, screen: str, **args: Any) -> None:
         self.navigate.emit(screen, args)
+
+    def remember(self) -> None:
+        self.remembered.emit()

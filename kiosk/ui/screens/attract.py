@@ -70,6 +70,9 @@ class AttractScreen(Screen):
         self._pressed = False
         self.slide_timer.start(self.ctx.source.settings().attract_seconds * 1000)
 
+    def reset(self) -> None:
+        self._index = 0  # the next patient's loop starts from the beginning
+
     def leave(self) -> None:
         self.slide_timer.stop()
         self._animation.stop()

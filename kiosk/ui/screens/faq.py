@@ -1,8 +1,13 @@
-"""Questions and answers: category chips, an accordion of questions, and search as you type.
+"""Questions and answers: search as you type, the most asked questions, and the questions by topic.
 
-Two taps from home: the questions tile, then a question. Only one answer is open at a time, and it scrolls into
-view. The search field has its own on-screen keyboard; results appear as the patient types, and when nothing
-matches a kind line sends them to the front desk. What a patient types is never stored.
+Two taps from home to the most asked questions (the questions tile, then a question), three to any other (a topic
+first); the topics always show without scrolling. Only one answer is open at a time, it scrolls into view, and
+opening it puts the keyboard away. Back from an answer returns to the list as it was, typed question and scroll
+included.
+
+Search follows the typing. The screen only says it found nothing once the patient has typed at least three
+letters and paused: half a word is not a question. Then it offers the topics and the front desk together. What a
+patient types is never stored.
 """
 
 from __future__ import annotations
@@ -25,11 +30,17 @@ from kiosk.ui.widgets import (
     clear_layout,
     kinetic,
     label,
+    line_width,
     set_prop,
 )
 
 SEARCH_DELAY_MS = 120
+#: The patient has stopped typing: only now may the screen say it found nothing.
+PAUSE_MS = 1500
+#: Fewer letters than this are not yet a question.
+MIN_LETTERS = 3
 MAX_QUERY = 120
+MOST_ASKED = ""  # the category that lists the most asked questions
 
 
 class SearchField(QLineEdit):
@@ -116,11 +127,13 @@ class QuestionItem(QWidget):
         if self._answer is None:
             self._answer = TapArea("AnswerCard")
             pad = self.ctx.metrics.px(20)
-            box = QVBoxLayout(self._answer)
+            box = QHBoxLayout(self._answer)
             box.setContentsMargins(pad, pad, pad, pad)
             self._answer_text = TextView(fit_height=True)
             self._answer_text.link_activated.connect(self.link_activated)
-            box.addWidget(self._answer_text)
+            self._answer_text.setMaximumWidth(line_width(self.ctx.font()))  # a comfortable line, however wide
+            box.addWidget(self._answer_text, 1)
+            box.addStretch(0)  # on a wide screen the answer keeps to the left, under its question
             self._answer.hide()
             self.layout_.addWidget(self._answer)
             self._answer_text.set_content(self.question.html, self.ctx.css(), self.ctx.font())
@@ -151,20 +164,26 @@ class FaqScreen(Screen):
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.category = ""  # "" = all
+        self.category = MOST_ASKED
         self.open_id = ""
         self.items: dict[str, QuestionItem] = {}
         self._listed: tuple[Catalogue, str, str] | None = (
             None  # what the list shows: catalogue, category, query
         )
+        self._found = True  # whether the last search found anything
+        self._opened_from_list = False  # an answer was opened from this list, and Back should close it
         self.page_results: list[WrapButton] = []
 
         self.heading = label("", "title")
+        self.search_label = label("", "label", name="SearchLabel")
         self.search = SearchField()
+        self.search_label.setBuddy(self.search)
         self.search.textChanged.connect(self._on_text_changed)
         self.search.tapped.connect(self.show_keyboard)
-        self.clear_button = TouchButton("×", "key")
+        self.clear_button = TouchButton("", "bar")
+        self.clear_button.setObjectName("ClearSearch")
         self.clear_button.clicked.connect(self.clear_search)
+        self.clear_button.hide()
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.clear_button)
@@ -178,6 +197,8 @@ class FaqScreen(Screen):
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         kinetic(self.scroll_area)
         self.list = QWidget()
+        self.list.setObjectName("ScrollBody")  # paints the space questions leave when the list changes
+        self.list.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.list_layout = QVBoxLayout(self.list)
         self.scroll_area.setWidget(self.list)
         self.no_results = label("", "body", name="NoResults")
@@ -194,12 +215,18 @@ class FaqScreen(Screen):
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
         self.search_timer.timeout.connect(self._rebuild)
+        self.pause_timer = QTimer(self)
+        self.pause_timer.setObjectName("faq_pause_timer")
+        self.pause_timer.setSingleShot(True)
+        self.pause_timer.setInterval(PAUSE_MS)
+        self.pause_timer.timeout.connect(self._on_pause)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.search_label)
         layout.addLayout(search_row)
-        layout.addWidget(self.chips_box)
         layout.addWidget(self.no_results)
+        layout.addWidget(self.chips_box)
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.keyboard)
         self._layout = layout
@@ -211,28 +238,51 @@ class FaqScreen(Screen):
     def query(self) -> str:
         return self.search.text().strip()
 
+    @property
+    def paused(self) -> bool:
+        """The patient has typed at least three letters and stopped."""
+        letters = sum(char.isalnum() for char in self.query)
+        return letters >= MIN_LETTERS and not self.pause_timer.isActive() and not self.search_timer.isActive()
+
     def enter(self, **args: Any) -> None:
         question = args.get("question")
         if question:
-            self.search.blockSignals(True)
-            self.search.clear()
-            self.search.blockSignals(False)
-            self.category = ""
+            found = self.ctx.source.catalogue(self.ctx.lang).question(str(question))
+            self._set_query("")
+            self.category = found.category_id if found is not None else MOST_ASKED
             self.open_id = str(question)
+            self._opened_from_list = False
             self._rebuild()
             self.ctx.source.record("question", self.open_id)
+        elif "category" in args:  # Back: the list exactly as the patient left it
+            self._set_query(str(args.get("query", "")))
+            self.category = str(args["category"])
+            self.open_id = str(args.get("open", ""))
+            self._opened_from_list = False
+            self._rebuild()
+            scroll = int(args.get("scroll", 0))
+            QTimer.singleShot(0, lambda: self._scroll_to(scroll))
+            return
         QTimer.singleShot(0, self._scroll_to_open)
+
+    def place(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "query": self.search.text(),
+            "open": self.open_id,
+            "scroll": self.scroll_area.verticalScrollBar().value(),
+        }
 
     def leave(self) -> None:
         self.hide_keyboard()
         self.search_timer.stop()
+        self.pause_timer.stop()
 
     def reset(self) -> None:
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
-        self.category = ""
+        self._set_query("")
+        self.category = MOST_ASKED
         self.open_id = ""
+        self._opened_from_list = False
         self.hide_keyboard()
         self._rebuild()
         self.scroll_area.verticalScrollBar().setValue(0)
@@ -240,33 +290,43 @@ class FaqScreen(Screen):
     def refresh(self) -> None:
         m = self.ctx.metrics
         margin = m.px(32)
-        self._layout.setContentsMargins(margin, m.px(20), margin, 0)
-        self._layout.setSpacing(m.px(14))
+        self._layout.setContentsMargins(margin, m.px(16), margin, 0)
+        self._layout.setSpacing(m.px(12))
         self._search_row.setSpacing(m.px(12))
-        self.chips.set_spacing(m.px(12))
+        self.chips.set_spacing(m.px(10))
         self.list_layout.setSpacing(m.px(12))
         self.list_layout.setContentsMargins(0, 0, m.px(12), m.px(24))
         self.keyboard.set_spacing(m.px(8))
-        self.clear_button.setFixedSize(m.primary, m.primary)
         self.heading.setText(self.ctx.tr("faq.title"))
+        self.search_label.setText(self.ctx.tr("faq.search_label"))
         self.search.setPlaceholderText(self.ctx.tr("faq.search_placeholder"))
-        self.search.setAccessibleName(self.ctx.tr("faq.search_placeholder"))
-        self.no_results.setText(self.ctx.tr("faq.no_results"))
+        self.search.setAccessibleName(self.ctx.tr("faq.search_label"))
+        self.clear_button.setText(self.ctx.tr("faq.clear"))
+        self.no_results.setText(self.ctx.tr("faq.no_results") + "\n" + self.ctx.tr("faq.front_desk"))
         self.keyboard.set_texts(
             self.ctx.tr("keyboard.clear"),
             self.ctx.tr("keyboard.space"),
             self.ctx.tr("keyboard.backspace"),
             self.ctx.tr("keyboard.hide"),
         )
+        self.keyboard.set_accents(self.ctx.lang != "en")
         self._build_chips()
         self._rebuild(force=True)  # sizes, language or content may have changed
+
+    def _set_query(self, text: str) -> None:
+        self.search.blockSignals(True)
+        self.search.setText(text)
+        self.search.blockSignals(False)
+        self.search_timer.stop()
+        self.pause_timer.stop()
+        self.clear_button.setVisible(bool(text))
 
     # --- building ----------------------------------------------------------------------------------------------
 
     def _build_chips(self) -> None:
         clear_layout(self.chips)
         self.chip_buttons = {}
-        categories = [("", self.ctx.tr("faq.all"))] + [
+        categories = [(MOST_ASKED, self.ctx.tr("faq.most_asked"))] + [
             (c.id, c.title) for c in self.ctx.source.catalogue(self.ctx.lang).categories
         ]
         for category_id, title in categories:
@@ -281,9 +341,10 @@ class FaqScreen(Screen):
             set_prop(chip, "selected", category_id == self.category and not self.query)
 
     def choose_category(self, category_id: str) -> None:
-        if self.query:
-            self.search.clear()  # rebuilds through textChanged
+        self._set_query("")
         self.category = category_id
+        self.open_id = ""
+        self._opened_from_list = False
         self._rebuild()
         self.scroll_area.verticalScrollBar().setValue(0)
 
@@ -302,7 +363,7 @@ class FaqScreen(Screen):
             item.set_open(True)
 
     def _rebuild(self, *, force: bool = False) -> None:
-        """Show the questions for the chosen category or the search, with `open_id` open. The list is only made
+        """Show the questions for the chosen topic or the search, with `open_id` open. The list is only made
         again when what it lists has changed; opening another answer in it just opens that answer."""
         catalogue = self.ctx.source.catalogue(self.ctx.lang)
         query = self.query
@@ -318,21 +379,20 @@ class FaqScreen(Screen):
                 item.set_open(qid == self.open_id)
         else:
             self._list(catalogue, query)
-            self._listed = listed
+        self._show_no_answer()
         if self.open_id in self.items:
             QTimer.singleShot(0, self._scroll_to_open)
 
     def _list(self, catalogue: Catalogue, query: str) -> None:
-        self._clear_list()
-        self.chips_box.setVisible(not query)
         if query:
             results = self.ctx.source.search(query, self.ctx.lang)
             self.ctx.source.record("search")
-            self.no_results.setVisible(not results)
+            self._found = bool(results)
             if not results:
-                self.ctx.source.record("no-results")
-            else:
-                self.list_layout.addWidget(label(self.ctx.tr("faq.results"), "heading"))
+                # Nothing yet: the list stays as it was until the patient pauses (then `_show_no_answer`).
+                return
+            self._clear_list()
+            self.list_layout.addWidget(label(self.ctx.tr("faq.results"), "heading"))
             for result in results:
                 if result.kind == "faq":
                     question = catalogue.question(result.ref)
@@ -349,24 +409,51 @@ class FaqScreen(Screen):
                     self.page_results.append(button)
                     self.list_layout.addWidget(button)
         else:
-            self.no_results.hide()
-            for category in catalogue.categories:
-                if self.category and category.id != self.category:
-                    continue
-                if not self.category:
-                    self.list_layout.addWidget(label(category.title, "heading"))
-                for question in category.questions:
-                    self._add_question(question)
+            self._found = True
+            self._clear_list()
+            if self.category == MOST_ASKED:
+                questions = self.ctx.source.most_asked(self.ctx.lang)
+            else:
+                category = next((c for c in catalogue.categories if c.id == self.category), None)
+                questions = category.questions if category is not None else ()
+            for question in questions:
+                self._add_question(question)
         self.list_layout.addStretch(1)
+        self._listed = (catalogue, self.category, query)
+
+    def _show_no_answer(self) -> None:
+        """Say "no answer" only after a pause on a real attempt, and offer the topics and the front desk with it."""
+        query = self.query
+        no_answer = bool(query) and not self._found and self.paused
+        if no_answer and not self.no_results.isVisible():
+            self.ctx.source.record("no-results")
+            self._clear_list()
+            self._listed = None
+            self.hide_keyboard()  # the topics are the way on now, and they need the room
+        self.no_results.setVisible(no_answer)
+        self._show_chips()
+
+    def _show_chips(self, keyboard: bool | None = None) -> None:
+        """The topics show whenever the keyboard is away and there is no list of answers to a search."""
+        keyboard = not self.keyboard.isHidden() if keyboard is None else keyboard
+        showing_results = bool(self.query) and not self.no_results.isVisible()
+        self.chips_box.setVisible(not keyboard and not showing_results)
 
     # --- behaviour ---------------------------------------------------------------------------------------------
 
     def toggle(self, question_id: str) -> None:
         opening = self.open_id != question_id
+        if opening and not self.open_id:
+            self.remember()  # Back from the answer returns to this list, as it is now
+            self._opened_from_list = True
+        elif not opening and self._opened_from_list:
+            self._opened_from_list = False
+            self.forgotten.emit()
         for qid, item in self.items.items():
             item.set_open(opening and qid == question_id)
         self.open_id = question_id if opening else ""
         if opening:
+            self.hide_keyboard()
             self.ctx.source.record("question", question_id)
             QTimer.singleShot(0, self._scroll_to_open)
 
@@ -379,6 +466,10 @@ class FaqScreen(Screen):
         top = item.mapTo(self.list, item.rect().topLeft()).y()
         self.scroll_area.verticalScrollBar().setValue(max(0, top - self.ctx.metrics.px(12)))
 
+    def _scroll_to(self, value: int) -> None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.scroll_area.verticalScrollBar().setValue(value)
+
     def open_link(self, target: str) -> None:
         if target.startswith("faq:"):
             question_id = target[4:]
@@ -386,23 +477,35 @@ class FaqScreen(Screen):
                 if self.open_id != question_id:
                     self.toggle(question_id)
             else:
-                self.enter(question=question_id)
+                self.go("faq", question=question_id)
         elif target.startswith("page:"):
             chapter_id, _, page_id = target[5:].partition("/")
             self.go("reader", chapter=chapter_id, page=page_id)
 
-    def _on_text_changed(self, _text: str) -> None:
+    def _on_text_changed(self, text: str) -> None:
         self.open_id = ""
+        self._opened_from_list = False
+        self.clear_button.setVisible(bool(text))
+        self.no_results.hide()
         self.search_timer.start()
+        self.pause_timer.start()
+
+    def _on_pause(self) -> None:
+        self._show_no_answer()
 
     def clear_search(self) -> None:
-        self.search.clear()
-        self.search_timer.stop()
+        self._set_query("")
         self._rebuild()
 
     def show_keyboard(self) -> None:
+        # Make room first (the heading and topics go), then show the keys: a screen is never taller than the window.
+        self.heading.hide()
+        self._show_chips(keyboard=True)
         self.keyboard.show()
+        self.search.setFocus()  # the field shows it is the one being typed into
 
     def hide_keyboard(self) -> None:
         self.keyboard.hide()
+        self.heading.show()
         self.search.clearFocus()
+        self._show_chips()

@@ -93,8 +93,6 @@ class StaffLoginScreen(Screen):
         self.keypad.set_texts(
             self.ctx.tr("staff.delete"), self.ctx.tr("staff.enter"), self.ctx.tr("staff.cancel")
         )
-        for key in (*self.keypad.buttons.values(), self.keypad.delete_key, self.keypad.enter_key):
-            key.setMinimumHeight(self.ctx.metrics.primary)
 
     def check(self, pin: str) -> None:
         try:
@@ -120,7 +118,7 @@ class StaffLoginScreen(Screen):
         self.lock_timer.start()
 
     def _show_lock(self) -> None:
-        self.message.setText(self.ctx.tr("staff.locked", seconds=self._locked_for))
+        self.message.setText(self.ctx.tr("staff.locked", count=self._locked_for))
 
     def _tick(self) -> None:
         self._locked_for -= 1

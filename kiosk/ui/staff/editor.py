@@ -29,6 +29,7 @@ from kiosk.content.render import render
 from kiosk.content.state import Fields, Key
 from kiosk.services.catalogue import PageView, QuestionView
 from kiosk.services.staff import TITLE_FIELD, Status
+from kiosk.ui.probe import FitCheck, PageFit, fit_notes
 from kiosk.ui.screens import Context
 from kiosk.ui.screens.faq import QuestionItem
 from kiosk.ui.screens.reader import PageCard
@@ -46,7 +47,7 @@ class Preview(QLabel):
     def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = Context(ctx.source, ctx.session)
-        self.ctx.metrics = metrics_for(1920, 1080, False)
+        self.ctx.metrics = metrics_for(1920, 1080)
         self.ctx.palette = NORMAL
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self.setMinimumSize(200, 120)
@@ -161,6 +162,7 @@ class TextEditor(QFrame):
             layout.addWidget(self.warnings)
         self.markdown.setVisible(has_body)
         self.warnings.hide()
+        self.fit_notes: list[str] = []  # how the page fits the kiosk's screens, from the preview
         self.summary.setVisible(key.kind == "chapter_text")
         layout.addWidget(self.save_button)
         self.check_timer = QTimer(self)
@@ -218,7 +220,14 @@ class TextEditor(QFrame):
             for problem in self.staff.check(self.key, self.fields()):
                 prefix = "Error" if problem.severity == "error" else "Warning"
                 self.warnings.addItem(f"{prefix}: {problem.message}")
+            for note in self.fit_notes:
+                self.warnings.addItem(f"Warning: {note}")
         self.warnings.setVisible(self.warnings.count() > 0)
+
+    def show_fit(self, notes: list[str]) -> None:
+        if notes != self.fit_notes:
+            self.fit_notes = notes
+            self.check()
 
     def save(self) -> bool:
         from kiosk.errors import ContentError, KioskError
@@ -344,6 +353,9 @@ class ItemEditor(QWidget):
         self.preview_timer.setSingleShot(True)
         self.preview_timer.setInterval(250)
         self.preview_timer.timeout.connect(self.update_preview)
+        # How the page fits every supported screen and text size, measured on the kiosk's own page card.
+        self.fit_check = FitCheck(ctx.source, self)
+        self.fit_check.finished.connect(self._on_fit_checked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
@@ -424,6 +436,10 @@ class ItemEditor(QWidget):
                 lang,
             )
             self.preview.show_page(page)
+            chapter = self.ctx.source.catalogue(lang).chapter(chapter_id)
+            last = bool(chapter and chapter.pages and chapter.pages[-1].id == page_id)
+            reference = bool(chapter and chapter.card.kind != "topic")
+            self.fit_check.start(page, summary=last and not reference, reference=reference)
         elif kind == "faq_entry":
             rendered = render(str(fields.get("markdown", "")))
             self.preview.show_answer(
@@ -432,6 +448,13 @@ class ItemEditor(QWidget):
         else:
             self.preview.clear_preview()
             self.preview.setText("Pages and questions show a preview.")
+
+    def _on_fit_checked(self, fits: list[PageFit]) -> None:
+        if fits and self.editors:
+            lang = fits[0].lang
+            editor = self.editors.get(lang)
+            if editor is not None:
+                editor.show_fit(fit_notes(fits))
 
     # actions ----------------------------------------------------------------------------------------------------
 

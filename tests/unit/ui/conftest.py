@@ -25,9 +25,8 @@ def open_window(
     window = KioskWindow(ContentSource(store.path), **options)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(width, height)
-    window.show()
+    window.show()  # sized, shown and left to lay itself out, as `kiosk run` does: no extra restyle
     qtbot.waitExposed(window)
-    window.restyle()
     return window
 
 

@@ -65,6 +65,29 @@ def test_errors_block_a_save_and_warnings_show_while_typing(qtbot: QtBot, window
     assert staff.status.text().startswith("Not saved")
 
 
+def test_the_editor_warns_as_staff_type_when_a_page_will_not_fit_the_screen(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    staff = console(window)
+    staff.open_item(Key("page", "first-steps/summary"))
+    editor = staff.editor.editors["en"]
+    check = staff.editor.fit_check
+    qtbot.wait_until(lambda: not check.running and len(check.stages) == 12, timeout=10000)
+    assert not any("Too long" in editor.warnings.item(i).text() for i in range(editor.warnings.count()))
+    many = "\n".join(f"- Point {n}: a summary that goes on and on, longer than a screen." for n in range(30))
+    editor.markdown.setPlainText(many)
+    qtbot.wait_until(
+        lambda: any(
+            "Too long for the screen" in editor.warnings.item(i).text()
+            for i in range(editor.warnings.count())
+        ),
+        timeout=10000,
+    )
+    notes = [editor.warnings.item(i).text() for i in range(editor.warnings.count())]
+    assert any("less than 9 in 10 of this summary shows at once" in note for note in notes)
+    assert any("1920x1080 in normal text" in note for note in notes)
+
+
 def test_a_nurse_adds_a_question_in_both_languages_publishes_and_undoes_it(
     qtbot: QtBot, window: KioskWindow
 ) -> None:

@@ -72,21 +72,18 @@ def test_touch_mouse_and_keys_restart_the_idle_timer(qtbot: QtBot, window: Kiosk
 def test_the_session_is_wiped_completely(qtbot: QtBot, window: KioskWindow) -> None:
     wake(qtbot, window)
     window.session.set_lang("es")
-    window.session.set_large_text(True)
+    window.session.set_text_size(2)
     window.session.set_high_contrast(True)
-    window.move_to("reader", chapter="first-steps", page=1)
-    window.move_to("faq", question="can-i-drive")
+    window.navigate("reader", chapter="first-steps", page=1)
+    window.navigate("faq", question="can-i-drive")
     faq = window.screen_named("faq")
     assert isinstance(faq, FaqScreen)
     faq.show_keyboard()
     faq.search.setText("manejar")
     window.reset_session()
     assert window.current == "attract"
-    assert (window.session.lang, window.session.large_text, window.session.high_contrast) == (
-        "en",
-        False,
-        False,
-    )
+    assert (window.session.lang, window.session.text_size, window.session.high_contrast) == ("en", 0, False)
+    assert window.session.positions == {} and window.history == []  # where they were, and the way back
     assert faq.search.text() == "" and faq.open_id == "" and not any(i.is_open for i in faq.items.values())
     assert faq.keyboard.isHidden()
     reader = window.screen_named("reader")
@@ -279,8 +276,8 @@ def test_an_error_in_the_ui_is_logged_and_the_kiosk_goes_home(
         def broken() -> None:
             raise RuntimeError("a bug in a slot")
 
-        window.bar.text_button.clicked.connect(broken)
-        tap(qtbot, window.bar.text_button)
+        window.bar.contrast_button.clicked.connect(broken)
+        tap(qtbot, window.bar.contrast_button)
         qtbot.wait_until(lambda: window.current == "home")
     finally:
         handler.uninstall()

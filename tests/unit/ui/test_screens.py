@@ -1,7 +1,8 @@
-"""The questions screen, language switching, and how every screen is laid out at every size."""
+"""The questions screen, language and text sizes, colours, and how every screen is laid out at every size."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -11,17 +12,28 @@ import shiboken6
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QScroller, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.db import lite
 from kiosk.db.store import Store
-from kiosk.ui.i18n import catalogue
+from kiosk.services import usage
+from kiosk.ui.i18n import catalogue, tr
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import ReaderScreen
-from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, contrast
+from kiosk.ui.theme import (
+    HIGH_CONTRAST,
+    NORMAL,
+    TEXT_FACTORS,
+    Palette,
+    contrast,
+    document_css,
+    metrics_for,
+    stylesheet,
+)
 from kiosk.ui.widgets import TapArea, WrapButton
 from kiosk.ui.window import KioskWindow
 from tests.unit.ui.conftest import open_window
 from tests.unit.ui.test_navigation import faq, reader, tap, wake
 
-SIZES = [(1920, 1080), (1080, 1920), (1280, 800)]
+SIZES = [(1920, 1080), (1080, 1920), (1366, 768), (1280, 800)]
 SCREENS = ["attract", "home", "reader", "faq", "staff-login", "staff-menu"]
 
 
@@ -32,6 +44,37 @@ def test_two_taps_from_home_to_an_answer(qtbot: QtBot, window: KioskWindow) -> N
     screen.items["is-it-addictive"].header.clicked.emit()
     assert screen.items["is-it-addictive"].is_open
     assert "careful doses" in screen.items["is-it-addictive"].answer_text.toPlainText()
+
+
+def test_an_empty_field_shows_the_most_asked_questions(qtbot: QtBot, window: KioskWindow) -> None:
+    window.move_to("faq")
+    screen = faq(window)
+    assert screen.search.text() == "" and screen.chip_buttons[""].text() == "Most asked"
+    assert screen.chip_buttons[""].property("selected") is True
+    assert list(screen.items) == [q.id for q in window.source.most_asked("en")]
+    assert screen.chips_box.isVisible() and screen.no_results.isHidden()
+
+
+def test_most_asked_counts_earlier_days_only(store: Store) -> None:
+    """What one patient opens today never shows up for the next patient as "most asked"."""
+    connection = lite.connect(store.path)
+    today = dt.date.today()
+    with lite.transaction(connection):
+        for _ in range(5):
+            usage.record(connection, "question", "is-it-addictive", today - dt.timedelta(days=3))
+        for _ in range(2):
+            usage.record(
+                connection, "question", "can-i-drive", today - dt.timedelta(days=2)
+            )  # too few to say
+        for _ in range(50):
+            usage.record(connection, "question", "can-i-drive", today)  # today: not counted
+    assert usage.popular(connection, "question", today) == ["is-it-addictive"]
+    connection.close()
+    from kiosk.ui.data import ContentSource
+
+    source = ContentSource(store.path)
+    assert [q.id for q in source.most_asked("en")] == ["is-it-addictive", "can-i-drive"]
+    source.close()
 
 
 def test_one_answer_open_at_a_time(qtbot: QtBot, window: KioskWindow) -> None:
@@ -99,6 +142,7 @@ def test_category_chips_filter_the_questions(qtbot: QtBot, window: KioskWindow) 
 def test_search_as_you_type_with_the_on_screen_keyboard(qtbot: QtBot, window: KioskWindow) -> None:
     window.move_to("faq")
     screen = faq(window)
+    assert screen.search_label.text() == "Type your question" and screen.search_label.buddy() is screen.search
     tap(qtbot, screen.search)
     assert screen.keyboard.isVisible()
     for char in "drive":
@@ -114,29 +158,152 @@ def test_search_as_you_type_with_the_on_screen_keyboard(qtbot: QtBot, window: Ki
     assert screen.search.text() == ""
 
 
+@pytest.mark.parametrize(
+    ("lang", "delete", "clear"),
+    [("en", "Delete a letter", "Clear all"), ("es", "Borrar una letra", "Borrar todo")],
+)
+def test_keys_say_what_they_do_in_words_and_digits_are_there(
+    qtbot: QtBot, window: KioskWindow, lang: str, delete: str, clear: str
+) -> None:
+    window.session.set_lang(lang)
+    window.move_to("faq")
+    keyboard = faq(window).keyboard
+    assert (keyboard.backspace_key.text(), keyboard.clear_key.text()) == (delete, clear)
+    assert keyboard.hide_key.text() and keyboard.space_key.text()
+    for digit in "0123456789":
+        tap(qtbot, keyboard.keys[digit])
+    tap(qtbot, keyboard.keys["1"])
+    tap(qtbot, keyboard.keys["1"])  # "11": a key may be pressed twice in a row
+    assert faq(window).search.text() == "012345678911"
+
+
 def test_spanish_letters_and_accents_on_the_keyboard(qtbot: QtBot, window: KioskWindow) -> None:
     window.session.set_lang("es")
     window.move_to("faq")
     screen = faq(window)
     for char in "¿adictivá?":
-        assert char in screen.keyboard.keys or char == "v", char
-    screen.keyboard.attach(screen.search)
+        assert screen.keyboard.keys[char].isVisibleTo(screen.keyboard), char
     for char in "ñáéíóúü":
         tap(qtbot, screen.keyboard.keys[char])
     tap(qtbot, screen.keyboard.space_key)
     assert screen.search.text() == "ñáéíóúü "
+    window.session.set_lang("en")
+    assert not screen.keyboard.keys["á"].isVisibleTo(screen.keyboard)  # English: a row less, more room
 
 
-def test_when_nothing_matches_a_kind_line_sends_the_patient_to_the_front_desk(
+def type_slowly(qtbot: QtBot, screen: FaqScreen, text: str) -> None:
+    for char in text:
+        screen.keyboard.type(char)
+        qtbot.wait(150)  # a patient finding each key
+
+
+def test_no_answer_only_after_three_letters_and_a_pause(qtbot: QtBot, window: KioskWindow) -> None:
+    window.move_to("faq")
+    screen = faq(window)
+    screen.pause_timer.setInterval(300)
+    screen.show_keyboard()
+    type_slowly(qtbot, screen, "zx")
+    qtbot.wait(600)  # a pause, but on two letters: not yet a question
+    assert screen.no_results.isHidden()
+    type_slowly(qtbot, screen, "qw")  # nothing matches, but the patient is still typing
+    assert screen.no_results.isHidden() and screen.keyboard.isVisible()
+    qtbot.wait_until(lambda: screen.no_results.isVisible())  # then they stop
+    assert not screen.items
+
+
+def test_half_a_word_keeps_the_answers_found_so_far(qtbot: QtBot, bundled_store: Store) -> None:
+    window = open_window(qtbot, bundled_store, lang="es")
+    window.move_to("faq")
+    screen = faq(window)
+    screen.pause_timer.setInterval(300)
+    type_slowly(qtbot, screen, "tengo mie")
+    assert screen.no_results.isHidden()
+    qtbot.wait_until(lambda: screen.items and not screen.search_timer.isActive())
+    type_slowly(qtbot, screen, "do")  # "tengo miedo": whatever half-words matched, nothing said about none
+    assert screen.no_results.isHidden()
+    window.allow_close = True
+
+
+def test_when_nothing_matches_the_topics_and_the_front_desk_are_offered_together(
     qtbot: QtBot, window: KioskWindow
 ) -> None:
     window.move_to("faq")
     screen = faq(window)
+    screen.show_keyboard()
     screen.search.setText("zebra xylophone")
-    qtbot.wait_until(lambda: screen.no_results.isVisible())
+    qtbot.wait_until(lambda: screen.no_results.isVisible(), timeout=4000)
     assert "ask the front desk" in screen.no_results.text() and not screen.items
+    assert screen.chips_box.isVisible() and screen.keyboard.isHidden()  # the topics, with room to show
+    assert not any(chip.property("selected") for chip in screen.chip_buttons.values())
     window.session.set_lang("es")
     assert "recepción" in screen.no_results.text()
+    tap(qtbot, screen.chip_buttons["general"])
+    assert screen.search.text() == "" and set(screen.items) == {"can-i-drive", "is-it-addictive"}
+
+
+def test_a_finger_that_scrolls_the_list_does_not_open_the_question_it_started_on(
+    qtbot: QtBot, bundled_store: Store
+) -> None:
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    window = open_window(qtbot, bundled_store, 1280, 800)
+    window.move_to("faq")
+    screen = faq(window)
+    biggest = max(window.source.catalogue("en").categories, key=lambda c: len(c.questions))
+    screen.choose_category(biggest.id)
+    qtbot.wait_until(lambda: screen.scroll_area.verticalScrollBar().maximum() > 0)
+    item = next(iter(screen.items.values()))
+    handle = window.windowHandle()
+    start = item.header.mapTo(window, item.header.rect().center())
+    QTest.mousePress(handle, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 9):
+        QTest.mouseMove(handle, start - QPoint(0, 25 * step), 16)
+    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 200), delay=16)
+    qtbot.wait_until(lambda: screen.scroll_area.verticalScrollBar().value() > 0)
+    assert not item.is_open and item.header.property("pressed") is not True
+    window.allow_close = True
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_an_answer_reads_in_lines_of_about_seventy_characters(
+    qtbot: QtBot, bundled_store: Store, width: int, height: int
+) -> None:
+    from kiosk.ui.widgets import line_width
+
+    window = open_window(qtbot, bundled_store, width, height)
+    window.move_to("faq", question="can-i-drive")
+    text = faq(window).items["can-i-drive"].answer_text
+    card = faq(window).items["can-i-drive"].header
+    wanted = min(line_width(text.font()), card.width() - 100)
+    qtbot.wait_until(lambda: abs(text.width() - wanted) <= 60)  # as wide as a comfortable line, no narrower
+    longest = 0
+    block = text.document().begin()
+    while block.isValid():
+        layout = block.layout()
+        longest = max([longest] + [layout.lineAt(i).textLength() for i in range(layout.lineCount())])
+        block = block.next()
+    assert 40 <= longest <= 78
+    window.allow_close = True
+
+
+def test_opening_an_answer_puts_the_keyboard_away(qtbot: QtBot, window: KioskWindow) -> None:
+    window.move_to("faq")
+    screen = faq(window)
+    tap(qtbot, screen.search)
+    assert screen.keyboard.isVisible()
+    tap(qtbot, screen.items["can-i-drive"].header)
+    assert screen.items["can-i-drive"].is_open and screen.keyboard.isHidden()
+
+
+def test_the_placeholder_is_legible_and_not_the_only_label(window: KioskWindow) -> None:
+    window.move_to("faq")
+    screen = faq(window)
+    from PySide6.QtGui import QPalette
+
+    placeholder = screen.search.palette().color(QPalette.ColorRole.PlaceholderText).name().upper()
+    assert placeholder == NORMAL.muted and contrast(placeholder, NORMAL.surface) >= 7
+    assert screen.search_label.isVisible() and screen.search_label.text() != screen.search.placeholderText()
 
 
 def test_an_answer_link_opens_the_reader(qtbot: QtBot, window: KioskWindow) -> None:
@@ -164,15 +331,61 @@ def test_switching_language_keeps_the_place(qtbot: QtBot, window: KioskWindow) -
     assert faq(window).items["is-it-addictive"].text.text() == "Is ketamine addictive?"
 
 
-def test_larger_text_and_high_contrast_are_one_tap_away_everywhere(qtbot: QtBot, window: KioskWindow) -> None:
+def test_three_text_sizes_and_high_contrast_are_one_tap_away_everywhere(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
     wake(qtbot, window)
+    sizes = window.bar.text_sizes.buttons
+    assert [b.accessibleName() for b in sizes] == ["Normal text", "Large text", "Largest text"]
+    assert [b.property("active") for b in sizes] == [True, False, False]  # the active one shows
     body = window.ctx.metrics.body
-    tap(qtbot, window.bar.text_button)
-    assert window.ctx.metrics.body >= body * 1.5 - 1
+    tap(qtbot, sizes[1])
+    assert window.ctx.metrics.body == round(body * 1.25)
+    tap(qtbot, sizes[2])
+    assert window.ctx.metrics.body == round(body * 1.5)  # the largest is the standard's 1.5x
+    assert [b.property("active") for b in sizes] == [False, False, True]
+    assert window.bar.contrast_button.text() == "High contrast"
     tap(qtbot, window.bar.contrast_button)
     assert window.ctx.palette is HIGH_CONTRAST
+    assert window.bar.contrast_button.text() == "✓  High contrast"  # a toggle shows it is on
+    assert window.bar.contrast_button.property("active") is True
     window.move_to("reader", chapter="first-steps", page=0)
-    assert window.bar.isVisible() and window.bar.text_button.text() == "Normal text"
+    assert window.bar.isVisible() and sizes[2].isVisible()
+
+
+def test_text_is_sized_in_millimetres_where_the_screen_says_how_big_it_is() -> None:
+    reference = metrics_for(1920, 1080)  # no size reported: the window's own scale
+    assert reference.body == 28
+    assert metrics_for(1920, 1080, mm_per_px=0.248).body == 28  # 21.5": about 4.8 mm capitals
+    assert metrics_for(1920, 1080, mm_per_px=0.277).body == 25  # 24": the same millimetres, fewer pixels
+    assert (
+        metrics_for(1280, 800, mm_per_px=0.26).body > metrics_for(1280, 800).body
+    )  # small pixels, more of them
+    # ...within the range the layout is built for, and the largest text never beyond 1.5x the window's scale
+    assert metrics_for(1280, 800, 2, mm_per_px=0.17).body == round(28 * 800 / 1080 * 1.5)
+    assert [metrics_for(1920, 1080, level).text for level in range(3)] == list(TEXT_FACTORS)
+
+
+def test_the_window_takes_the_screens_dots_per_inch(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, dpi=110.0)
+    assert window.mm_per_px() == pytest.approx(25.4 / 110)
+    assert window.ctx.metrics.body == round(6.94 / (25.4 / 110))
+    window.allow_close = True
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "other"), [("en", "1 second.", "2 seconds."), ("es", "1 segundo.", "2 segundos.")]
+)
+def test_plurals_agree_in_both_languages(lang: str, one: str, other: str) -> None:
+    assert tr("idle.body", lang, count=1).endswith(one)
+    assert tr("idle.body", lang, count=2).endswith(other)
+    assert tr("staff.locked", lang, count=1).endswith(one)
+
+
+def test_the_countdown_says_one_second(qtbot: QtBot, window: KioskWindow) -> None:
+    wake(qtbot, window)
+    window.overlay.show_countdown(window.ctx, 1)
+    assert window.overlay.body.text().endswith("in 1 second.")
 
 
 def visible(widget: QWidget, root: QWidget) -> bool:
@@ -231,12 +444,12 @@ def overlapping(root: QWidget) -> list[str]:
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("large_text", [False, True], ids=["normal-text", "large-text"])
+@pytest.mark.parametrize("text_size", [0, 2], ids=["normal-text", "largest-text"])
 def test_every_screen_is_laid_out_without_overlap_or_clipping(
-    qtbot: QtBot, store: Store, width: int, height: int, lang: str, large_text: bool
+    qtbot: QtBot, store: Store, width: int, height: int, lang: str, text_size: int
 ) -> None:
     window = open_window(qtbot, store, width, height, lang=lang)
-    window.session.set_large_text(large_text)
+    window.session.set_text_size(text_size)
     for name in SCREENS:
         args = {"chapter": "first-steps", "page": 0} if name == "reader" else {}
         window.move_to(name, **args)
@@ -252,6 +465,11 @@ def test_every_screen_is_laid_out_without_overlap_or_clipping(
             assert isinstance(screen, FaqScreen)
             screen.toggle("can-i-drive")
             assert settled(qtbot, lambda s=screen: clipped_labels(s)) == [], "faq with an answer open"
+            screen.show_keyboard()
+            screen.search.setText("zebra")
+            qtbot.wait_until(lambda s=screen: not s.search_timer.isActive())
+            assert window.minimumSizeHint().height() <= height, "faq with the keyboard"
+            assert window.height() == height
     assert settled(qtbot, lambda: clipped_labels(window.bar) + clipped_labels(window.footer)) == []
     window.allow_close = True
 
@@ -273,22 +491,66 @@ def test_tap_targets_are_large_enough(qtbot: QtBot, store: Store, width: int, he
     window.allow_close = True
 
 
-def test_text_and_controls_meet_the_contrast_targets() -> None:
-    for palette in (NORMAL, HIGH_CONTRAST):
-        for foreground, background in [
-            (palette.ink, palette.background),
-            (palette.ink, palette.surface),
-            (palette.muted, palette.background),
-            (palette.muted, palette.surface),
-            (palette.link, palette.surface),
-            (palette.accent_ink, palette.accent),
-            (palette.footer_ink, palette.footer),
-            (palette.ink, palette.accent_soft),
-        ]:
-            assert contrast(foreground, background) >= 7, (palette.name, foreground, background)
-        assert contrast(palette.border, palette.background) >= 3
-        assert contrast(palette.accent, palette.background) >= 3
-    assert contrast(HIGH_CONTRAST.ink, HIGH_CONTRAST.background) >= 15
+def text_colour_pairs(palette: Palette) -> list[tuple[str, str, str]]:
+    """Every (rule, text colour, background) the style sheet can draw text in, for `palette`.
+
+    A rule's text sits on its own background, else on the background of the rule it refines (the same selector
+    with fewer conditions), else on whatever holds it: the footer, the questions tile, or any of the page,
+    card and highlight backgrounds.
+    """
+    sheet = re.sub(r"/\*.*?\*/", "", stylesheet(palette, metrics_for(1920, 1080)), flags=re.S)
+    rules: list[tuple[str, dict[str, str]]] = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", sheet):
+        declarations = dict(
+            (k.strip(), v.strip()) for k, v in (d.split(":", 1) for d in body.split(";") if ":" in d)
+        )
+        for selector in selectors.split(","):
+            rules.append((" ".join(selector.split()), declarations))
+
+    def inherited(selector: str, key: str) -> str | None:
+        found = [(len(s), d[key]) for s, d in rules if key in d and selector.startswith(s) and s != selector]
+        return max(found)[1] if found else None
+
+    pairs = []
+    for selector, declarations in rules:
+        for key in ("color", "placeholder-text-color"):
+            colour = declarations.get(key)
+            if colour is None and key == "color" and "background" in declarations:
+                colour = inherited(selector, "color")  # a new background under the text colour it refines
+            if colour is None or not colour.startswith("#"):
+                continue
+            background = declarations.get("background") or inherited(selector, "background")
+            if background and background.startswith("#"):
+                grounds = [background]
+            elif "#Footer" in selector:
+                grounds = [palette.footer]
+            elif "#FaqTile" in selector:
+                grounds = [palette.accent]
+            else:
+                grounds = [palette.background, palette.surface, palette.accent_soft]
+            pairs += [(selector, colour, ground) for ground in grounds]
+    css = document_css(palette, metrics_for(1920, 1080))
+    for colour in re.findall(r"color: (#[0-9A-Fa-f]{6})", css):  # page and answer text, links included
+        pairs += [("content", colour, palette.surface), ("content", colour, palette.accent_soft)]
+    return pairs
+
+
+@pytest.mark.parametrize("palette", [NORMAL, HIGH_CONTRAST], ids=["normal", "high-contrast"])
+def test_every_text_colour_pair_in_the_style_sheet_reaches_7_to_1(palette: Palette) -> None:
+    pairs = text_colour_pairs(palette)
+    selectors = {selector for selector, _, _ in pairs}
+    for expected in (
+        "QLineEdit#SearchField",
+        "#AttractInvite",
+        "#PinMessage",
+        "#Countdown",
+        "#Footer QLabel",
+    ):
+        assert expected in selectors, expected  # the parse found the rules that matter
+    low = [(s, f, b, round(contrast(f, b), 2)) for s, f, b in pairs if contrast(f, b) < 7]
+    assert low == []
+    assert contrast(palette.border, palette.background) >= 3  # controls' outlines
+    assert contrast(palette.accent, palette.background) >= 3
 
 
 def test_body_text_is_about_28_px_at_1080p(window: KioskWindow) -> None:
@@ -315,8 +577,12 @@ def test_the_font_is_the_bundled_atkinson_hyperlegible(window: KioskWindow) -> N
 def test_every_ui_string_exists_in_both_languages() -> None:
     strings = catalogue()
     for key, texts in strings.items():
-        assert set(texts) == {"en", "es"} and all(t.strip() for t in texts.values()), key
-        assert re.findall(r"{(\w+)}", texts["en"]) == re.findall(r"{(\w+)}", texts["es"]), key
+        assert set(texts) == {"en", "es"}, key
+        forms = {lang: text if isinstance(text, dict) else {"other": text} for lang, text in texts.items()}
+        assert set(forms["en"]) == set(forms["es"]) and "other" in forms["en"], key  # plural forms agree
+        for form in forms["en"]:
+            assert forms["en"][form].strip() and forms["es"][form].strip(), key
+            assert re.findall(r"{(\w+)}", forms["en"][form]) == re.findall(r"{(\w+)}", forms["es"][form]), key
     source = "\n".join(
         p.read_text(encoding="utf-8") for p in (Path(__file__).parents[3] / "kiosk" / "ui").rglob("*.py")
     )
