@@ -11,6 +11,7 @@ import logging
 import logging.handlers
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from kiosk import paths
 
@@ -19,19 +20,29 @@ LOG_FILE = "kiosk.log"
 FILE_BYTES, FILE_COUNT = 1_000_000, 5  # at most about 6 MB of logs
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record comes (the service's journal; a test's capture)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass  # always the current stderr
+
+
 def setup(*, verbose: bool = False, to_file: bool = False) -> Path | None:
     """Send log records to stderr (information too if `verbose`) and, with `to_file`, to the rotating log file
     too, whose path is returned (None if the folder cannot be written). Calling it again adjusts the same
     handlers rather than adding more."""
     root = logging.getLogger()
     formatter = logging.Formatter(FORMAT)
-    stream = next((h for h in root.handlers if type(h) is logging.StreamHandler), None)
+    stream = next((h for h in root.handlers if isinstance(h, StderrHandler)), None)
     if stream is None:
-        stream = logging.StreamHandler(sys.stderr)
+        stream = StderrHandler()
         stream.setFormatter(formatter)
         root.addHandler(stream)
-    else:
-        stream.setStream(sys.stderr)  # stderr may have been replaced since (a test capturing it, say)
     stream.setLevel(logging.INFO if verbose else logging.WARNING)
     root.setLevel(logging.INFO if verbose or to_file else logging.WARNING)
     if not to_file:

@@ -27,7 +27,7 @@ def root_logger() -> Iterator[logging.Logger]:
 
 def ours(root: logging.Logger) -> list[logging.Handler]:
     """The kiosk's handlers (not those pytest adds around each test)."""
-    kinds = (logging.StreamHandler, logging.handlers.RotatingFileHandler)
+    kinds = (logs.StderrHandler, logging.handlers.RotatingFileHandler)
     return [handler for handler in root.handlers if type(handler) in kinds]
 
 

@@ -14,24 +14,16 @@ from kiosk.db.store import Store
 from kiosk.services import auth
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import ReaderScreen
-from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
-from tests.unit.ui.conftest import open_window
-from tests.unit.ui.test_screens import clipped_labels, overlapping, settled
-
-
-def console(window: KioskWindow) -> StaffConsole:
-    window.move_to("staff-menu")
-    window.staff_menu.console_button.click()
-    screen = window.screen_named("staff-console")
-    assert isinstance(screen, StaffConsole) and window.current == "staff-console"
-    return screen
+from tests.helpers.ui import clipped_labels, console, open_window, overlapping, settled
 
 
 def test_fixing_a_typo_reaches_the_kiosk_at_once(qtbot: QtBot, window: KioskWindow) -> None:
     staff = console(window)
-    staff.tree.setCurrentItem(staff.find_item(Key("page", "second/driving")))
-    staff._on_tree_clicked(staff.tree.currentItem(), 0)
+    item = staff.find_item(Key("page", "second/driving"))
+    assert item is not None
+    staff.tree.setCurrentItem(item)
+    staff._on_tree_clicked(item, 0)
     editor = staff.editor.editors["en"]
     editor.markdown.setPlainText(editor.markdown.toPlainText().replace("next day", "next morning"))
     assert editor.state.text() == "Not saved yet"
@@ -172,7 +164,7 @@ def test_large_photos_are_scaled_down_and_stored(qtbot: QtBot, window: KioskWind
     photo = QImage(3200, 2400, QImage.Format.Format_RGB32)
     photo.fill(QColor("#2A9D8F"))
     path = tmp_path / "Waiting Room.jpg"
-    assert photo.save(str(path), "JPEG")
+    assert photo.save(str(path))  # a JPEG, by its name
     key = staff.pictures.add_file(path)
     assert key == Key("asset", "waiting-room.jpg")
     stored = QImage.fromData(window.source.picture("waiting-room.jpg") or b"")
@@ -255,6 +247,21 @@ def test_reviews_are_recorded_per_chapter(qtbot: QtBot, window: KioskWindow) -> 
 def test_staff_get_longer_before_the_idle_reset(window: KioskWindow) -> None:
     console(window)
     assert window.idle.idle_ms == 600_000
+
+
+def test_a_console_left_alone_locks_itself(
+    qtbot: QtBot, window: KioskWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff who walk away are logged out: the console's own idle watch runs out and the kiosk goes back to the
+    attract screen, where only the corner gesture and the PIN lead to the console again. (The watch is made
+    quick here; its length is the test above.)"""
+    configure = window.idle.configure
+    monkeypatch.setattr(window.idle, "configure", lambda _idle, _countdown: configure(0.2, 1))
+    console(window)
+    qtbot.wait_until(lambda: window.overlay.isVisible(), timeout=3000)  # "are you still there?"
+    with qtbot.wait_signal(window.session_reset, timeout=5000):
+        pass
+    assert window.current == "attract"
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 800)])

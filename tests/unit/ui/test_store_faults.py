@@ -23,7 +23,7 @@ from kiosk.ui.app import ErrorHandler
 from kiosk.ui.data import MISSING_NOTICE, ContentSource
 from kiosk.ui.screens.staff import StaffLoginScreen
 from kiosk.ui.window import KioskWindow
-from tests.unit.ui.conftest import open_window
+from tests.helpers.ui import open_window
 
 PIN = "482916"
 
