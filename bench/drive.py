@@ -181,7 +181,7 @@ def import_bench(db: Path) -> dict[str, object]:
 
     store = open_store(db)  # the empty database and its schema are not part of the import
     started = time.perf_counter()
-    content = load_for_import(paths.bundled_content_dir())
+    content = load_for_import(paths.bundled_content_dir(), measure_pictures=False)
     with store.session() as session, session.begin():
         plan = library.import_content(session, content, "bundled")
     elapsed = time.perf_counter() - started

@@ -76,10 +76,11 @@ def _content_dir(value: str | None) -> Path:
 
 def cmd_content_validate(args: argparse.Namespace) -> int:
     from kiosk.content.parse import read_content
-    from kiosk.content.validate import validate
+    from kiosk.content.validate import picture_costs, validate
 
     root = _content_dir(args.dir)
-    problems = validate(read_content(root))
+    content = read_content(root)
+    problems = sorted({*validate(content), *picture_costs(content)})
     errors = [p for p in problems if p.severity == "error"]
     if args.json:
         print(

@@ -2,18 +2,30 @@
 
 Parsing never raises for bad content: it records a `Problem` and carries on, so one run tells an author about
 every mistake at once. Cross-file checks (links, languages agreeing) live in `kiosk.content.validate`.
+
+Nothing in a folder is trusted to be small or well-behaved, so reading has limits that no real content comes
+near: only plain files and folders are read (never links, devices or pipes, which could point anywhere or never
+end), each file at most a set size and the whole folder at most `MAX_FOLDER_BYTES`, and YAML without aliases
+(`*name`, which can make a few hundred bytes expand to gigabytes) and without deep nesting. Each refusal is one
+`Problem`, found in well under a second.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
+from yaml.composer import ComposerError
 
 from kiosk.config import SETTINGS, SUPPORTED_LANGUAGES, coerce
 from kiosk.content.pictures import picture_problem
@@ -21,6 +33,10 @@ from kiosk.errors import KioskError
 
 MAX_TEXT_BYTES = 256 * 1024
 MAX_PICTURE_BYTES = 4 * 1024 * 1024
+MAX_FOLDER_BYTES = 256 * 1024 * 1024  # everything read from one folder, pictures included
+MAX_FOLDER_TEXT_BYTES = 4 * 1024 * 1024  # its Markdown and YAML: the bundled content has 0.15 MB
+MAX_FOLDER_ENTRIES = 1000  # files in one folder of a content folder
+MAX_YAML_DEPTH = 8  # settings and front matter are flat; a list in a map is two levels
 PICTURE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FILE_NAME = re.compile(r"^(\d+)-([a-z0-9-]+)\.md$")
@@ -28,8 +44,28 @@ HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
 HEADING_ID = re.compile(r"^(.*?)\s*\{\s*#([^}\s]*)\s*\}$")
 FENCE = re.compile(r"^(```|~~~)")
 BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+_LONG_NUMBER = re.compile(r"\d{1000,}")
 
 Severity = Literal["error", "warning"]
+
+
+def printable(text: str) -> str:
+    """`text` with every control, format and line-separator character escaped, so that a name or a value can
+    never start a new line, move the cursor or reverse the text of a report it is printed in."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char.isprintable() or char == " ":
+            out.append(char)
+        elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            code = ord(char)
+            out.append(
+                f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+            )
+        else:  # other spaces (no-break, ideographic) print as themselves
+            out.append(char)
+    return "".join(out)
 
 
 @dataclass(frozen=True, order=True)
@@ -41,7 +77,7 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}: {prefix}{self.message}"
+        return f"{printable(self.path)}:{self.line}: {prefix}{printable(self.message)}"
 
 
 @dataclass
@@ -118,16 +154,126 @@ class _Reporter:
         self.problems.append(Problem(self.path, line, message, "warning"))
 
 
-def read_text(path: Path, report: _Reporter, limit: int = MAX_TEXT_BYTES) -> str | None:
-    """The file's text, or None after reporting why it cannot be read (too big, not UTF-8, unreadable)."""
+class Unreadable(Exception):
+    """A file that is not read: why, in words for the person who put it there."""
+
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
+        super().__init__(message)
+        self.too_large = too_large
+
+
+@dataclass
+class _Budget:
+    """What is left of `MAX_FOLDER_BYTES` and `MAX_FOLDER_TEXT_BYTES` while one folder is read."""
+
+    left: int = field(default_factory=lambda: MAX_FOLDER_BYTES)
+    text_left: int = field(default_factory=lambda: MAX_FOLDER_TEXT_BYTES)
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """The bytes of a plain file of at most `limit` bytes, or `Unreadable`.
+
+    A link, device, pipe or socket is refused without reading it (a link to /dev/zero never ends, a pipe can
+    wait forever), and no more than `limit` + 1 bytes are ever read, whatever the file claims its size is.
+    """
     try:
-        size = path.stat().st_size
-        if size > limit:
-            report.error(1, f"file is too large ({size // 1024} KB; the limit is {limit // 1024} KB)")
-            return None
-        data = path.read_bytes()
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            raise Unreadable("is a link; only plain files are read (copy the file itself here)")
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("is not a plain file (a device, pipe or folder); only plain files are read")
+        if info.st_size > limit:
+            raise Unreadable(
+                f"file is too large ({info.st_size // 1024} KB; the limit is {limit // 1024} KB)",
+                too_large=True,
+            )
+        fd = os.open(path, _OPEN_FLAGS)  # no link, no waiting: the file could have been swapped since lstat
     except OSError as error:
-        report.error(1, f"cannot read the file: {error.strerror}")
+        if error.errno == errno.ELOOP:
+            raise Unreadable("is a link; only plain files are read (copy the file itself here)") from None
+        raise Unreadable(f"cannot read the file: {error.strerror or error}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable("is not a plain file (a device, pipe or folder); only plain files are read")
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as error:
+        raise Unreadable(f"cannot read the file: {error.strerror or error}") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise Unreadable(f"file is too large (more than {limit // 1024} KB, the limit)", too_large=True)
+    return data
+
+
+def _is_folder(path: Path) -> bool:
+    """A real folder (not a link to one: a link could lead anywhere, /proc included)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _entries(root: Path, folder: Path, problems: list[Problem], pattern: str = "*") -> list[Path]:
+    """The entries of a content folder matching `pattern`, sorted, at most `MAX_FOLDER_ENTRIES` of them."""
+    found: list[Path] = []
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if len(found) >= MAX_FOLDER_ENTRIES:
+                    relative = folder.relative_to(root).as_posix()
+                    problems.append(
+                        Problem(
+                            relative, 1, f"too many files in this folder (the limit is {MAX_FOLDER_ENTRIES})"
+                        )
+                    )
+                    break
+                if Path(entry.name).match(pattern):
+                    found.append(Path(entry.path))
+    except OSError as error:
+        relative = folder.relative_to(root).as_posix()
+        problems.append(Problem(relative, 1, f"cannot read the folder: {error.strerror or error}"))
+    return sorted(found)
+
+
+def _read(path: Path, report: _Reporter, limit: int, budget: _Budget, *, text: bool = False) -> bytes | None:
+    left = min(budget.left, budget.text_left) if text else budget.left
+    try:
+        data = read_file(path, min(limit, left))
+    except Unreadable as why:
+        if why.too_large and left < limit:
+            if text and budget.text_left < budget.left:
+                whole = f"more than {MAX_FOLDER_TEXT_BYTES // (1024 * 1024)} MB of text"
+            else:
+                whole = f"more than {MAX_FOLDER_BYTES // (1024 * 1024)} MB in all"
+            report.error(1, f"the folder holds too much ({whole})")
+        else:
+            report.error(1, str(why))
+        return None
+    budget.left -= len(data)
+    if text:
+        budget.text_left -= len(data)
+    return data
+
+
+def read_text(
+    path: Path, report: _Reporter, budget: _Budget | None = None, limit: int = MAX_TEXT_BYTES
+) -> str | None:
+    """The file's text, or None after reporting why it cannot be read (too big, not UTF-8, not a plain file)."""
+    data = _read(path, report, limit, budget or _Budget(), text=True)
+    if data is None:
         return None
     try:
         text = data.decode("utf-8")
@@ -138,8 +284,103 @@ def read_text(path: Path, report: _Reporter, limit: int = MAX_TEXT_BYTES) -> str
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split_front_matter(text: str, report: _Reporter) -> tuple[dict[str, Any], str, int] | None:
-    """(metadata, body, line number of the body's first line) or None after reporting the problem."""
+# --- YAML, with limits ---------------------------------------------------------------------------------------
+
+
+class YamlError(Exception):
+    """YAML that is refused: a message and the (1-based) line within the YAML text."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases and deep nesting while it builds the node tree (before any value
+    is made, so nothing can expand)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed: write the value out",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        collection = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        self.depth += collection  # a level is a map or a list; the values in it are not levels of their own
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise ComposerError(
+                    None,
+                    None,
+                    f"values are nested too deeply (at most {MAX_YAML_DEPTH} levels)",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        finally:
+            self.depth -= collection
+
+
+def load_yaml(text: str) -> tuple[object, dict[str, int]]:
+    """The value of a YAML text and, if it is a map, the line of each key (1-based, within `text`).
+
+    Raises `YamlError` for YAML that is broken or refused (aliases, deep nesting, a number too long to read).
+    """
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(text)  # refuses characters YAML does not allow (control characters) at once
+        node = loader.get_single_node()
+        value = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        character = chr(error.character) if isinstance(error.character, int) else str(error.character)
+        raise YamlError(line, f"a control character ({printable(character)}) is not allowed") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise YamlError(mark.line + 1 if mark is not None else 1, str(problem)) from None
+    except (ValueError, OverflowError):  # Python refuses to read an integer of thousands of digits
+        match = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, match.start()) + 1 if match else 1
+        raise YamlError(line, "a number is too long") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
+    return value, lines
+
+
+class _FrontMatter(YAMLHandler):
+    """python-frontmatter's YAML handler, loading with `load_yaml` and keeping each key's line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[str, int] = {}
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        value, self.lines = load_yaml(fm)
+        if value is not None and not isinstance(value, dict):
+            raise YamlError(1, "front matter must be 'key: value' lines")
+        return value
+
+
+# --- documents --------------------------------------------------------------------------------------------
+
+
+def _split_front_matter(
+    text: str, report: _Reporter
+) -> tuple[dict[str, Any], dict[str, int], str, int] | None:
+    """(metadata, line of each key, body, line number of the body's first line) or None after reporting."""
     if not text.startswith("---"):
         report.error(
             1, "missing front matter: the file must start with a '---' line, then 'id: ...', then '---'"
@@ -150,26 +391,23 @@ def _split_front_matter(text: str, report: _Reporter) -> tuple[dict[str, Any], s
         report.error(1, "front matter is not closed: add a '---' line after it")
         return None
     body_line = text.count("\n", 0, boundaries[1].end()) + 2
+    handler = _FrontMatter()
     try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as error:
-        # The context mark says where the broken construct began (an unclosed "["), which is where to look.
-        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1  # the YAML text starts with the first line's newline
-        problem = getattr(error, "problem", None) or "not valid YAML"
-        report.error(line, f"front matter is not valid YAML: {problem}")
+        # The YAML text starts with the first line's newline, so its line numbers are the file's.
+        metadata, _ = frontmatter.parse(text, handler=handler)
+    except YamlError as error:
+        report.error(error.line, f"front matter is not valid YAML: {error.message}")
         return None
-    except (TypeError, ValueError):  # YAML that is a list or a bare value, not "key: value" lines
-        report.error(2, "front matter must be 'key: value' lines")
+    if any(not isinstance(key, str) for key in metadata):
+        report.error(2, "front matter keys must be words, like 'id:' or 'summary:'")
         return None
     body = text[boundaries[1].end() :].removeprefix("\n")
-    return dict(post.metadata), body, body_line
+    return dict(metadata), handler.lines, body, body_line
 
 
-def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, text: str) -> None:
+def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[str, int]) -> None:
     def line_of(key: str) -> int:
-        match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
-        return text.count("\n", 0, match.start()) + 1 if match else 1
+        return lines.get(key, 1)
 
     allowed = {"id", "sources", "published", "unpublished"}
     if kind == "chapter":
@@ -178,12 +416,12 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, text: str) -
         allowed |= {"asked"}
     for key in meta:
         if key not in allowed:
-            report.warn(line_of(str(key)), f"unknown front matter key {key!r} is ignored")
+            report.warn(line_of(str(key)), f"unknown front matter key {shown(key)} is ignored")
     identifier = meta.get("id")
     if identifier is None:
         report.error(2, "front matter has no 'id'")
     elif not isinstance(identifier, str) or not ID_PATTERN.match(identifier):
-        report.error(line_of("id"), f"id {identifier!r} must be lowercase words joined by hyphens")
+        report.error(line_of("id"), f"id {shown(identifier)} must be lowercase words joined by hyphens")
     sources = meta.get("sources")
     if sources is not None and not (isinstance(sources, list) and all(isinstance(s, str) for s in sources)):
         report.error(line_of("sources"), "sources must be a list of source tags: [Tag 1, Tag 2]")
@@ -302,22 +540,27 @@ def _parse_body(body: str, first_line: int, report: _Reporter) -> tuple[str, int
 
 
 def parse_document(
-    root: Path, path: Path, kind: Literal["chapter", "faq"], lang: str, problems: list[Problem]
+    root: Path,
+    path: Path,
+    kind: Literal["chapter", "faq"],
+    lang: str,
+    problems: list[Problem],
+    budget: _Budget | None = None,
 ) -> Document | None:
     relative = path.relative_to(root).as_posix()
     report = _Reporter(problems, relative)
-    name = FILE_NAME.match(path.name)
+    name = FILE_NAME.fullmatch(path.name)
     if not name:
         report.error(1, "file name must be a number for the order, a hyphen and a name: 01-my-topic.md")
         return None
-    text = read_text(path, report)
+    text = read_text(path, report, budget)
     if text is None:
         return None
     split = _split_front_matter(text, report)
     if split is None:
         return None
-    meta, body, body_line = split
-    _check_meta(kind, meta, report, text)
+    meta, lines, body, body_line = split
+    _check_meta(kind, meta, report, lines)
     title, title_line, sections = _parse_body(body, body_line, report)
     seen: dict[str, int] = {}
     for section in sections:
@@ -349,30 +592,36 @@ def parse_document(
     )
 
 
-def read_site(root: Path, problems: list[Problem]) -> dict[str, object]:
+def shown(value: object, limit: int = 60) -> str:
+    """A value as it appears in a message: quoted, and cut short if it is long."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_site(root: Path, problems: list[Problem], budget: _Budget | None = None) -> dict[str, object]:
     """Settings from `site.yaml`, each checked by `kiosk.config.coerce`."""
     path = root / "site.yaml"
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
     report = _Reporter(problems, "site.yaml")
-    text = read_text(path, report)
+    text = read_text(path, report, budget)
     if text is None:
         return {}
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        report.error(mark.line + 1 if mark is not None else 1, "site.yaml is not valid YAML")
+        data, lines = load_yaml(text)
+    except YamlError as error:
+        report.error(error.line, f"site.yaml is not valid YAML: {error.message}")
+        return {}
+    if data is None:
         return {}
     if not isinstance(data, dict):
         report.error(1, "site.yaml must be 'key: value' lines")
         return {}
     site: dict[str, object] = {}
     for key, value in data.items():
-        match = re.search(rf"^{re.escape(str(key))}\s*:", text, re.MULTILINE)
-        line = text.count("\n", 0, match.start()) + 1 if match else 1
-        if key not in SETTINGS:
-            report.warn(line, f"unknown setting {key!r} is ignored")
+        line = lines.get(str(key), 1)
+        if not isinstance(key, str) or key not in SETTINGS:
+            report.warn(line, f"unknown setting {shown(key)} is ignored")
             continue
         try:
             site[key] = coerce(key, value)
@@ -381,13 +630,19 @@ def read_site(root: Path, problems: list[Problem]) -> dict[str, object]:
     return site
 
 
-def read_pictures(root: Path, problems: list[Problem]) -> dict[str, PictureFile]:
+def read_pictures(
+    root: Path, problems: list[Problem], budget: _Budget | None = None
+) -> dict[str, PictureFile]:
     folder = root / "illustrations"
     pictures: dict[str, PictureFile] = {}
-    if not folder.is_dir():
+    if not _is_folder(folder):
+        if os.path.lexists(folder):
+            problems.append(
+                Problem("illustrations", 1, "is not a plain folder (a link or a file); it is not read")
+            )
         return pictures
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
+    for path in _entries(root, folder, problems):
+        if path.name.startswith(".") or _is_folder(path):
             continue
         relative = path.relative_to(root).as_posix()
         report = _Reporter(problems, relative)
@@ -395,13 +650,12 @@ def read_pictures(root: Path, problems: list[Problem]) -> dict[str, PictureFile]
         if media_type is None:
             report.warn(1, "not a picture the kiosk shows (use .svg, .png or .jpg); ignored")
             continue
-        size = path.stat().st_size
-        if size > MAX_PICTURE_BYTES:
-            report.error(
-                1, f"picture is too large ({size // 1024} KB; the limit is {MAX_PICTURE_BYTES // 1024} KB)"
-            )
+        if not path.name.isprintable():
+            report.error(1, "the file name has a control character in it: rename the file")
             continue
-        data = path.read_bytes()
+        data = _read(path, report, MAX_PICTURE_BYTES, budget or _Budget())
+        if data is None:
+            continue
         problem = picture_problem(data, media_type)
         if problem:
             report.error(problem[0], problem[1])
@@ -414,24 +668,33 @@ def read_content(root: Path) -> ContentSet:
     """Parse everything under `root`. Raises `KioskError` only if `root` is not a content folder at all."""
     root = Path(root)
     if not root.is_dir():
-        raise KioskError(f"{root} is not a folder")
+        raise KioskError(f"{printable(str(root))} is not a folder")
     problems: list[Problem] = []
-    site = read_site(root, problems)
-    languages = [lang for lang in SUPPORTED_LANGUAGES if (root / lang).is_dir()]
+    budget = _Budget()
+    site = read_site(root, problems, budget)
+    languages = [lang for lang in SUPPORTED_LANGUAGES if _is_folder(root / lang)]
     configured = site.get("languages")
     if isinstance(configured, list):
         languages = [lang for lang in configured if isinstance(lang, str)]
-    if not languages or not any((root / lang).is_dir() for lang in languages):
-        raise KioskError(f"{root} has no content: expected folders such as {root / 'en' / 'topics'}")
+    if not languages or not any(_is_folder(root / lang) for lang in languages):
+        raise KioskError(
+            f"{printable(str(root))} has no content: expected folders such as {printable(str(root / 'en' / 'topics'))}"
+        )
     content = ContentSet(root=root, languages=languages, site=site, problems=problems)
     for lang in languages:
         for kind, folder in (("chapter", "topics"), ("faq", "faq")):
             directory = root / lang / folder
-            if not directory.is_dir():
+            if not _is_folder(directory):
+                if os.path.lexists(directory):
+                    problems.append(
+                        Problem(
+                            f"{lang}/{folder}", 1, "is not a plain folder (a link or a file); it is not read"
+                        )
+                    )
                 continue
-            for path in sorted(directory.glob("*.md")):
-                doc = parse_document(root, path, kind, lang, problems)  # type: ignore[arg-type]
+            for path in _entries(root, directory, problems, "*.md"):
+                doc = parse_document(root, path, kind, lang, problems, budget)  # type: ignore[arg-type]
                 if doc is not None:
                     content.documents.append(doc)
-    content.pictures = read_pictures(root, problems)
+    content.pictures = read_pictures(root, problems, budget)
     return content

@@ -16,6 +16,7 @@ Export writes files that import back to the same rows: export, import, export gi
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.config import SETTINGS
 from kiosk.content.links import page_ref
-from kiosk.content.parse import ContentSet, asked_of, review_date
+from kiosk.content.parse import ContentSet, asked_of, printable, review_date, shown
 from kiosk.content.state import (
     KINDS,
     AssetFields,
@@ -51,7 +52,7 @@ from kiosk.content.state import (
     is_staff_edited,
     read_state,
 )
-from kiosk.content.validate import validate
+from kiosk.content.validate import picture_costs, validate
 from kiosk.db.lite import all_settings, get_setting, put_setting
 from kiosk.db.models import AssetBlob, ChangeSet, Revision, Tracked
 from kiosk.errors import ContentError, KioskError
@@ -82,6 +83,7 @@ class ImportPlan:
     kept_staff_edits: list[Key] = field(default_factory=list)  # bundled mode: a newer bundle left them alone
     new_bundled_hash: dict[Key, str] = field(default_factory=dict)
     settings: dict[str, object] = field(default_factory=dict)
+    settings_before: dict[str, object] = field(default_factory=dict)  # the values in effect before
     blobs: dict[str, bytes] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -123,14 +125,91 @@ class ImportPlan:
         return text
 
     def report(self) -> list[str]:
-        """Lines for a person deciding whether to go ahead."""
-        lines = [f"{a}: {k.describe()}" for a in ("added", "changed", "removed") for k in self.items(a)]
+        """Lines for a person deciding whether to go ahead: each item that changes, with its old and new values
+        and a short diff of its text, then each setting, old and new. Every line is printed escaped, so nothing
+        in the content can start a line of its own."""
+        lines: list[str] = []
+        by_item: dict[Key, list[Change]] = {}
+        for change in self.changes:
+            by_item.setdefault(change.key.item, []).append(change)
+        for action in ("added", "changed", "removed"):
+            for item in self.items(action):
+                lines.append(f"{action}: {item.describe()}")
+                if action != "removed":
+                    for change in by_item.get(item, []):
+                        lines += [f"    {line}" for line in _field_lines(change)]
         lines += [f"replaces staff edit: {k.describe()}" for k in self.replaced_staff_edits]
         lines += [
             f"kept staff edit (a newer version is available): {k.describe()}" for k in self.kept_staff_edits
         ]
-        lines += [f"setting: {key}" for key in self.settings]
-        return lines
+        for key, value in self.settings.items():
+            lines += _setting_lines(key, self.settings_before.get(key, SETTINGS[key].default), value)
+        return [printable(line) for line in lines]
+
+
+#: Lines of a text's diff shown per field: enough to see what changes, short enough to read every item.
+DIFF_LINES = 8
+_LABELS = {
+    "markdown": "text",
+    "position": "place in order",
+    "category": "question group",
+    "media_type": "file type",
+    "reviewed_on": "reviewed on",
+    "reviewed_by": "reviewed by",
+}
+_FIRST = ("title", "question", "summary", "markdown")
+
+
+def _diff(before: str, after: str) -> list[str]:
+    """The lines taken out (-) and put in (+), at most `DIFF_LINES` of them."""
+    changed = [
+        line
+        for line in difflib.unified_diff(before.split("\n"), after.split("\n"), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("---", "+++"))
+    ]
+    shown_lines = [f"{line[0]} {line[1:]}" for line in changed[:DIFF_LINES]]
+    if len(changed) > DIFF_LINES:
+        shown_lines.append(f"… and {len(changed) - DIFF_LINES} more changed lines")
+    return shown_lines
+
+
+def _field_lines(change: Change) -> list[str]:
+    """What changes in one row: `field: old -> new`, or a diff for text."""
+    old, new = change.before or {}, change.after or {}
+    if change.after is None:  # a translation dropped
+        return [f"({change.key.lang}) removed"] if change.key.lang else []
+    prefix = f"({change.key.lang}) " if change.key.lang else ""
+    lines: list[str] = []
+    names = sorted(set(old) | set(new), key=lambda n: (_FIRST.index(n) if n in _FIRST else len(_FIRST), n))
+    for name in names:
+        before, after = old.get(name), new.get(name)
+        if name == "deleted" or before == after:
+            continue
+        label = (
+            "answer" if (name, change.key.kind) == ("markdown", "faq_entry_text") else _LABELS.get(name, name)
+        )
+        if change.key.kind == "asset":
+            if name == "sha256" and change.before is not None:
+                lines.append("a new version of the picture file")
+            continue
+        if name == "markdown" or any(isinstance(v, str) and "\n" in v for v in (before, after)):
+            lines.append(f"{prefix}{label}:")
+            lines += [f"    {line}" for line in _diff(str(before or ""), str(after or ""))]
+        elif change.before is None or change.before.get("deleted"):
+            lines.append(f"{prefix}{label}: {shown(after, 80)}")
+        else:
+            lines.append(f"{prefix}{label}: {shown(before, 80)} -> {shown(after, 80)}")
+    return lines
+
+
+def _setting_lines(name: str, before: object, after: object) -> list[str]:
+    if isinstance(before, dict) and isinstance(after, dict):  # a text per language
+        return [
+            f"setting {name} ({lang}): {shown(before.get(lang, ''), 80)} -> {shown(after.get(lang, ''), 80)}"
+            for lang in sorted(set(before) | set(after), key=str)
+            if before.get(lang) != after.get(lang)
+        ]
+    return [f"setting {name}: {shown(before, 80)} -> {shown(after, 80)}"]
 
 
 # --- files -> rows -------------------------------------------------------------------------------------------
@@ -198,15 +277,19 @@ def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, byt
     return state, blobs
 
 
-def load_for_import(root: Path) -> ContentSet:
+def load_for_import(root: Path, *, measure_pictures: bool = True) -> ContentSet:
     """Parse and validate a folder; raise `ContentError` listing every error if it cannot be imported."""
     from kiosk.content.parse import read_content
 
-    return check_importable(read_content(root), str(root))
+    return check_importable(read_content(root), str(root), measure_pictures=measure_pictures)
 
 
-def check_importable(content: ContentSet, label: str) -> ContentSet:
+def check_importable(content: ContentSet, label: str, *, measure_pictures: bool = True) -> ContentSet:
+    """`content`, if it has no errors; else `ContentError` listing them. Unless `measure_pictures` is False (the
+    bundled content, which is measured by its tests), pictures are also drawn once to measure their cost."""
     errors = [str(p) for p in validate(content, readability_checks=False) if p.severity == "error"]
+    if not errors and measure_pictures:
+        errors = [str(p) for p in picture_costs(content)]
     if errors:
         noun = "error" if len(errors) == 1 else "errors"
         raise ContentError(f"{label}: {len(errors)} {noun}; nothing was imported", errors)
@@ -216,22 +299,28 @@ def check_importable(content: ContentSet, label: str) -> ContentSet:
 # --- planning and applying -------------------------------------------------------------------------------------
 
 
-def _settings_plan(session: Session, site: dict[str, object], mode: Mode) -> dict[str, object]:
-    """Settings to store: missing ones (bundled mode), or every one that differs from what is in effect."""
+def _settings_plan(
+    session: Session, site: dict[str, object], mode: Mode
+) -> tuple[dict[str, object], dict[str, object]]:
+    """Settings to store: missing ones (bundled mode), or every one that differs from what is in effect; and the
+    values in effect before, for the report."""
     stored = all_settings(session)
     plan: dict[str, object] = {}
+    before: dict[str, object] = {}
     for key, value in site.items():
         missing = mode == "bundled" and key not in stored
         differs = mode == "replace" and value != stored.get(key, SETTINGS[key].default)
         if missing or differs:
             plan[key] = value
-    return plan
+            before[key] = stored.get(key, SETTINGS[key].default)
+    return plan, before
 
 
 def plan_import(session: Session, content: ContentSet, mode: Mode) -> ImportPlan:
     desired, blobs = desired_state(content)
     current = read_state(session)
-    plan = ImportPlan(mode=mode, blobs=blobs, settings=_settings_plan(session, content.site, mode))
+    settings, settings_before = _settings_plan(session, content.site, mode)
+    plan = ImportPlan(mode=mode, blobs=blobs, settings=settings, settings_before=settings_before)
     desired_items = {key.item for key in desired}
     for key in sorted(set(desired) | set(current), key=lambda k: (KINDS.index(k.kind), k)):
         row = current.get(key)

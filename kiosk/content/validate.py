@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kiosk.config import LANGUAGE_NAMES
-from kiosk.content import placeholders, readability
+from kiosk.content import links, placeholders, readability
 from kiosk.content.parse import ContentSet, Document, Problem, Section, asked_of, review_date
-from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, render
+from kiosk.content.pictures import measure
+from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, markdown_problem, render
 
 WORDS_MIN, WORDS_MAX = 30, 140  # STANDARDS.md: about 40-120 words a page; warn only when clearly outside
 ANSWER_WORDS_MAX = 160
@@ -90,6 +91,10 @@ def check_text(
     def warn(line: int, message: str) -> None:
         problems.append(Problem(doc_path, line, message, "warning"))
 
+    limit = markdown_problem(section.markdown)
+    if limit is not None:  # over a limit: checking (rendering) it could take minutes, so stop here
+        error(section.body_line + limit[0], limit[1])
+        return problems, Rendered(html="", plain="")
     problems.extend(_raw_html_problems(path, section))
     problems.extend(placeholder_problems(path, section.line, section.title))
     for offset, source_line in enumerate(section.markdown.split("\n")):
@@ -114,14 +119,15 @@ def check_text(
             warn(line, "picture has no caption: add one in quotes after the file name")
     for target in rendered.links:
         line = _line_of(section, target)
+        link = links.parse(target)
         if not target:
             error(line, "link has no target")
-        elif target.startswith("page:"):
-            if target[5:] not in targets.pages:
-                error(line, f"link to unknown page {target[5:]!r} (use page:chapter-id/page-id)")
-        elif target.startswith("faq:"):
-            if target[4:] not in targets.questions:
-                error(line, f"link to unknown question {target[4:]!r}")
+        elif link is not None and link.kind == "page":
+            if link.target not in targets.pages:
+                error(line, f"link to unknown page {link.target!r} (use page:chapter-id/page-id)")
+        elif link is not None:
+            if link.target not in targets.questions:
+                error(line, f"link to unknown question {link.target!r}")
         elif target.lower().startswith(_WEB):
             warn(line, f"web link {target!r} is shown as text, never followed")
         else:
@@ -307,6 +313,14 @@ class _Checker:
             self.error(doc, doc.title_line, f"id {identifier!r} from {ref_doc.path} is missing here")
         if not missing and set(ids) == set(ref_ids):
             self.error(doc, doc.title_line, f"the order of ids differs from {ref_doc.path}")
+
+
+def picture_costs(content: ContentSet) -> list[Problem]:
+    """Problems of the pictures that take too long or too much memory to draw (see
+    `kiosk.content.pictures.measure`). Separate from `validate` because it starts a drawing program: content and
+    pack imports and `kiosk content validate` call it; the staff editor, which only checks text, does not."""
+    costs = measure({name: (p.data, p.media_type) for name, p in content.pictures.items()})
+    return sorted(Problem(f"illustrations/{name}", line, message) for name, (line, message) in costs.items())
 
 
 def validate(

@@ -69,8 +69,8 @@ def import_content(
 
 def import_folder(session: Session, root: Path, *, dry_run: bool = False) -> ImportPlan:
     """Import a content folder: the bundled folder by the bundled rule, any other folder as a replacement."""
-    content = load_for_import(root)
     mode: Mode = "bundled" if is_bundled(root) else "replace"
+    content = load_for_import(root, measure_pictures=mode == "replace")
     plan = import_content(session, content, mode, dry_run=dry_run)
     if mode == "bundled" and not dry_run:
         _remember_fingerprint(session, fingerprint(root))
@@ -89,7 +89,7 @@ def sync_bundled(session: Session) -> ImportPlan | None:
     has_content = session.scalar(select(func.count()).select_from(Chapter)) or 0
     if stored == current and has_content:
         return None
-    plan = import_content(session, load_for_import(root), "bundled")
+    plan = import_content(session, load_for_import(root, measure_pictures=False), "bundled")
     _remember_fingerprint(session, current)
     return plan
 
@@ -111,8 +111,8 @@ def _keep(store: Store) -> int:
 
 def import_folder_with_backup(store: Store, root: Path, *, dry_run: bool = False) -> ImportPlan:
     """Import a folder, after an automatic backup (skipped for a dry run or when nothing would change)."""
-    content = load_for_import(root)
     mode: Mode = "bundled" if is_bundled(root) else "replace"
+    content = load_for_import(root, measure_pictures=mode == "replace")
     with store.session() as session:
         plan = plan_import(session, content, mode)
     if dry_run or plan.is_empty:

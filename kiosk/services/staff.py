@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.content.parse import ID_PATTERN, MAX_PICTURE_BYTES, PICTURE_TYPES, Problem, Section
-from kiosk.content.pictures import picture_problem
+from kiosk.content.pictures import measure, picture_problem
 from kiosk.content.state import KINDS, Fields, Key, Row, RowWriter, is_staff_edited, read_state
 from kiosk.content.validate import Targets, check_text
 from kiosk.db.lite import delete_setting, put_setting
@@ -491,7 +491,8 @@ def set_review(session: Session, chapter_id: str, reviewed_on: dt.date | None, r
 
 
 def add_picture(session: Session, name: str, data: bytes, media_type: str | None = None) -> Key:
-    """Store a picture (a new one, or a new version of one with this name). Unsafe SVG is refused."""
+    """Store a picture (a new one, or a new version of one with this name). Unsafe SVG is refused, and so is a
+    picture that costs too much to draw (drawn once, offscreen, in a separate process to find out)."""
     suffix = PurePosixPath(name).suffix.lower()
     media_type = media_type or PICTURE_TYPES.get(suffix)
     if media_type is None:
@@ -503,9 +504,9 @@ def add_picture(session: Session, name: str, data: bytes, media_type: str | None
         raise KioskError(
             f"the picture is too large ({len(data) // 1024} KB; the limit is {MAX_PICTURE_BYTES // 1024} KB)"
         )
-    problem = picture_problem(data, media_type)
+    problem = picture_problem(data, media_type) or measure({clean: (data, media_type)}).get(clean)
     if problem is not None:
-        raise KioskError(f"{name}: {problem[1]}")
+        raise KioskError(f"{clean}: {problem[1]}")
     key = Key("asset", clean)
     digest = hashlib.sha256(data).hexdigest()
     after = {"sha256": digest, "media_type": media_type, "deleted": False}

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.content.links import split_page_ref
 from kiosk.content.state import Key
 from kiosk.errors import UsageError
+from kiosk.ui import pictures
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.screens.faq import FaqScreen
@@ -51,6 +53,9 @@ def settle(app: QApplication) -> None:
     for _ in range(4):
         app.sendPostedEvents()
         app.processEvents()
+    for _ in range(3):  # pictures are drawn off the UI thread: wait for them, not their placeholders
+        pictures.loader().wait_until_idle()
+        app.processEvents()
 
 
 def prepare(window: KioskWindow, shot: Shot) -> None:
@@ -63,7 +68,7 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
     window.session.set_text_size(shot.text_size)
     window.session.set_high_contrast(shot.high_contrast)
     if shot.screen in ("reader",):
-        chapter, _, page = (shot.page or "").partition("/")
+        chapter, page = split_page_ref(shot.page or "")
         if not chapter:
             chapter = window.source.catalogue(window.session.lang).chapters[0].id
         window.navigate("reader", chapter=chapter, page=page or 0)
@@ -80,7 +85,7 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
         window.move_to("staff-console")
         console = window.screen_named("staff-console")
         assert isinstance(console, StaffConsole)
-        chapter, _, page = (shot.page or "treatment-day/monitoring").partition("/")
+        chapter, page = split_page_ref(shot.page or "treatment-day/monitoring")
         key = Key("page", f"{chapter}/{page}") if page else Key("chapter", chapter)
         if key not in console.statuses():
             key = next(iter(console.statuses()))

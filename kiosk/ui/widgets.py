@@ -9,7 +9,6 @@ should see, such as the end of a chapter.
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QByteArray,
     QElapsedTimer,
     QEvent,
     QObject,
@@ -21,6 +20,7 @@ from PySide6.QtCore import (
     Qt,
     QUrl,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QHideEvent,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -35,13 +36,11 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
-    QPixmap,
     QResizeEvent,
     QTextDocument,
     QTextOption,
     QWindow,
 )
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
@@ -60,6 +59,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import paths
+from kiosk.ui import pictures
 from kiosk.ui.theme import LINE_CHARS
 
 #: A second tap on the same control within this many milliseconds is part of the first (a double tap).
@@ -297,51 +297,54 @@ class WrapButton(TapArea):
 
 
 class PictureView(QWidget):
-    """An illustration, scaled to fit and kept sharp. A missing or broken picture shows its alt text."""
+    """An illustration, scaled to fit and kept sharp. A missing, refused or broken picture shows its alt text.
+
+    The picture is checked and drawn off the UI thread (`kiosk.ui.pictures`), at the size shown but never above
+    the size pictures are measured at when they come in; until it is ready the view shows a calm placeholder, or
+    the size drawn before scaled, so painting never waits on a picture.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._svg: QSvgRenderer | None = None
-        self._image: QImage | None = None
+        self._digest: str | None = None
+        self._image: QImage | None = None  # what this view shows: kept here, so the shared cache can be small
+        self._listening = False
         self._alt = ""
         self._missing_label = "Picture: {alt}"
-        self._cache: tuple[QSize, QPixmap] | None = None
         self._ink = QColor("#1B2A36")
+        self._soft = QColor(self._ink)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(120, 90)
 
     def set_picture(self, data: bytes | None, alt: str, missing_label: str = "Picture: {alt}") -> None:
         self._alt = alt
         self._missing_label = missing_label
-        self._svg = None
-        self._image = None
-        self._cache = None
+        digest = self._digest
+        self._digest = None
         if data:
-            if data.lstrip()[:5] in (b"<svg ", b"<?xml") or b"<svg" in data[:400]:
-                renderer = QSvgRenderer(QByteArray(data))
-                self._svg = renderer if renderer.isValid() else None
-            else:
-                image = QImage.fromData(data)
-                self._image = None if image.isNull() else image
+            loader = pictures.loader()
+            self._digest = loader.add(data)
+            if not self._listening:
+                loader.ready.connect(self._on_picture_ready)
+                self._listening = True
+        if self._digest != digest:  # the same picture again (a page shown again) keeps what was drawn
+            self._image = None
         self.setAccessibleName(alt)
         self.updateGeometry()
         self.update()
 
     def set_ink(self, colour: str) -> None:
         self._ink = QColor(colour)
+        self._soft = QColor(self._ink)
+        self._soft.setAlpha(20)
         self.update()
 
     @property
     def is_missing(self) -> bool:
-        return self._svg is None and self._image is None
+        return self._digest is None or pictures.loader().refused(self._digest)
 
     def aspect(self) -> float:
-        if self._svg is not None:
-            box = self._svg.viewBoxF()
-            return box.height() / box.width() if box.width() else 0.7
-        if self._image is not None and self._image.width():
-            return self._image.height() / self._image.width()
-        return 0.7
+        return pictures.loader().aspect(self._digest) if self._digest is not None else 0.7
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -352,24 +355,39 @@ class PictureView(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(800, round(800 * self.aspect()))
 
-    def _pixmap(self, size: QSize) -> QPixmap:
-        if self._cache is not None and self._cache[0] == size:
-            return self._cache[1]
-        ratio = self.devicePixelRatioF()
-        pixmap = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
-        pixmap.fill(QColor(0, 0, 0, 0))
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        target = QRectF(0, 0, pixmap.width(), pixmap.height())
-        if self._svg is not None:
-            self._svg.render(painter, target)
-        elif self._image is not None:
-            painter.drawImage(target, self._image)
-        painter.end()
-        pixmap.setDevicePixelRatio(ratio)
-        self._cache = (size, pixmap)
-        return pixmap
+    @Slot(str)
+    def _on_picture_ready(self, digest: str) -> None:
+        if digest == self._digest:
+            wanted = self._wanted_size()
+            image = pictures.loader().image(digest, wanted) if wanted is not None else None
+            if image is not None and image.size() == wanted and self.isVisible():
+                self._image = image  # take it now: the shared cache is small and may let it go
+            self.update()
+
+    def _target(self) -> QRect:
+        """Where the picture goes: as large as fits, centred, in its own shape."""
+        area = self.rect()
+        aspect = self.aspect()
+        width = area.width()
+        height = round(width * aspect)
+        if height > area.height():
+            height = area.height()
+            width = round(height / aspect)
+        return QRect(
+            area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2, width, height
+        )
+
+    def _wanted_size(self) -> QSize | None:
+        """The size to draw the picture at: its place on screen in device pixels, at most the measured size."""
+        if self._digest is None:
+            return None
+        target, ratio = self._target(), self.devicePixelRatioF()
+        size = QSize(max(1, round(target.width() * ratio)), max(1, round(target.height() * ratio)))
+        return pictures.fit(self.aspect(), size)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._image = None  # a screen out of sight keeps no pixels; it is drawn again when it comes back
+        super().hideEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -385,14 +403,23 @@ class PictureView(QWidget):
                 area.adjusted(24, 24, -24, -24), Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter, text
             )
             return
-        width = area.width()
-        height = round(width * self.aspect())
-        if height > area.height():
-            height = area.height()
-            width = round(height / self.aspect())
-        size = QSize(max(1, width), max(1, height))
-        top_left = QPoint(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
-        painter.drawPixmap(top_left, self._pixmap(size))
+        assert self._digest is not None
+        target = self._target()
+        wanted = self._wanted_size()
+        assert wanted is not None
+        loader = pictures.loader()
+        image = self._image if self._image is not None and self._image.size() == wanted else None
+        image = image or loader.image(self._digest, wanted) or self._image
+        if image is None or image.size() != wanted:
+            loader.request(self._digest, wanted, self)
+        self._image = image
+        if image is None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self._soft)
+            painter.drawRoundedRect(target, 16, 16)
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(QRectF(target), image)
 
 
 class PageDots(QWidget):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPixmap, QTextCursor
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.content.render import render
+from kiosk.content.render import markdown_problem, render
 from kiosk.content.state import Fields, Key
 from kiosk.services.catalogue import PageView, QuestionView
 from kiosk.services.staff import TITLE_FIELD, Status
+from kiosk.ui import pictures
 from kiosk.ui.probe import FitCheck, PageFit, fit_notes
 from kiosk.ui.screens import Context
 from kiosk.ui.screens.faq import QuestionItem
@@ -54,6 +55,14 @@ class Preview(QLabel):
         # A label with a picture asks to be the picture's size; this one takes the space it is given.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self._pixmap: QPixmap | None = None
+        self._page: PageView | None = None  # drawn again when its picture is ready (pictures draw off-thread)
+        pictures.loader().ready.connect(self._on_picture_ready)
+
+    @Slot(str)
+    def _on_picture_ready(self, digest: str) -> None:
+        data = self.ctx.source.picture(self._page.image) if self._page is not None else None
+        if self._page is not None and data and pictures.loader().add(data) == digest:
+            self.show_page(self._page)
 
     def _render(self, widget: QWidget, size: QSize) -> None:
         widget.setStyleSheet(stylesheet(self.ctx.palette, self.ctx.metrics))
@@ -68,11 +77,13 @@ class Preview(QLabel):
         self._fit()
 
     def show_page(self, page: PageView) -> None:
+        self._page = page
         card = PageCard(self.ctx)
         card.show_page(page)
         self._render(card, KIOSK_SIZE)
 
     def show_answer(self, question: QuestionView) -> None:
+        self._page = None
         item = QuestionItem(question, self.ctx)
         item.set_open(True)
         item.resize(KIOSK_SIZE.width(), 10)
@@ -80,6 +91,7 @@ class Preview(QLabel):
         self._render(item, QSize(KIOSK_SIZE.width(), min(height, KIOSK_SIZE.height())))
 
     def clear_preview(self) -> None:
+        self._page = None
         self._pixmap = None
         self.clear()
 
@@ -421,6 +433,10 @@ class ItemEditor(QWidget):
         lang, editor = next(iter(self.editors.items()))
         fields = editor.fields()
         kind = self.status.key.kind
+        if kind in ("page", "faq_entry") and markdown_problem(str(fields.get("markdown", ""))) is not None:
+            self.preview.clear_preview()
+            self.preview.setText("No preview: the text goes over a limit (see the problems listed with it).")
+            return
         if kind == "page":
             rendered = render(str(fields.get("markdown", "")))
             picture = rendered.picture

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import SETTINGS, SUPPORTED_LANGUAGES
-from kiosk.content.parse import PICTURE_TYPES
+from kiosk.content.parse import PICTURE_TYPES, Unreadable, printable, read_file
+from kiosk.content.pictures import raster_problem
 from kiosk.content.state import Key
 from kiosk.content.sync import ImportPlan
 from kiosk.errors import ContentError, KioskError
@@ -35,6 +36,8 @@ from kiosk.ui.widgets import PictureView, TouchButton, label
 
 Message = Callable[[str, bool], None]
 MAX_PICTURE_SIDE = 1600  # larger photos are scaled down before they are stored
+MAX_PHOTO_SIDE = 8000  # a 48-megapixel camera photo; anything larger is not a photo staff took
+MAX_PHOTO_BYTES = 32 * 1024 * 1024
 
 
 def run(message: Message, action: Callable[[], object], done: str) -> bool:
@@ -382,7 +385,9 @@ class TransferPanel(QWidget):
 
     def _show_plan(self, what: str, path: Path, plan: ImportPlan) -> None:
         lines = plan.report() or ["Nothing would change."]
-        self.plan_view.setPlainText(f"{what}: {path}\n{plan.summary()}\n\n" + "\n".join(lines))
+        self.plan_view.setPlainText(
+            f"{what}: {printable(str(path))}\n{plan.summary()}\n\n" + "\n".join(lines)
+        )
         self.pending = (what, path) if not plan.is_empty else None
         self.apply_button.setEnabled(self.pending is not None)
         self.cancel_button.setEnabled(True)
@@ -492,11 +497,19 @@ class PicturesPanel(QWidget):
             self.add_file(chosen)
 
     def add_file(self, path: Path) -> Key | None:
+        name = printable(path.name)
         try:
-            data = shrink_picture(path.name, path.read_bytes())
-        except OSError as error:
-            self.message(f"Cannot read {path.name}: {error.strerror}", True)
+            data = read_file(path, MAX_PHOTO_BYTES)
+        except Unreadable as why:
+            self.message(f"Cannot use {name}: {why}", True)
             return None
+        media_type = PICTURE_TYPES.get(path.suffix.lower())
+        if media_type in ("image/png", "image/jpeg"):  # look at the header before unpacking a single pixel
+            problem = raster_problem(data, media_type, MAX_PHOTO_SIDE)
+            if problem is not None:
+                self.message(f"Cannot use {name}: {problem[1]}", True)
+                return None
+        data = shrink_picture(path.name, data)
         added: list[Key] = []
         if run(
             self.message,

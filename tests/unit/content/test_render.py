@@ -6,8 +6,23 @@ import re
 
 import pytest
 
-from kiosk.content.render import ALLOWED_RAW_TAGS, ALLOWED_TAGS, LINK_SCHEMES, plain_text, render
+from kiosk.content import validate as validate_module
+from kiosk.content.parse import Section
+from kiosk.content.render import (
+    ALLOWED_RAW_TAGS,
+    ALLOWED_TAGS,
+    LINK_SCHEMES,
+    MAX_MARKDOWN_BRACKETS,
+    MAX_MARKDOWN_CHARS,
+    markdown_problem,
+    plain_text,
+    render,
+)
+from kiosk.content.validate import Targets
+from kiosk.errors import KioskError
 from tests.helpers.html import SAFE_TAGS, assert_safe
+
+NO_TARGETS = Targets(frozenset(), frozenset(), frozenset())
 
 HOSTILE = [
     "<script>alert(1)</script>hello",
@@ -79,3 +94,47 @@ def test_plain_text_of_list_items_are_separate_lines() -> None:
 def test_bold_lists_and_emphasis_survive() -> None:
     html = render("**Bold** and *soft*.\n\n1. one\n2. two").html
     assert "<strong>Bold</strong>" in html and "<em>soft</em>" in html and "<ol>" in html
+
+
+# --- limits: what Python-Markdown would take minutes over, or recurse on, is refused first ------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "words"),
+    [
+        ("Fine.\n\n" + "[" * 16_000, 0, "too long"),
+        ("Fine.\n\n" + "[" * 9_000, 2, "too many '['"),
+        ("[a](page:x/y) " * 50 + "\n[one more", 1, "too many '['"),
+        ("Fine.\n" + "- " * 600 + "deep", 1, "nested too deeply"),
+        ("Fine.\n" + "> " * 9 + "deep", 1, "nested too deeply"),
+        ("\n".join("    " * depth + "- item" for depth in range(12)), 8, "nested too deeply"),
+    ],
+)
+def test_markdown_over_a_limit_is_refused_before_rendering(source: str, line: int, words: str) -> None:
+    problem = markdown_problem(source)
+    assert problem is not None and problem[0] == line and words in problem[1], problem
+    with pytest.raises(KioskError, match=words.replace("'", ".").replace("[", r"\[")):
+        render(source)
+
+
+def test_markdown_within_the_limits_renders() -> None:
+    source = "\n".join(["- one", "    - two", "        - three", "> quoted", "[a](page:x/y) and [b](faq:z)"])
+    assert markdown_problem(source) is None
+    assert "<li>three" in render(source).html
+    assert markdown_problem("x" * MAX_MARKDOWN_CHARS) is None
+    assert markdown_problem("[" * MAX_MARKDOWN_BRACKETS) is None
+
+
+def test_check_text_names_the_file_and_line_and_does_not_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(source: str) -> None:
+        raise AssertionError("rendered a text over the limits")
+
+    monkeypatch.setattr(validate_module, "render", never)
+    section = Section("page", "Page", "Fine.\n\n" + "- " * 600 + "x", line=10, body_line=11)
+    problems, rendered = validate_module.check_text(
+        "en/topics/01-a.md", section, "en", NO_TARGETS, answer=False
+    )
+    assert [str(p) for p in problems] == [
+        "en/topics/01-a.md:13: lists or quotes are nested too deeply (at most 8 levels)"
+    ]
+    assert rendered.html == ""

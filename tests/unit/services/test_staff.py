@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
+from kiosk.content import pictures
 from kiosk.content.state import Key, read_state
 from kiosk.db.models import ChangeSet
 from kiosk.db.store import Store
@@ -16,6 +18,7 @@ from kiosk.services import search, staff
 from kiosk.services.catalogue import load_catalogue
 from kiosk.services.settings import update_settings
 from tests.helpers.db import dump
+from tests.helpers.hostile import png, use_bomb
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -204,6 +207,8 @@ def test_pictures_are_stored_checked_and_replaceable(store: Store) -> None:
         ("fake.png", b"not a png", "not a PNG"),
         ("notes.txt", b"hello", "PNG, JPEG or SVG"),
         ("huge.png", PNG + b"\0" * (5 * 1024 * 1024), "too large"),
+        ("bomb.svg", use_bomb(8, 10), "copies parts that copy parts too deeply"),
+        ("billion.png", png(40_000, 40_000), r"too large \(40000 x 40000 pixels"),
     ]:
         with pytest.raises(KioskError, match=message), store.session() as session, session.begin():
             staff.add_picture(session, name, data)
@@ -213,6 +218,19 @@ def test_pictures_are_stored_checked_and_replaceable(store: Store) -> None:
     with store.session() as session:
         history = staff.history(session, Key("asset", "dot.svg"))
         assert len(history) == 2 and history[0].kind == "picture"
+
+
+def test_a_picture_over_the_drawing_budget_is_not_added(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pictures, "RENDER_BUDGET", dataclasses.replace(pictures.RENDER_BUDGET, seconds=0.0))
+    monkeypatch.setattr(pictures, "_measured", {})
+    before = dump(store.path)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>'
+    refusal = r"^slow\.svg: the picture takes too long to draw \("
+    with pytest.raises(KioskError, match=refusal), store.session() as session, session.begin():
+        staff.add_picture(session, "Slow.svg", svg)
+    assert dump(store.path) == before
 
 
 def test_settings_changes_are_recorded_and_undoable(store: Store) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from kiosk.services import auth
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.window import KioskWindow
+from tests.helpers.hostile import png, use_bomb
 from tests.helpers.ui import clipped_labels, console, open_window, overlapping, settled
 
 
@@ -158,6 +160,31 @@ def test_linking_to_a_page_and_choosing_a_picture(qtbot: QtBot, window: KioskWin
     assert editor.save()
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[" * 16_000, "Error: the text is too long (16,000 characters; at most 10,000)"),
+        ("[" * 9_000, "Error: the text has too many '[' (links and pictures; at most 50)"),
+        ("Fine.\n" + "- " * 600 + "x", "Error: lists or quotes are nested too deeply (at most 8 levels)"),
+    ],
+)
+def test_a_text_bomb_typed_in_the_editor_is_refused_in_one_line(
+    qtbot: QtBot, window: KioskWindow, text: str, words: str
+) -> None:
+    """Python-Markdown would take a minute over 16,000 '[' (the heartbeat stops meanwhile) or recurse until it
+    fails on 600 nested lists. The editor's live check refuses them instead, and the preview is not drawn: had
+    either rendered the text, the render would raise inside a slot and fail this test."""
+    staff = console(window)
+    staff.open_item(Key("page", "second/driving"))
+    editor = staff.editor.editors["en"]
+    editor.markdown.setPlainText(text)
+    qtbot.wait_until(lambda: editor.warnings.count() > 0, timeout=3000)
+    assert [editor.warnings.item(i).text() for i in range(editor.warnings.count())] == [words]
+    assert not editor.save() and staff.status.text().startswith("Not saved")
+    staff.editor.update_preview()
+    assert staff.editor.preview.text().startswith("No preview: the text goes over a limit")
+
+
 def test_large_photos_are_scaled_down_and_stored(qtbot: QtBot, window: KioskWindow, tmp_path: Path) -> None:
     staff = console(window)
     staff.show_panel("pictures")
@@ -172,6 +199,28 @@ def test_large_photos_are_scaled_down_and_stored(qtbot: QtBot, window: KioskWind
     bad = tmp_path / "evil.svg"
     bad.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>')
     assert staff.pictures.add_file(bad) is None and "not allowed" in staff.status.text()
+
+
+def test_hostile_picture_files_are_refused_before_they_are_opened_as_pictures(
+    qtbot: QtBot, window: KioskWindow, tmp_path: Path
+) -> None:
+    staff = console(window)
+    staff.show_panel("pictures")
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png(100_000, 100_000))  # unpacking it would take 40 GB
+    assert staff.pictures.add_file(bomb) is None
+    assert staff.status.text().startswith(
+        "Cannot use bomb.png: the picture is too large (100000 x 100000 pixels"
+    )
+    pipe = tmp_path / "pipe.svg"
+    os.mkfifo(pipe)  # reading it would wait for ever
+    assert staff.pictures.add_file(pipe) is None
+    assert staff.status.text() == (
+        "Cannot use pipe.svg: is not a plain file (a device, pipe or folder); only plain files are read"
+    )
+    uses = tmp_path / "uses.svg"
+    uses.write_bytes(use_bomb(8, 10))
+    assert staff.pictures.add_file(uses) is None and "copies parts that copy parts" in staff.status.text()
 
 
 def test_packs_and_backups_from_the_console(qtbot: QtBot, window: KioskWindow, tmp_path: Path) -> None:
