@@ -94,3 +94,18 @@ def test_type_only_imports_are_told_apart(tmp_path: Path) -> None:
     )
     assert imports(module) == {"typing", "kiosk.errors", "kiosk.db.store"}
     assert imports(module, types_too=False) == {"typing", "kiosk.errors"}
+
+
+TESTS = PACKAGE.parent / "tests"
+
+
+@pytest.mark.parametrize("path", sorted(TESTS.rglob("*.py")), ids=lambda p: str(p.relative_to(TESTS)))
+def test_tests_share_helpers_only_through_tests_helpers(path: Path) -> None:
+    """A test module importing another test module (or a conftest) runs that module's tests' set-up as a side
+    effect and ties the two together; shared code lives in tests/helpers."""
+    shared = {
+        name
+        for name in imports(path)
+        if name.startswith("tests.") and not (name == "tests.helpers" or name.startswith("tests.helpers."))
+    }
+    assert not shared, f"tests/{path.relative_to(TESTS)} imports {shared}: move what it needs to tests/helpers"
