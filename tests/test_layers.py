@@ -108,4 +108,6 @@ def test_tests_share_helpers_only_through_tests_helpers(path: Path) -> None:
         for name in imports(path)
         if name.startswith("tests.") and not (name == "tests.helpers" or name.startswith("tests.helpers."))
     }
-    assert not shared, f"tests/{path.relative_to(TESTS)} imports {shared}: move what it needs to tests/helpers"
+    assert not shared, (
+        f"tests/{path.relative_to(TESTS)} imports {shared}: move what it needs to tests/helpers"
+    )

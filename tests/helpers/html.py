@@ -6,7 +6,11 @@ import re
 
 #: The tags the kiosk's screens may show (docs/ARCHITECTURE.md, "Content"): text, lists, emphasis, quotes, and
 #: links that stay inside the kiosk. No pictures in the text, no forms, frames, scripts or styles.
-SAFE_TAGS = frozenset("p br strong em b i ul ol li a h3 h4 blockquote hr sup sub span".split())
+SAFE_TAGS = (
+    frozenset({"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "span"})
+    | {"a", "h3", "h4"}
+    | {"blockquote", "hr", "sup", "sub"}
+)
 _ATTRIBUTES = re.compile(r"<[a-z0-9]+\s+([^>]*)>")
 
 
