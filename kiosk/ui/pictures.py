@@ -118,7 +118,7 @@ class _Job(QObject):
         super().__init__()
         self.loader = loader
         self.key = key
-        self.thread = thread
+        self.worker = thread  # the thread it is drawn on
         self.started = time.monotonic()
         self.image: QImage | None = None
         self.painter: QPainter | None = None
@@ -298,7 +298,7 @@ class PictureLoader(QObject):
         if job is not self._job:  # given up on as too slow, it has finished after all: its thread may end now
             if job in self._abandoned:
                 self._abandoned.remove(job)
-            job.thread.quit()
+            job.worker.quit()
             return
         self._job = None
         self._watch.stop()
