@@ -22,14 +22,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kiosk.content.links import pages_linked
+
 MAX_QUESTION = 200  # characters in the heading: a question is one short sentence
 MAX_CHOICE = 120
 MIN_CHOICES, MAX_CHOICES = 2, 3
 MAX_BODY = 2000  # the whole body: choices and the explanation (a few sentences)
 MAX_PER_CHAPTER = 3  # a few questions, answered in a minute
+#: The `# Title` of an exported questions file (the kiosk does not show it: its screen has its own heading).
+TITLES = {"en": "Check what you learned", "es": "Repase lo que aprendió"}
 
 _CHOICE = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s*(.*?)\s*$")
-_PAGE_LINK = re.compile(r"\]\(page:([a-z0-9-]+/[a-z0-9-]+)\)")
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,10 @@ def parse_body(markdown: str) -> tuple[CheckBody | None, list[tuple[int, str]]]:
         if _CHOICE.match(lines[offset]):
             problems.append((offset, "all the choices come together, before the explanation"))
             break
-    link = _PAGE_LINK.search(explanation)
+    linked = pages_linked(explanation)
     if not explanation.strip():
         problems.append((explanation_line, "after the choices, say why the right answer is right"))
-    elif link is None:
+    elif not linked:
         problems.append(
             (
                 explanation_line,
@@ -99,8 +102,7 @@ def parse_body(markdown: str) -> tuple[CheckBody | None, list[tuple[int, str]]]:
         )
     if problems:
         return None, problems
-    assert link is not None
-    return CheckBody(tuple(choices), ticked[0], explanation, link.group(1)), []
+    return CheckBody(tuple(choices), ticked[0], explanation, linked[0]), []
 
 
 def body_markdown(choices: tuple[str, ...] | list[str], answer: int, explanation: str) -> str:

@@ -36,9 +36,9 @@ Db = Union[sqlite3.Connection, "Session"]
 Params = Mapping[str, Any]
 
 #: The newest migration. `tests/unit/db/test_store.py` checks it against Alembic's own head.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 #: `schema_digest` of a database freshly migrated to SCHEMA_HEAD (kept true by the same test).
-SCHEMA_DIGEST = "dfd1364c451620a77e0b2d8a4e9cd0cbc0c3ccb764ce8525aaf7906c6e229919"
+SCHEMA_DIGEST = "3d9795c243ad6e82db19a197bf348b9603388e9382eac2290c18ba477ae236af"
 #: How long a connection waits for another program's write to finish before it reports "busy".
 BUSY_TIMEOUT_MS = 5000
 #: The first 16 bytes of every SQLite database file.

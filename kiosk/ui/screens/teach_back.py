@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.content import links
 from kiosk.services.catalogue import ChapterView, CheckView
 from kiosk.ui.screens import Context, Screen
 from kiosk.ui.widgets import TextView, TouchButton, WrapButton, clear_layout, kinetic, label, set_prop
@@ -261,12 +262,12 @@ class TeachBackScreen(Screen):
     def open_page(self) -> None:
         check = self.current
         if check is not None:
-            chapter, _, page = check.page.partition("/")
+            chapter, page = links.split_page_ref(check.page)
             self.go("reader", chapter=chapter, page=page)
 
     def _on_link(self, target: str) -> None:
-        if target.startswith("page:"):
-            chapter, _, page = target[5:].partition("/")
-            self.go("reader", chapter=chapter, page=page)
-        elif target.startswith("faq:"):
-            self.go("faq", question=target[4:])
+        link = links.parse(target)
+        if link is not None and link.kind == "page":
+            self.go("reader", chapter=link.chapter, page=link.page)
+        elif link is not None:
+            self.go("faq", question=link.target)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from kiosk.content import checks
 from kiosk.content.parse import read_content
+from kiosk.content.state import Key, read_state
 from kiosk.content.validate import validate
+from kiosk.db.models import CheckText
+from kiosk.db.store import Store
+from tests.conftest import FIXTURE_CONTENT
+from tests.unit.content.test_sync import export, import_dir, staff_edit
 
 GOOD_EN = """---
 id: first-steps
@@ -124,3 +131,39 @@ def test_a_question_over_the_size_limit_is_refused(content_dir: Path) -> None:
     assert "en/checks/01-first-steps.md:13: a question is too long (3087 characters; at most 2000)" in errors(
         content_dir
     )
+
+
+def test_questions_round_trip_through_export_and_import(store: Store, tmp_path: Path) -> None:
+    """The fixture's questions, imported with its content, export as the very files they came from; a staff
+    change (a question hidden, another answer ticked) survives export and import."""
+    first = export(store, tmp_path / "one")
+    for lang in ("en", "es"):
+        name = f"{lang}/checks/01-first-steps.md"
+        assert first[name] == (FIXTURE_CONTENT / name).read_bytes()
+    key = Key("check_text", "first-steps/ask", "en")
+    changed = checks.body_markdown(
+        ["Nobody", "The nurse", "A web page"], 0, "Changed. [See](page:first-steps/links)"
+    )
+    staff_edit(store, key, markdown=changed)
+    spanish = checks.body_markdown(
+        ["A nadie", "A la enfermera", "A una web"], 0, "Otra. [Vea](page:first-steps/links)"
+    )
+    staff_edit(
+        store, Key("check_text", "first-steps/ask", "es"), markdown=spanish
+    )  # both alike, or it is refused
+    staff_edit(store, Key("check", "first-steps/one-idea"), published=False)
+    with store.session() as session:
+        text = session.scalars(
+            select(CheckText).where(CheckText.lang == "en", CheckText.question.like("Who%"))
+        ).one()
+        assert (text.choices, text.answer, text.page) == (
+            ["Nobody", "The nurse", "A web page"],
+            0,
+            "first-steps/links",
+        )
+    second = export(store, tmp_path / "two")
+    assert "unpublished: [one-idea]" in second["en/checks/01-first-steps.md"].decode()
+    import_dir(store, tmp_path / "two")
+    assert export(store, tmp_path / "three") == second
+    with store.session() as session:
+        assert read_state(session)[key].fields["markdown"] == changed

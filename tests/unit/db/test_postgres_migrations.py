@@ -41,9 +41,12 @@ def postgres() -> Iterator[str]:
     sockets.mkdir()
     for path in (data.parent, sockets):
         _as_server_user([], path)
-    run = lambda *args: subprocess.run(  # noqa: E731
-        _as_server_user(list(args), folder), check=True, capture_output=True, text=True, timeout=120
-    )
+
+    def run(*args: str) -> None:
+        subprocess.run(
+            _as_server_user(list(args), folder), check=True, capture_output=True, text=True, timeout=120
+        )
+
     run("initdb", "-D", str(data), "-U", "kiosk", "--auth=trust", "-E", "UTF8")
     run(
         "pg_ctl",

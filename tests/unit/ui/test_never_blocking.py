@@ -18,7 +18,7 @@ from kiosk.db.store import Store
 from kiosk.services.auth import Account
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
-from tests.conftest import FIXTURE_CONTENT
+from tests.helpers.db import FIXTURE_CONTENT
 
 ANSWERS = 5000
 MAX_GAP_MS = 200

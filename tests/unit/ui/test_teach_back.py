@@ -68,7 +68,10 @@ def test_only_the_first_answer_counts_and_coming_back_shows_it(qtbot: QtBot, win
     screen = open_questions(qtbot, window)
     tap(qtbot, screen.choices[0])
     screen.choose(1)  # a second answer to the same question: not taken, not counted
-    assert pending(window, "check-right") == {"first-steps/one-idea": 1} and pending(window, "check-not-yet") == {}
+    assert (
+        pending(window, "check-right") == {"first-steps/one-idea": 1}
+        and pending(window, "check-not-yet") == {}
+    )
     tap(qtbot, screen.read_page)
     window.go_back()
     assert window.current == "teach-back" and screen.index == 0 and screen.feedback.isVisible()

@@ -1,7 +1,7 @@
 """Teach-back questions: one row per question (chapter, id, place) and one per language (words, choices, why).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -40,9 +40,10 @@ def upgrade() -> None:
         sa.Column("lang", sa.String(length=8), nullable=False),
         sa.Column("question", sa.String(length=300), nullable=False),
         sa.Column("markdown", sa.Text(), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("plain", sa.Text(), nullable=False),
         sa.Column("choices", sa.JSON(), nullable=False),
         sa.Column("answer", sa.Integer(), nullable=False),
-        sa.Column("html", sa.Text(), nullable=False),
         sa.Column("page", sa.String(length=200), nullable=False),
         sa.Column("bundled_hash", sa.String(length=64), nullable=True),
         sa.Column("bundled_changed", sa.Boolean(), nullable=False),
