@@ -3,11 +3,27 @@ languages, in plain words, each explained from the chapter's own pages."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 
+from kiosk import paths
 from kiosk.content import checks, readability
+from kiosk.content.parse import ContentSet, Document, read_content
 from kiosk.content.render import render
-from tests.content.test_standards import content, documents, topics
+
+
+@cache
+def content() -> ContentSet:
+    return read_content(paths.bundled_content_dir())
+
+
+def documents(kind: str, lang: str) -> list[Document]:
+    return content().docs(kind, lang)
+
+
+def topics(lang: str) -> list[Document]:
+    return [d for d in documents("chapter", lang) if d.meta.get("kind", "topic") == "topic"]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

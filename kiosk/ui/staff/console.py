@@ -426,7 +426,10 @@ class StaffConsole(Screen):
                 self.tree.setCurrentItem(found)
 
     def _node(self, status: Status) -> QTreeWidgetItem:
-        node = QTreeWidgetItem([status.title, ", ".join(status.badges)])
+        title = status.title
+        if status.key.kind == "check":  # a teach-back question, listed after the chapter's pages
+            title = f"{phrase('Check', self.ctx.staff_lang)}: {title}"
+        node = QTreeWidgetItem([title, ", ".join(status.badges)])
         node.setData(0, ROLE, status)
         if status.deleted:
             font = node.font(0)

@@ -12,8 +12,7 @@ from kiosk.content.state import Key, read_state
 from kiosk.content.validate import validate
 from kiosk.db.models import CheckText
 from kiosk.db.store import Store
-from tests.conftest import FIXTURE_CONTENT
-from tests.unit.content.test_sync import export, import_dir, staff_edit
+from tests.helpers.db import FIXTURE_CONTENT, export, import_dir, staff_edit
 
 GOOD_EN = """---
 id: first-steps

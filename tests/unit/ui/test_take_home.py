@@ -17,7 +17,7 @@ from kiosk.services.catalogue import load_catalogue
 from kiosk.services.settings import load_settings, update_settings
 from kiosk.ui import screenshot
 from kiosk.ui.screens.take_home import MIN_MM, TakeHomeScreen
-from tests.unit.ui.conftest import open_window
+from tests.helpers.ui import open_window
 
 SIZES = [(1920, 1080, 0), (1280, 800, 2)]  # the largest text on the small screen
 
@@ -58,13 +58,13 @@ def test_a_text_summary_code_reads_back_as_the_summary(
     qtbot: QtBot, store: Store, tmp_path: Path, width: int, height: int, text_size: int, lang: str
 ) -> None:
     set_clinic(store)
-    for target, shot in (
-        ({"chapter": "first-steps"}, {"page": "first-steps"}),
-        ({"question": "can-i-drive"}, {"question": "can-i-drive"}),
+    for target, page, question in (
+        ({"chapter": "first-steps"}, "first-steps", ""),
+        ({"question": "can-i-drive"}, None, "can-i-drive"),
     ):
         out = screenshot.render(
             store,
-            screenshot.Shot("take-home", width, height, lang, text_size=text_size, **shot),
+            screenshot.Shot("take-home", width, height, lang, page, text_size=text_size, question=question),
             tmp_path / f"{lang}.png",
         )
         meant = expected(store, lang, **target)

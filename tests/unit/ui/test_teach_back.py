@@ -7,18 +7,21 @@ import datetime as dt
 import logging
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from kiosk.content.state import Key
 from kiosk.db import lite
 from kiosk.db.store import Store
 from kiosk.services import insights, usage
+from kiosk.services import staff as staff_service
 from kiosk.services.catalogue import load_catalogue
 from kiosk.ui.screens.reader import END, ReaderScreen
 from kiosk.ui.screens.take_home import TakeHomeScreen
 from kiosk.ui.screens.teach_back import TeachBackScreen
 from kiosk.ui.window import KioskWindow
-from tests.unit.ui.test_navigation import faq, reader, tap, wake
-from tests.unit.ui.test_privacy import every_byte_kept
+from tests.helpers.db import every_byte_kept
+from tests.helpers.ui import ANA, console, faq, reader, tap, wake
 
 
 def teach(window: KioskWindow) -> TeachBackScreen:
@@ -150,3 +153,34 @@ def test_the_dashboard_shows_what_a_scripted_session_recorded(
     kept = every_byte_kept(store).lower()
     for word in (b"xylophone", b"quokka"):
         assert word not in kept and word.decode() not in caplog.text.lower()
+
+
+def test_staff_edit_a_question_in_the_console_and_can_undo_it(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window)
+    key = Key("check", "first-steps/ask")
+    assert staff.find_item(key) is not None  # listed under its chapter, after the pages
+    staff.open_item(key)
+    editor = staff.editor.editors["en"]
+    assert editor.title.text() == "Who can you ask?" and "- [x] The nurse" in editor.markdown.toPlainText()
+    editor.markdown.setPlainText(editor.markdown.toPlainText().replace("- [x] The nurse", "- [ ] The nurse"))
+    editor.check()
+    assert any(
+        "tick exactly one choice" in editor.warnings.item(n).text() for n in range(editor.warnings.count())
+    )
+    editor.markdown.setPlainText(
+        "- [ ] Nobody\n- [x] The nurse\n\nThe nurse can help. [More](page:first-steps/links)"
+    )
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert staff.status.text().startswith("Saved"), staff.status.text()
+    check = window.source.catalogue("en").chapter("first-steps")
+    assert check is not None and check.checks[1].choices == ("Nobody", "The nurse")
+    assert "The nurse can help." in check.checks[1].html
+    with window.source.store.session() as session:
+        latest = staff_service.recent_changes(session)[0]
+        history = staff_service.history(session, Key("check_text", "first-steps/ask", "en"))
+    assert latest.author == ANA.name and len(history) >= 2  # the import's version and this one
+    with window.source.store.session() as session, session.begin():
+        staff_service.undo(session, latest.id, by=ANA)
+    window.source.reload()
+    chapter = window.source.catalogue("en").chapter("first-steps")
+    assert chapter is not None and chapter.checks[1].choices == ("Nobody", "The nurse", "A web page")
