@@ -412,7 +412,7 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
 
     allowed = {"id", "sources", "published", "unpublished"}
     if kind == "chapter":
-        allowed |= {"summary", "reviewed_on", "reviewed_by", "kind"}
+        allowed |= {"summary", "reviewed_on", "reviewed_by", "kind", "take_home"}
     elif kind == "check":
         allowed = {"id", "published", "unpublished"}
     else:
@@ -449,6 +449,9 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
     reviewed_by = meta.get("reviewed_by")
     if reviewed_by is not None and not isinstance(reviewed_by, str):
         report.error(line_of("reviewed_by"), "reviewed_by must be a name, or empty")
+    take_home = meta.get("take_home")
+    if take_home not in (None, "") and not (isinstance(take_home, str) and ID_PATTERN.match(take_home)):
+        report.error(line_of("take_home"), "take_home must be the id of one of this chapter's pages")
 
 
 def asked_of(meta: dict[str, Any]) -> dict[str, list[str]] | None:

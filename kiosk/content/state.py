@@ -53,7 +53,7 @@ class AssetFields(TypedDict):
     deleted: bool
 
 
-class ChapterFields(TypedDict):
+class _ChapterRequired(TypedDict):
     position: int
     kind: str  # "topic" or "reference"
     published: bool
@@ -61,6 +61,12 @@ class ChapterFields(TypedDict):
     reviewed_on: str | None  # ISO date
     reviewed_by: str
     deleted: bool
+
+
+class ChapterFields(_ChapterRequired, total=False):
+    #: The page a patient takes home from this chapter (its id), instead of its summary: the after-care
+    #: checklist, say. Left out when there is none, so a chapter written before it existed hashes as it did.
+    take_home: str
 
 
 class ChapterTextFields(TypedDict):
@@ -194,7 +200,7 @@ def _read_asset(asset: Asset) -> AssetFields:
 
 
 def _read_chapter(chapter: Chapter) -> ChapterFields:
-    return {
+    fields: ChapterFields = {
         "position": chapter.position,
         "kind": chapter.kind,
         "published": chapter.published,
@@ -203,6 +209,9 @@ def _read_chapter(chapter: Chapter) -> ChapterFields:
         "reviewed_by": chapter.reviewed_by,
         "deleted": chapter.deleted_at is not None,
     }
+    if chapter.take_home:
+        fields["take_home"] = chapter.take_home
+    return fields
 
 
 def _read_chapter_text(text: ChapterText) -> ChapterTextFields:
@@ -269,6 +278,7 @@ def _write_chapter(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tra
     reviewed_on = typed.get("reviewed_on")
     chapter.reviewed_on = dt.date.fromisoformat(reviewed_on) if reviewed_on else None
     chapter.reviewed_by = typed.get("reviewed_by") or ""
+    chapter.take_home = typed.get("take_home") or ""
     return chapter
 
 

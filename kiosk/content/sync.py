@@ -246,6 +246,8 @@ def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, byt
             reviewed_by=str(doc.meta.get("reviewed_by") or ""),
             deleted=False,
         )
+        if doc.meta.get("take_home"):
+            chapter["take_home"] = str(doc.meta["take_home"])
         put(Key("chapter", doc.id), chapter)
         for index, section in enumerate(doc.sections, start=1):
             published = section.id not in doc.unpublished
@@ -493,6 +495,8 @@ def _chapter_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
         ("reviewed_by", chapter["reviewed_by"]),
         ("sources", chapter["sources"]),
     ]
+    if chapter.get("take_home"):
+        meta.append(("take_home", chapter["take_home"]))
     sections, _ = _sections(state, "page", key.id, lang)
     return _document(meta, chapter["published"], sections, titles["title"])
 

@@ -212,6 +212,9 @@ class _Checker:
 
     def check_chapter(self, doc: Document) -> None:
         self.check_unpublished(doc)
+        take_home = doc.meta.get("take_home")
+        if isinstance(take_home, str) and take_home and take_home not in {s.id for s in doc.sections}:
+            self.error(doc, 2, f"take_home names {take_home!r}, which is not a page of this chapter")
         self.problems.extend(placeholder_problems(doc.path, doc.title_line, doc.title))
         self.problems.extend(placeholder_problems(doc.path, 2, str(doc.meta.get("summary") or "")))
         topic = doc.meta.get("kind", "topic") == "topic"

@@ -38,7 +38,7 @@ Params = Mapping[str, Any]
 #: The newest migration. `tests/unit/db/test_store.py` checks it against Alembic's own head.
 SCHEMA_HEAD = "0004"
 #: `schema_digest` of a database freshly migrated to SCHEMA_HEAD (kept true by the same test).
-SCHEMA_DIGEST = "3d9795c243ad6e82db19a197bf348b9603388e9382eac2290c18ba477ae236af"
+SCHEMA_DIGEST = "a372d2209275977b0408ba4dd7281ab6cfef06af6c7282206de8562959066699"
 #: How long a connection waits for another program's write to finish before it reports "busy".
 BUSY_TIMEOUT_MS = 5000
 #: The first 16 bytes of every SQLite database file.

@@ -81,6 +81,7 @@ class Chapter(Placed, Tracked, Base):
     sources: Mapped[list[str]] = mapped_column(default=list)
     reviewed_on: Mapped[dt.date | None] = mapped_column(default=None)
     reviewed_by: Mapped[str] = mapped_column(String(200), default="")
+    take_home: Mapped[str] = mapped_column(String(80), default="")  # the page taken home, if not the summary
 
     texts: Mapped[list[ChapterText]] = relationship(back_populates="chapter", cascade="all, delete-orphan")
     pages: Mapped[list[Page]] = relationship(

@@ -41,6 +41,7 @@ class ChapterCard:
     page_count: int
     reviewed_on: str | None = None  # the clinic's last clinical review (YYYY-MM-DD), and by whom
     reviewed_by: str = ""
+    take_home: str = ""  # the id of the page a patient takes home from this chapter ("": its summary)
 
 
 @dataclass(frozen=True)
@@ -197,9 +198,9 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
             )
         )
     chapters: list[ChapterView] = []
-    for chapter_id, kind, reviewed_on, reviewed_by in query(
+    for chapter_id, kind, reviewed_on, reviewed_by, take_home in query(
         db,
-        "SELECT id, kind, reviewed_on, reviewed_by FROM chapters WHERE published AND deleted_at IS NULL "
+        "SELECT id, kind, reviewed_on, reviewed_by, take_home FROM chapters WHERE published AND deleted_at IS NULL "
         "ORDER BY position",
     ):
         ctext = pick(chapter_texts, chapter_id)
@@ -235,6 +236,7 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
             len(pages),
             str(reviewed_on)[:10] if reviewed_on and reviewed_by else None,
             str(reviewed_by or ""),
+            str(take_home or ""),
         )
         checks = tuple(checks_by_chapter.get(chapter_id, ())) if kind == "topic" else ()
         chapters.append(ChapterView(card, tuple(pages), checks))

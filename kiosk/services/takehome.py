@@ -83,10 +83,13 @@ def url_for(settings: SiteSettings, item_id: str, lang: str) -> str:
 
 
 def for_chapter(catalogue: Catalogue, settings: SiteSettings, chapter_id: str) -> TakeHome | None:
-    """A chapter's code: the clinic's page for it, or its summary (the chapter's last page) as text."""
+    """A chapter's code: the clinic's page for it, or as text the page it names to take home (the after-care
+    checklist, say), else its summary (the chapter's last page)."""
     chapter = catalogue.chapter(chapter_id)
     if chapter is None or not chapter.pages:
         return None
+    if chapter.card.take_home and chapter.index_of(chapter.card.take_home) >= 0:
+        return for_page(catalogue, settings, f"{chapter_id}/{chapter.card.take_home}")
     if settings.take_home_url:
         return TakeHome(
             "chapter", chapter_id, chapter.title, url_for(settings, chapter_id, catalogue.lang), True

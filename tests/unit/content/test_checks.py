@@ -166,3 +166,17 @@ def test_questions_round_trip_through_export_and_import(store: Store, tmp_path: 
     assert export(store, tmp_path / "three") == second
     with store.session() as session:
         assert read_state(session)[key].fields["markdown"] == changed
+
+
+def test_a_chapter_names_the_page_to_take_home_and_it_round_trips(store: Store, tmp_path: Path) -> None:
+    staff_edit(store, Key("chapter", "first-steps"), take_home="links")
+    first = export(store, tmp_path / "one")
+    assert "take_home: links" in first["en/topics/01-first-steps.md"].decode()
+    import_dir(store, tmp_path / "one")
+    assert export(store, tmp_path / "two") == first
+    chapter = tmp_path / "one" / "en/topics/01-first-steps.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("take_home: links", "take_home: nowhere"))
+    assert (
+        "en/topics/01-first-steps.md:2: take_home names 'nowhere', which is not a page of this chapter"
+        in (errors(tmp_path / "one"))
+    )

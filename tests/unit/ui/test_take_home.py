@@ -122,3 +122,19 @@ def test_the_code_is_at_least_35_mm_where_the_screen_says_its_size(qtbot: QtBot,
         window.idle.stop()
         window.allow_close = True
         window.close()
+
+
+def test_the_treatment_day_code_carries_the_after_care_checklist(bundled_store: Store) -> None:
+    connection = lite.connect(bundled_store.path, readonly=True)
+    try:
+        for lang, title in (("en", "After your visit"), ("es", "Después de su cita")):
+            catalogue, settings = load_catalogue(connection, lang), load_settings(connection)
+            found = takehome.for_chapter(catalogue, settings, "treatment-day")
+            assert found is not None and found.id == "treatment-day/after" and found.title.startswith(title)
+            assert len(found.payload) <= takehome.MAX_TEXT and settings.crisis_text(lang) in found.payload
+            other = takehome.for_chapter(
+                catalogue, settings, "side-effects-and-risks"
+            )  # no page named: summary
+            assert other is not None and other.id == "side-effects-and-risks"
+    finally:
+        connection.close()

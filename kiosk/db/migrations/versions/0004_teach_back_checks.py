@@ -1,4 +1,5 @@
-"""Teach-back questions: one row per question (chapter, id, place) and one per language (words, choices, why).
+"""Teach-back questions: one row per question (chapter, id, place) and one per language (words, choices, why);
+and the page a chapter's take-home code carries, where it is not the summary.
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("chapters", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("take_home", sa.String(length=80), nullable=False, server_default=""))
     op.create_table(
         "checks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,3 +61,5 @@ def downgrade() -> None:
     with op.batch_alter_table("checks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_checks_chapter_id"))
     op.drop_table("checks")
+    with op.batch_alter_table("chapters", schema=None) as batch_op:
+        batch_op.drop_column("take_home")
