@@ -699,6 +699,9 @@ class KioskWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.allow_close:
+            showing = self.screens.get(self.current)
+            if showing is not None:  # its timers (the attract loop's) stop with it, not after the window
+                showing.leave()
             self.idle.stop()
             self.gesture.uninstall()
             self.source.close()
