@@ -15,8 +15,6 @@ import html as htmllib
 import re
 from dataclasses import dataclass
 
-import segno
-
 from kiosk.services.catalogue import Catalogue
 from kiosk.services.settings import SiteSettings
 
@@ -134,6 +132,8 @@ def for_question(catalogue: Catalogue, settings: SiteSettings, question_id: str)
 def qr_modules(payload: str) -> list[list[bool]]:
     """The code's squares, row by row (True: dark), with its quiet zone. Error correction M where it fits in a
     code that is still easy to scan, else L: a larger, denser code is harder to read from arm's length."""
+    import segno  # loaded when a patient first asks for a code, not at start (it takes longer than a frame)
+
     code = segno.make_qr(payload, error="m", boost_error=False)
     if code.version is not None and int(code.version) > 15:
         code = segno.make_qr(payload, error="l", boost_error=False)
