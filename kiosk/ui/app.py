@@ -208,7 +208,8 @@ def run(
     if kiosk_mode:
         lock_down(window)
     else:
-        window.resize(size or QSize(1600, 900))
+        # A window for trying the kiosk out: the size asked for, but never larger than the screen it opens on.
+        window.resize((size or QSize(1600, 900)).boundedTo(window.screen().availableGeometry().size()))
         window.show()
     log.info("kiosk started (%s)", "kiosk mode" if kiosk_mode else "window")
     code = app.exec()
