@@ -96,3 +96,20 @@ def set_internal(db: Db, key: str, value: Any) -> None:
     if not key.startswith("_"):
         raise ValueError("internal keys start with '_'")
     put_setting(db, key, value)
+
+
+#: The clinic group this kiosk belongs to, as `kiosk hub join` stored it: the hub's address, the group, the
+#: kiosk's name and the group's public key. Internal: never exported, never shown to patients.
+HUB_LINK_KEY = "_hub_link"
+
+
+def trusted_key(db: Db) -> str | None:
+    """The group's public key this kiosk pinned when it joined a hub (None: it trusts any valid signature)."""
+    link = get_setting(db, HUB_LINK_KEY)
+    key = link.get("key") if isinstance(link, dict) else None
+    return key if isinstance(key, str) else None
+
+
+def unsigned_packs_allowed(db: Db) -> bool:
+    """Whether an admin allowed unsigned packs on a kiosk that has pinned its group's key."""
+    return get_setting(db, "allow_unsigned_packs") is True
