@@ -2,7 +2,8 @@
 
 1. the Qt application, with Atkinson Hyperlegible loaded from its package (never from the system);
 2. logging to stderr and to a rotating file in the data folder;
-3. the data bridge over the already-opened store, and the daily automatic backup;
+3. the data bridge over the already-opened store, the daily automatic backup, and the visits to the clinic
+   group's hub (if the kiosk has joined one) on a worker thread;
 4. the window, and in kiosk mode the lockdown (frameless full screen, on top, no cursor, no escape keys);
 5. an exception hook: an error in the UI is logged and the kiosk goes home; errors in a storm exit, so the
    service manager restarts a clean process;
@@ -14,23 +15,28 @@ from __future__ import annotations
 import contextlib
 import logging
 import logging.handlers
+import random
 import signal
 import socket
+import sqlite3
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 import fontpkg_atkinson_hyperlegible as atkinson
-from PySide6.QtCore import QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk import paths
-from kiosk.db import backup
+from kiosk.db import backup, lite
 from kiosk.errors import KioskError
+from kiosk.services import fleet
 from kiosk.services.startup import KioskStart
 from kiosk.ui.data import ContentSource
 from kiosk.ui.lockdown import InputLock
@@ -154,6 +160,108 @@ class DailyBackup(QObject):
             self.source.notify(f"The daily backup failed: {error}")
 
 
+@dataclass(frozen=True)
+class SyncOutcome:
+    """What one visit to the hub came to, for the UI thread."""
+
+    joined: bool
+    ok: bool
+    line: str
+    refused: bool = False  # a release was refused (staff must hear of it)
+    quiet_notice: str | None = None  # the hub has not been reached for a day
+
+
+def sync_in_background(db_path: Path) -> SyncOutcome:
+    """One visit to the hub, on a worker thread: never raises (a bug is logged, and counts as a failed visit)."""
+    try:
+        result = fleet.sync_once(db_path)
+        outcome = SyncOutcome(True, True, result.line())
+    except fleet.NotJoined as error:
+        return SyncOutcome(False, False, str(error))
+    except KioskError as error:
+        outcome = SyncOutcome(True, False, str(error), refused=isinstance(error, fleet.SyncError))
+    except Exception:  # a bug must not end the thread unseen, nor ever reach a patient
+        log.exception("the visit to the hub failed")
+        outcome = SyncOutcome(True, False, "an unexpected error (see the log)")
+    try:
+        connection = lite.connect(db_path, readonly=True, create=False)
+        try:
+            notice = fleet.contact_notice(connection)
+        finally:
+            connection.close()
+    except (sqlite3.Error, KioskError):
+        notice = None
+    return SyncOutcome(outcome.joined, outcome.ok, outcome.line, outcome.refused, notice)
+
+
+class HubSync(QObject):
+    """Visits the clinic group's hub on a timer, on a worker thread, so no patient ever waits on the network.
+
+    Every `INTERVAL_S` (give or take a tenth, so a group's kiosks spread out); after a failure, again after a
+    minute, then two, four... up to an hour. A kiosk that has not joined a hub is looked at again at the usual
+    interval (a `kiosk hub join` made while it runs is taken up). A new release is imported by the worker and
+    reaches patients at the next idle reset, like any change from outside. Staff hear of a release that was
+    refused, and of a hub not reached for a day; patients never do.
+    """
+
+    INTERVAL_S = 15 * 60
+    FIRST_S = 60
+    RETRY_S = 60
+    RETRY_LIMIT_S = 60 * 60
+    finished = Signal(object)  # SyncOutcome, delivered on the UI thread
+
+    def __init__(self, db_path: Path, source: ContentSource, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = db_path
+        self.source = source
+        self.failures = 0
+        self.running = False
+        self.quiet_notice: str | None = None
+        self.timer = QTimer(self)
+        self.timer.setObjectName("hub_sync_timer")
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.check_now)
+        self.finished.connect(self._on_self_finished)
+
+    def start(self) -> None:
+        self.timer.start(self.FIRST_S * 1000)
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def check_now(self) -> None:
+        if self.running:
+            return
+        self.running = True
+        threading.Thread(target=self._work, name="hub-sync", daemon=True).start()
+
+    def _work(self) -> None:
+        self.finished.emit(sync_in_background(self.db_path))
+
+    def _on_self_finished(self, outcome: SyncOutcome) -> None:
+        self.running = False
+        if outcome.ok or not outcome.joined:
+            self.failures = 0
+            delay = self.INTERVAL_S * random.uniform(0.9, 1.1)
+        else:
+            self.failures += 1
+            delay = fleet.backoff(self.failures, self.RETRY_S, self.RETRY_LIMIT_S)
+        if outcome.joined:
+            log.info("hub: %s", outcome.line)
+        if outcome.refused:
+            self.source.notify(
+                f"The kiosk refused what its hub sent ({outcome.line}) and keeps the content it has: tell the "
+                "group's content office."
+            )
+        if outcome.quiet_notice != self.quiet_notice:
+            if self.quiet_notice:
+                self.source.withdraw(self.quiet_notice)
+            if outcome.quiet_notice:
+                self.source.notify(outcome.quiet_notice)
+            self.quiet_notice = outcome.quiet_notice
+        self.timer.start(int(delay * 1000))
+
+
 def quit_on_sigterm(app: QApplication) -> None:
     """systemd stops the kiosk with SIGTERM: leave the event loop cleanly (usage counts written, STOPPING=1 sent)
     instead of dying wherever Python was. Qt's loop does not let Python run its signal handlers by itself, so
@@ -217,8 +325,11 @@ def run(
     errors.install()
     notifier = SystemdNotifier(window)
     backups = DailyBackup(start.db_path, source, window)
+    hub = HubSync(start.db_path, source, window)
     if not start.readonly:
         backups.start()
+        hub.start()
+        fleet.record_start(start.db_path)  # for the heartbeat's uptime and restarts
 
     def first_frame() -> None:
         log.info("first frame drawn")
@@ -235,6 +346,7 @@ def run(
 
         Probe(window)
     app.aboutToQuit.connect(notifier.stopping)
+    app.aboutToQuit.connect(hub.stop)
     app.aboutToQuit.connect(source.close)  # writes the usage counts still in memory
     quit_on_sigterm(app)
     staff_exit = {"requested": False}

@@ -1,0 +1,105 @@
+"""The running kiosk visits its hub on a worker thread: a hub that never answers costs patients nothing, failures
+back off quietly, and staff (never patients) hear of a hub out of reach for a day or a release refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.content import signing
+from kiosk.db import lite
+from kiosk.db.store import Store
+from kiosk.services import fleet
+from kiosk.ui.app import HubSync, SyncOutcome
+from kiosk.ui.data import ContentSource
+from tests.helpers.loop import LoopGaps
+from tests.unit.ui.conftest import open_window
+
+
+@pytest.fixture
+def silent_hub() -> Iterator[int]:
+    """A port that accepts connections and never says a word, like a hub that hangs."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    yield int(server.getsockname()[1])
+    server.close()
+
+
+def join(store: Store, tmp_path: Path, port: int) -> None:
+    signing.generate(tmp_path / "group.key")
+    key = (tmp_path / "group.key.pub").read_text().strip()
+    line = fleet.Link(f"postgresql://k:pw@127.0.0.1:{port}/hub?sslmode=disable", "g1", "lobby", key).line()
+    fleet.join(store.path, line)
+
+
+def test_the_kiosk_ui_never_waits_on_a_hub_that_does_not_answer(
+    qtbot: QtBot, store: Store, tmp_path: Path, silent_hub: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fleet, "CONNECT_TIMEOUT_S", 2)
+    join(store, tmp_path, silent_hub)
+    window = open_window(qtbot, store)
+    sync = HubSync(store.path, window.source, window)
+    gaps = LoopGaps()
+    gaps.start()
+    with qtbot.wait_signal(sync.finished, timeout=30_000) as outcome:
+        sync.check_now()
+    gaps.stop()
+    result = outcome.args[0]
+    assert isinstance(result, SyncOutcome) and not result.ok and "cannot reach the hub" in result.line
+    assert len(gaps.times) > 50  # the loop ran all along, many times
+    assert gaps.worst_ms < 200, f"the event loop stalled for {gaps.worst_ms:.0f} ms"
+
+
+def test_failures_back_off_and_a_good_visit_goes_back_to_the_usual_pace(qtbot: QtBot, store: Store) -> None:
+    source = ContentSource(store.path)
+    sync = HubSync(store.path, source)
+    delays = []
+    for ok in (False, False, False, True):
+        sync.finished.emit(SyncOutcome(True, ok, "visited"))
+        delays.append(sync.timer.interval() / 1000)
+    sync.stop()
+    source.close()
+    assert delays[:3] == [60, 120, 240]
+    assert HubSync.INTERVAL_S * 0.9 <= delays[3] <= HubSync.INTERVAL_S * 1.1
+
+
+def test_a_kiosk_that_has_not_joined_just_looks_again_later(qtbot: QtBot, store: Store) -> None:
+    source = ContentSource(store.path)
+    sync = HubSync(store.path, source)
+    with qtbot.wait_signal(sync.finished, timeout=10_000) as outcome:
+        sync.check_now()
+    sync.stop()
+    source.close()
+    assert outcome.args[0].joined is False and sync.failures == 0 and source.notices == []
+
+
+def test_staff_hear_of_a_hub_out_of_reach_for_a_day_and_of_a_refused_release(
+    qtbot: QtBot, store: Store, tmp_path: Path, silent_hub: int
+) -> None:
+    join(store, tmp_path, silent_hub)
+    connection = lite.connect(store.path)
+    try:
+        state = fleet.State.read(connection)
+        state.last_contact = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=2)).isoformat()
+        with lite.transaction(connection):
+            state.write(connection)
+        notice = fleet.contact_notice(connection)
+    finally:
+        connection.close()
+    assert notice is not None and "has not reached its hub for 2 day(s)" in notice
+    source = ContentSource(store.path)
+    sync = HubSync(store.path, source)
+    sync.finished.emit(SyncOutcome(True, False, "release 3 is refused: it is not signed", refused=True))
+    sync.finished.emit(SyncOutcome(True, False, "cannot reach the hub", quiet_notice=notice))
+    assert notice in source.notices
+    assert any("release 3 is refused" in line for line in source.notices)
+    sync.finished.emit(SyncOutcome(True, True, "up to date"))  # reached again: the notice goes
+    assert notice not in source.notices
+    sync.stop()
+    source.close()
