@@ -557,14 +557,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
 
 
-def _read_pin() -> str:
+def _read_pin(prompt: str = "New staff PIN (4 to 8 digits): ", twice: bool = True) -> str:
+    """A PIN from stdin when piped (one line), else typed twice without echo. Never printed or logged."""
     import getpass
 
     if not sys.stdin.isatty():
         return sys.stdin.readline().strip()
-    first = getpass.getpass("New staff PIN (4 to 8 digits): ")
-    second = getpass.getpass("The same PIN again: ")
-    if first != second:
+    first = getpass.getpass(prompt)
+    if twice and getpass.getpass("The same PIN again: ") != first:
         raise UsageError("the two PINs are different; nothing was changed")
     return first
 
@@ -576,8 +576,8 @@ def cmd_pin_set(args: argparse.Namespace) -> int:
     pin = _read_pin()
     auth.check_pin_format(pin)  # a bad PIN is refused before the database is even opened
     with _session(args) as session, session.begin():
-        auth.set_pin(session, pin)
-    print("staff PIN set")
+        account = auth.set_pin(session, pin)
+    print(f"staff PIN set for {account.name} (admin)")
     return 0
 
 
@@ -586,9 +586,193 @@ def cmd_pin_status(args: argparse.Namespace) -> int:
     from kiosk.services import auth
 
     with _session(args) as session:
-        has_pin = auth.has_pin(session)
-    print("a staff PIN is set" if has_pin else "no staff PIN is set: kiosk pin set")
+        has_pin = auth.has_accounts(session)
+    print(
+        "a staff account is set" if has_pin else "no staff account is set: kiosk staff add NAME --role admin"
+    )
     return 0 if has_pin else 1
+
+
+# --- staff accounts ------------------------------------------------------------------------------------------------
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    from kiosk.services import auth, staff
+
+    name, roles = auth.check_name(args.name), auth.check_roles(args.role)
+    pin = _read_pin(f"PIN for {name} (4 to 8 digits): ")
+    auth.check_pin_format(pin)
+    with _session(args) as session, session.begin():
+        account = staff.add_account(session, name, list(roles), pin, by=auth.COMMAND_LINE)
+    print(f"added {account.name} ({', '.join(account.roles)})")
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    from kiosk.services import auth
+
+    with _session(args) as session:
+        accounts = auth.list_accounts(session)
+    if args.json:
+        print(
+            json.dumps(
+                [{"name": a.name, "roles": list(a.roles)} for a in accounts], ensure_ascii=False, indent=2
+            )
+        )
+    elif not accounts:
+        print("no staff accounts: kiosk staff add NAME --role admin")
+    for account in [] if args.json else accounts:
+        print(f"{account.name}  ({', '.join(account.roles)})")
+    return 0
+
+
+def cmd_staff_remove(args: argparse.Namespace) -> int:
+    from kiosk.services import auth, staff
+
+    with _session(args) as session, session.begin():
+        account = staff.remove_account(session, args.name, by=auth.COMMAND_LINE)
+    print(f"removed {account.name}")
+    return 0
+
+
+def cmd_staff_set_pin(args: argparse.Namespace) -> int:
+    from kiosk.services import auth, staff
+
+    pin = _read_pin(f"New PIN for {args.name} (4 to 8 digits): ")
+    auth.check_pin_format(pin)
+    with _session(args) as session, session.begin():
+        staff.reset_pin(session, args.name, pin, by=auth.COMMAND_LINE)
+    print(f"PIN set for {' '.join(args.name.split())}")
+    return 0
+
+
+# --- clinical review -----------------------------------------------------------------------------------------------
+
+
+def cmd_content_review(args: argparse.Namespace) -> int:
+    from kiosk.content.state import Key
+    from kiosk.errors import AuthError
+    from kiosk.services import auth, staff
+
+    pin = _read_pin(f"PIN for {args.by}: ", twice=False)
+    with _session(args) as session, session.begin():
+        items = (
+            staff.load_item(session, Key("chapter", args.id)),
+            staff.load_item(session, Key("faq_entry", args.id)),
+        )
+        if items[0] is None and items[1] is None:
+            raise UsageError(f"there is no chapter or question with the id {args.id!r}")
+        key = Key("chapter", args.id) if items[0] is not None else Key("faq_entry", args.id)
+        account = auth.verify(session, args.by, pin)
+    if account is None:  # the wrong try is counted (its own transaction committed) before refusing
+        raise AuthError(f"the PIN for {' '.join(args.by.split())} is not right; nothing was recorded")
+    with _session(args) as session, session.begin():
+        staff.mark_reviewed(session, key, by=account)
+    print(f"{key.describe()} reviewed by {account.name} today")
+    return 0
+
+
+def cmd_content_due(args: argparse.Namespace) -> int:
+    from kiosk.services import staff
+
+    with _session(args) as session:
+        found = staff.due(session, args.lang)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "kind": d.key.kind,
+                        "id": d.key.id,
+                        "title": d.title,
+                        "reason": d.reason,
+                        "reviewed_on": d.reviewed_on.isoformat() if d.reviewed_on else None,
+                        "reviewed_by": d.reviewed_by or None,
+                    }
+                    for d in found
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for item in found:
+        last = f" (last {item.reviewed_on} by {item.reviewed_by})" if item.reviewed_on else ""
+        print(f"{item.key.describe()}: {item.reason}{last}  {item.title}")
+    print(f"{len(found)} item(s) due for clinical review", file=sys.stderr)
+    return 0
+
+
+# --- history -------------------------------------------------------------------------------------------------------
+
+
+def cmd_history_list(args: argparse.Namespace) -> int:
+    from kiosk.services import staff
+
+    with _session(args) as session:
+        changes = staff.recent_changes(session, args.limit)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": c.id,
+                        "when": c.when.isoformat(timespec="seconds"),
+                        "kind": c.kind,
+                        "summary": c.summary,
+                        "author": c.author,
+                        "rows": c.rows,
+                    }
+                    for c in changes
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for change in changes:
+        print(f"{change.id:>5}  {change.line()}")
+    return 0
+
+
+def _confirm(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError("nothing was changed: add --yes to do it without being asked")
+    if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
+        raise UsageError("nothing was changed")
+
+
+def cmd_history_undo(args: argparse.Namespace) -> int:
+    from kiosk.services import auth, library, staff
+
+    with _store(args) as store:
+        with store.session() as session:
+            change = next((c for c in staff.recent_changes(session, 10_000) if c.id == args.id), None)
+            if change is None:
+                raise UsageError(f"there is no change {args.id} (see 'kiosk history list')")
+            if change.kind == library.RESTORE_KIND:
+                safety = library.restore_to_undo(session, args.id)
+                plan = None
+            else:
+                plan = staff.plan_undo(session, args.id)
+        if plan is None:
+            print(f"Undoing '{change.summary}' restores the backup taken just before it: {safety.name}.")
+            _confirm("Restore it?", args.yes)
+            store.close()
+            restored = library.restore_backup(store.path, safety)
+            print(f"restored {safety.name} (the state before was saved as {restored.safety})")
+            return 0
+        if plan.is_empty:
+            print("nothing to undo: that change was already undone")
+            return 0
+        print(f"Undo '{plan.summary}'? {plan.words}")
+        _confirm("Undo it?", args.yes)
+        with store.session() as session, session.begin():
+            staff.undo(session, args.id, by=auth.COMMAND_LINE, with_later=True)
+    print(f"undone: {plan.summary}")
+    return 0
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
@@ -692,6 +876,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=float, default=None, help="the screen's dots per inch, if known")
     p.set_defaults(handler=cmd_content_fit)
 
+    p = content_commands.add_parser(
+        "review", parents=[common], help="record a clinical review of a chapter or answer (PIN on stdin)"
+    )
+    p.add_argument("id", metavar="ID", help="a chapter id or a question id")
+    p.add_argument("--by", required=True, metavar="NAME", help="the reviewer's staff account")
+    p.set_defaults(handler=cmd_content_review)
+    p = content_commands.add_parser("due", parents=[common], help="what is due for clinical review")
+    p.add_argument("--lang", type=_language, default="en", help="the language of the titles shown")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(handler=cmd_content_due)
+
     faq = commands.add_parser("faq", help="questions and answers")
     faq_commands = faq.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = faq_commands.add_parser("search", parents=[common], help="find the questions that answer a query")
@@ -793,13 +988,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "restore",
         parents=[common],
-        help="restore a backup after checking it (the current state is backed up; the staff PIN is kept)",
+        help="restore a backup after checking it (the current state is backed up; staff accounts are kept)",
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument(
         "--with-pins",
         action="store_true",
-        help="take the staff PIN from the backup too, instead of keeping this kiosk's",
+        help="take the staff accounts and PINs from the backup too, instead of keeping this kiosk's",
     )
     p.set_defaults(handler=cmd_restore)
 
@@ -821,13 +1016,52 @@ def build_parser() -> argparse.ArgumentParser:
     )  # for tests under X: kiosk/ui/probe.py
     p.set_defaults(handler=cmd_run)
 
-    pin = commands.add_parser("pin", help="the staff PIN")
+    staff_parser = commands.add_parser("staff", help="staff accounts: named people with roles and PINs")
+    staff_commands = staff_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = staff_commands.add_parser("add", parents=[common], help="add an account (PIN on stdin if piped)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=("editor", "reviewer", "admin"),
+        help="editor, reviewer or admin (repeat for more than one)",
+    )
+    p.set_defaults(handler=cmd_staff_add)
+    p = staff_commands.add_parser("list", parents=[common], help="the accounts and their roles")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_staff_list)
+    p = staff_commands.add_parser("remove", parents=[common], help="remove an account")
+    p.add_argument("name", metavar="NAME")
+    p.set_defaults(handler=cmd_staff_remove)
+    p = staff_commands.add_parser(
+        "set-pin", parents=[common], help="a new PIN for an account (stdin if piped)"
+    )
+    p.add_argument("name", metavar="NAME")
+    p.set_defaults(handler=cmd_staff_set_pin)
+
+    history = commands.add_parser("history", help="every change, who made it, and undo")
+    history_commands = history.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = history_commands.add_parser("list", parents=[common], help="the latest changes, newest first")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(handler=cmd_history_list)
+    p = history_commands.add_parser(
+        "undo", parents=[common], help="undo a change (says what it will do, and asks first)"
+    )
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p.set_defaults(handler=cmd_history_undo)
+
+    pin = commands.add_parser("pin", help="the first admin's PIN (kept from before named accounts)")
     pin_commands = pin.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = pin_commands.add_parser(
-        "set", parents=[common], help="set the staff PIN (read from stdin if not a terminal)"
+        "set",
+        parents=[common],
+        help="set the first admin's PIN, making an 'Administrator' account if there is none (stdin if piped)",
     )
     p.set_defaults(handler=cmd_pin_set)
-    p = pin_commands.add_parser("status", parents=[common], help="exit 0 if a staff PIN is set, 1 if not")
+    p = pin_commands.add_parser("status", parents=[common], help="exit 0 if a staff account is set, 1 if not")
     p.set_defaults(handler=cmd_pin_status)
 
     p = commands.add_parser("screenshot", parents=[common], help="render a screen to a PNG, offscreen")

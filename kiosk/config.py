@@ -8,12 +8,13 @@ is refused with one clear line instead of reaching the screen.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 from kiosk.errors import KioskError
 
-Kind = Literal["text", "localized", "int", "languages", "language", "asset"]
+Kind = Literal["text", "localized", "int", "bool", "languages", "language", "asset"]
 
 #: Languages the kiosk has UI strings for. Content may be missing in one; it then falls back to the first.
 SUPPORTED_LANGUAGES = ("en", "es")
@@ -108,12 +109,28 @@ SETTINGS: dict[str, Setting] = {
             "review_months",
             "int",
             24,
-            "Months after which a chapter's clinical review is flagged as due.",
+            "Months after which a chapter's or an answer's clinical review is flagged as due.",
             1,
             60,
         ),
+        Setting(
+            "allow_self_review",
+            "bool",
+            False,
+            "Whether a reviewer may publish a change to medical text they wrote themselves (a second person "
+            "checks it otherwise).",
+        ),
     )
 }
+
+
+def _one_line(key: str, text: str) -> str:
+    """`text` as one line for the screen: runs of spaces, tabs and line breaks become one space; other control
+    characters (which a screen cannot show and a report could be faked with) are refused."""
+    text = " ".join(text.split())
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
+        raise KioskError(f"setting {key} contains control characters; type it again")
+    return text
 
 
 def coerce(key: str, value: object) -> object:
@@ -126,7 +143,7 @@ def coerce(key: str, value: object) -> object:
             return ""
         if not isinstance(value, str):
             raise KioskError(f"setting {key} must be text")
-        text = " ".join(value.split())
+        text = _one_line(key, value)
         if len(text) > 200:
             raise KioskError(f"setting {key} is too long (at most 200 characters)")
         if text and setting.pattern and not re.fullmatch(setting.pattern, text, re.IGNORECASE):
@@ -145,6 +162,13 @@ def coerce(key: str, value: object) -> object:
         if (low is not None and number < low) or (high is not None and number > high):
             raise KioskError(f"setting {key} must be between {low} and {high}")
         return number
+    if setting.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        words = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+        if isinstance(value, str) and value.strip().lower() in words:
+            return words[value.strip().lower()]
+        raise KioskError(f"setting {key} must be yes or no")
     if setting.kind == "languages":
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list | tuple) or not items:
@@ -169,7 +193,7 @@ def coerce(key: str, value: object) -> object:
                 raise KioskError(f"setting {key}: the {LANGUAGE_NAMES[lang]} text is empty")
             if len(text) > 120:
                 raise KioskError(f"setting {key}: the {LANGUAGE_NAMES[lang]} text is too long (at most 120)")
-            result[lang] = text.strip()
+            result[lang] = _one_line(key, text)
         return result
     raise AssertionError(f"unhandled setting kind {setting.kind}")  # pragma: no cover
 

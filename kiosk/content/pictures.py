@@ -422,7 +422,7 @@ class RenderBudget:
     it. The bundled illustrations draw in 30-90 ms at that size using under 20 MB; the kiosk draws pictures on a
     worker thread, so a picture within budget never holds up the screen, it only appears a little later."""
 
-    seconds: float = 1.0  # drawing time at RENDER_SIDE
+    seconds: float = 1.0  # processor time to draw it at RENDER_SIDE
     memory_mb: int = 256  # memory used while drawing, beyond the drawing program's own
     timeout: float = 10.0  # a picture still drawing after this is stopped and refused
     # The staff console waits for the check: starting and drawing together stay well under the watchdog's 30 s.

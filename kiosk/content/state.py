@@ -15,9 +15,9 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ScalarResult, select
 from sqlalchemy.orm import Session
 
 from kiosk.content.render import render
@@ -37,6 +37,7 @@ from kiosk.db.models import (
 )
 
 Fields = dict[str, Any]
+T = TypeVar("T")
 
 #: Kinds in the order rows must be created (parents first).
 KINDS = (
@@ -98,6 +99,15 @@ class Row:
     updated_at: dt.datetime
 
 
+#: Rows are read in batches: reading thousands of rows in one call holds Python's interpreter lock for that long,
+#: and the screen's event loop, waiting for it while a staff job reads on another thread, would stall.
+BATCH = 200
+
+
+def _rows(session: Session, model: type[T]) -> ScalarResult[T]:
+    return session.scalars(select(model).execution_options(yield_per=BATCH))
+
+
 def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -109,13 +119,13 @@ def read_state(session: Session) -> dict[Key, Row]:
     def put(key: Key, fields: Fields, row: Tracked) -> None:
         state[key] = Row(fields, row.bundled_hash, row.bundled_changed, row.updated_at)
 
-    for asset in session.scalars(select(Asset)):
+    for asset in _rows(session, Asset):
         put(
             Key("asset", asset.name),
             {"sha256": asset.sha256, "media_type": asset.media_type, "deleted": asset.deleted_at is not None},
             asset,
         )
-    for chapter in session.scalars(select(Chapter)):
+    for chapter in _rows(session, Chapter):
         put(
             Key("chapter", chapter.id),
             {
@@ -129,27 +139,27 @@ def read_state(session: Session) -> dict[Key, Row]:
             },
             chapter,
         )
-    for ctext in session.scalars(select(ChapterText)):
+    for ctext in _rows(session, ChapterText):
         put(
             Key("chapter_text", ctext.chapter_id, ctext.lang),
             {"title": ctext.title, "summary": ctext.summary},
             ctext,
         )
     slugs: dict[int, str] = {}
-    for page in session.scalars(select(Page)):
+    for page in _rows(session, Page):
         slugs[page.id] = f"{page.chapter_id}/{page.slug}"
         put(
             Key("page", slugs[page.id]),
             {"position": page.position, "published": page.published, "deleted": page.deleted_at is not None},
             page,
         )
-    for ptext in session.scalars(select(PageText)):
+    for ptext in _rows(session, PageText):
         put(
             Key("page_text", slugs[ptext.page_id], ptext.lang),
             {"title": ptext.title, "markdown": ptext.markdown},
             ptext,
         )
-    for category in session.scalars(select(FaqCategory)):
+    for category in _rows(session, FaqCategory):
         put(
             Key("faq_category", category.id),
             {
@@ -160,11 +170,11 @@ def read_state(session: Session) -> dict[Key, Row]:
             },
             category,
         )
-    for cat_text in session.scalars(select(FaqCategoryText)):
+    for cat_text in _rows(session, FaqCategoryText):
         put(
             Key("faq_category_text", cat_text.category_id, cat_text.lang), {"title": cat_text.title}, cat_text
         )
-    for entry in session.scalars(select(FaqEntry)):
+    for entry in _rows(session, FaqEntry):
         put(
             Key("faq_entry", entry.id),
             {
@@ -175,7 +185,7 @@ def read_state(session: Session) -> dict[Key, Row]:
             },
             entry,
         )
-    for etext in session.scalars(select(FaqEntryText)):
+    for etext in _rows(session, FaqEntryText):
         put(
             Key("faq_entry_text", etext.entry_id, etext.lang),
             {"question": etext.question, "markdown": etext.markdown},
@@ -195,25 +205,25 @@ class RowWriter:
         self.session = session
         self.rows: dict[Key, Tracked] = {}
         self.blobs = set(session.scalars(select(AssetBlob.sha256)))
-        for asset in session.scalars(select(Asset)):
+        for asset in _rows(session, Asset):
             self.rows[Key("asset", asset.name)] = asset
-        for chapter in session.scalars(select(Chapter)):
+        for chapter in _rows(session, Chapter):
             self.rows[Key("chapter", chapter.id)] = chapter
-        for ctext in session.scalars(select(ChapterText)):
+        for ctext in _rows(session, ChapterText):
             self.rows[Key("chapter_text", ctext.chapter_id, ctext.lang)] = ctext
         slugs: dict[int, str] = {}
-        for page in session.scalars(select(Page)):
+        for page in _rows(session, Page):
             slugs[page.id] = f"{page.chapter_id}/{page.slug}"
             self.rows[Key("page", slugs[page.id])] = page
-        for ptext in session.scalars(select(PageText)):
+        for ptext in _rows(session, PageText):
             self.rows[Key("page_text", slugs[ptext.page_id], ptext.lang)] = ptext
-        for category in session.scalars(select(FaqCategory)):
+        for category in _rows(session, FaqCategory):
             self.rows[Key("faq_category", category.id)] = category
-        for cat_text in session.scalars(select(FaqCategoryText)):
+        for cat_text in _rows(session, FaqCategoryText):
             self.rows[Key("faq_category_text", cat_text.category_id, cat_text.lang)] = cat_text
-        for entry in session.scalars(select(FaqEntry)):
+        for entry in _rows(session, FaqEntry):
             self.rows[Key("faq_entry", entry.id)] = entry
-        for etext in session.scalars(select(FaqEntryText)):
+        for etext in _rows(session, FaqEntryText):
             self.rows[Key("faq_entry_text", etext.entry_id, etext.lang)] = etext
 
     def find(self, key: Key) -> Tracked | None:

@@ -31,6 +31,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from kiosk.config import SETTINGS
+from kiosk.content import history
+from kiosk.content.history import COMMAND_LINE, Snapshot
 from kiosk.content.parse import ContentSet, printable, review_date, shown
 from kiosk.content.state import (
     KINDS,
@@ -43,8 +45,8 @@ from kiosk.content.state import (
     read_state,
 )
 from kiosk.content.validate import picture_costs, validate
-from kiosk.db.lite import all_settings, get_setting, put_setting
-from kiosk.db.models import AssetBlob, ChangeSet, Revision, Tracked
+from kiosk.db.lite import all_settings
+from kiosk.db.models import AssetBlob, ChangeSet
 from kiosk.errors import ContentError, KioskError
 
 Mode = Literal["bundled", "replace"]
@@ -351,42 +353,33 @@ def plan_import(session: Session, content: ContentSet, mode: Mode) -> ImportPlan
     return plan
 
 
-def apply_import(session: Session, plan: ImportPlan, *, kind: str, summary: str = "") -> ChangeSet | None:
+def apply_import(
+    session: Session, plan: ImportPlan, *, kind: str, summary: str = "", author: str = COMMAND_LINE
+) -> ChangeSet | None:
     """Apply a plan made by `plan_import` in the caller's transaction; None if there was nothing to do."""
     if plan.is_empty and not plan.kept_staff_edits:
         return None
-    changeset = ChangeSet(kind=kind, summary=summary or plan.summary())
-    session.add(changeset)
-    writer = RowWriter(session)
+    before = Snapshot(session)
     for change in plan.changes:
-        row = writer.write(change.key, change.after, plan.blobs)
-        if isinstance(row, Tracked) and change.key in plan.new_bundled_hash:
-            row.bundled_hash = plan.new_bundled_hash[change.key]
-            row.bundled_changed = False
-        changeset.revisions.append(
-            Revision(
-                item_kind=change.key.kind,
-                item_key=change.key.id,
-                lang=change.key.lang,
-                before=change.before,
-                after=change.after,
-            )
-        )
+        before.remember(change.key, change.before)
+    changes: list[tuple[Key, Fields | None]] = [(change.key, change.after) for change in plan.changes]
+    changes += [(Key("setting", name), {"value": value}) for name, value in plan.settings.items()]
+    changeset = history.record(
+        session,
+        kind,
+        summary or plan.summary(),
+        changes,
+        author=author,
+        before=before,
+        blobs=plan.blobs,
+        bundled_hash=plan.new_bundled_hash,
+        keep_empty=True,
+    )
+    writer = RowWriter(session) if plan.kept_staff_edits else None
     for key in plan.kept_staff_edits:
-        kept = writer.find(key)
+        kept = writer.find(key) if writer is not None else None
         if kept is not None:
             kept.bundled_changed = True
-    for name, value in plan.settings.items():
-        before = get_setting(session, name)
-        changeset.revisions.append(
-            Revision(
-                item_kind="setting",
-                item_key=name,
-                before={"value": before} if before is not None else None,
-                after={"value": value},
-            )
-        )
-        put_setting(session, name, value)
     session.flush()
     return changeset
 

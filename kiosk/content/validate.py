@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kiosk.config import LANGUAGE_NAMES
+from kiosk.config import LANGUAGE_NAMES, SETTINGS
 from kiosk.content import placeholders, readability
 from kiosk.content.parse import ContentSet, Document, Problem, Section, review_date
 from kiosk.content.pictures import measure
@@ -19,7 +19,6 @@ from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, markdown_problem, r
 
 WORDS_MIN, WORDS_MAX = 30, 140  # STANDARDS.md: about 40-120 words a page; warn only when clearly outside
 ANSWER_WORDS_MAX = 160
-REVIEW_MONTHS = 24
 _RAW_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*)>")
 _EVENT_OR_STYLE = re.compile(r"\b(on\w+|style)\s*=", re.IGNORECASE)
 _INLINE_CODE = re.compile(r"`[^`]*`")
@@ -144,6 +143,9 @@ class _Checker:
         self.content = content
         self.readability = readability_checks
         self.today = today
+        # The clinic's review interval (site.yaml's review_months, already checked), as the console uses it.
+        months = content.site.get("review_months", SETTINGS["review_months"].default)
+        self.review_months = months if isinstance(months, int) else 24
         self.problems: list[Problem] = []
         self.reference = content.languages[0]
         # Link targets, per language: chapter-id/page-id and question ids.
@@ -235,9 +237,9 @@ class _Checker:
             self.warn(doc, 2, "not yet reviewed by the clinic: fill in reviewed_on and reviewed_by")
         else:
             months = (self.today.year - reviewed_on.year) * 12 + self.today.month - reviewed_on.month
-            if months > REVIEW_MONTHS:
+            if months > self.review_months:
                 self.warn(
-                    doc, 2, f"last reviewed {months} months ago: review it again (every {REVIEW_MONTHS})"
+                    doc, 2, f"last reviewed {months} months ago: review it again (every {self.review_months})"
                 )
 
     def check_faq(self, doc: Document) -> None:

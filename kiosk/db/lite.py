@@ -38,7 +38,7 @@ Params = Mapping[str, Any]
 #: The newest migration. `tests/unit/db/test_store.py` checks it against Alembic's own head.
 SCHEMA_HEAD = "0003"
 #: `schema_digest` of a database freshly migrated to SCHEMA_HEAD (kept true by the same test).
-SCHEMA_DIGEST = "23c9dad640054f2f04aed5b8b37ce430eaf31fdfd234739172c6d6f9bbbbdade"
+SCHEMA_DIGEST = "8bb281f1b7a155f2e1073cc3aa3330faad814abd0e2c90777792dbbb6488398c"
 #: How long a connection waits for another program's write to finish before it reports "busy".
 BUSY_TIMEOUT_MS = 5000
 #: The first 16 bytes of every SQLite database file.

@@ -201,6 +201,10 @@ class ChangeSet(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     kind: Mapped[str] = mapped_column(String(32))  # bundled-import, import, pack-import, edit, restore, ...
     summary: Mapped[str] = mapped_column(String(500), default="")
+    #: Who did it: a staff account's name, or "command line" for a change made from a terminal.
+    author: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    #: What else the change needs remembered: the change sets an undo undid, the backup a restore saved.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="changeset", order_by="Revision.id", cascade="all, delete-orphan"
@@ -229,6 +233,46 @@ class SettingValue(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(Json)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StaffAccount(Base):
+    """A named member of staff: their roles and their PIN (a salted scrypt hash, never the PIN itself), and the
+    keypad's lockout for them, so a restart does not reset it."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    roles: Mapped[list[str]] = mapped_column()  # "editor", "reviewer", "admin"
+    pin: Mapped[dict[str, Any]] = mapped_column()  # {"scheme": "scrypt", "n", "r", "p", "salt", "hash"}
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Review(Base):
+    """The latest clinical sign-off of a question's answer: who reviewed it, and when. (A chapter keeps its own in
+    its `reviewed_on` and `reviewed_by`, which its file carries too.) Earlier sign-offs are in the history."""
+
+    __tablename__ = "reviews"
+
+    item_kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # "faq_entry"
+    item_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    reviewed_on: Mapped[dt.date] = mapped_column()
+    reviewed_by: Mapped[str] = mapped_column(String(200))
+
+
+class Draft(Base):
+    """A change to a text that patients do not see yet: saved by an editor, waiting for a reviewer to publish it."""
+
+    __tablename__ = "drafts"
+
+    item_kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # "page_text" or "faq_entry_text"
+    item_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    fields: Mapped[dict[str, Any]] = mapped_column()
+    author: Mapped[str] = mapped_column(String(80))
+    saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class UsageCount(Base):

@@ -38,6 +38,8 @@ class ChapterCard:
     image: str | None
     kind: str
     page_count: int
+    reviewed_on: str | None = None  # the clinic's last clinical review (YYYY-MM-DD), and by whom
+    reviewed_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,10 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
     ):
         pages_by_chapter.setdefault(chapter_id, []).append((page_id, slug))
     chapters: list[ChapterView] = []
-    for chapter_id, kind in query(
-        db, "SELECT id, kind FROM chapters WHERE published AND deleted_at IS NULL ORDER BY position"
+    for chapter_id, kind, reviewed_on, reviewed_by in query(
+        db,
+        "SELECT id, kind, reviewed_on, reviewed_by FROM chapters WHERE published AND deleted_at IS NULL "
+        "ORDER BY position",
     ):
         ctext = pick(chapter_texts, chapter_id)
         if ctext is None:
@@ -168,7 +172,16 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
         if not pages:
             continue
         image = next((p.image for p in pages if p.image), None)
-        card = ChapterCard(chapter_id, text(ctext[0]), text(ctext[1] or ""), image, kind, len(pages))
+        card = ChapterCard(
+            chapter_id,
+            text(ctext[0]),
+            text(ctext[1] or ""),
+            image,
+            kind,
+            len(pages),
+            str(reviewed_on)[:10] if reviewed_on and reviewed_by else None,
+            str(reviewed_by or ""),
+        )
         chapters.append(ChapterView(card, tuple(pages)))
     chapters.sort(key=lambda c: c.card.kind != "topic")  # reference chapters (sources) last, order kept
 

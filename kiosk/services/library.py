@@ -7,9 +7,12 @@ leaves the database exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import sqlite3
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -37,10 +40,12 @@ from kiosk.content.sync import (
 )
 from kiosk.db import backup, lite
 from kiosk.db.lite import get_setting, put_setting
-from kiosk.db.models import Chapter
+from kiosk.db.models import ChangeSet, Chapter
 from kiosk.db.store import Database, Store, open_store, open_store_readonly, translated_errors
 from kiosk.errors import KioskError, MissingDatabase, NotKioskDatabase, StoreError, UnusableDatabase
 from kiosk.services import auth, search, settings
+from kiosk.services.auth import COMMAND_LINE
+from kiosk.services.catalogue import Catalogue, load_catalogue
 from kiosk.services.settings import load_settings, settings_from
 
 log = logging.getLogger(__name__)
@@ -57,17 +62,41 @@ def _remember_fingerprint(session: Session, value: str) -> None:
     put_setting(session, BUNDLE_FINGERPRINT_KEY, value)
 
 
+#: Told how far a long operation has come (a step in words, and the fraction done); it may raise `Cancelled` to
+#: stop it, which leaves the database as it was.
+Progress = Callable[[str, float], None]
+
+
+class Cancelled(KioskError):
+    """Staff stopped a long operation before it changed anything."""
+
+
+def _quiet(_step: str, _fraction: float) -> None:
+    """No one is watching."""
+
+
 def import_content(
-    session: Session, content: ContentSet, mode: Mode, *, kind: str | None = None, dry_run: bool = False
+    session: Session,
+    content: ContentSet,
+    mode: Mode,
+    *,
+    kind: str | None = None,
+    dry_run: bool = False,
+    author: str = COMMAND_LINE.name,
+    progress: Progress = _quiet,
 ) -> ImportPlan:
     """Plan an import and, unless `dry_run`, apply it and refresh the search index."""
+    progress("planning", 0.4)
     plan = plan_import(session, content, mode)
     if not dry_run:
+        progress("importing", 0.5)
         changeset = apply_import(
-            session, plan, kind=kind or ("bundled-import" if mode == "bundled" else "import")
+            session, plan, kind=kind or ("bundled-import" if mode == "bundled" else "import"), author=author
         )
         if changeset is not None:
+            progress("indexing for search", 0.8)
             search.reindex(session)
+        progress("saving", 0.95)
     return plan
 
 
@@ -120,17 +149,27 @@ def _backup_first(store: Database, reason: str) -> None:
         backup.automatic_backup(store.path, reason, _keep(store))
 
 
-def import_folder_with_backup(store: Database, root: Path, *, dry_run: bool = False) -> ImportPlan:
+def import_folder_with_backup(
+    store: Database,
+    root: Path,
+    *,
+    dry_run: bool = False,
+    author: str = COMMAND_LINE.name,
+    progress: Progress = _quiet,
+) -> ImportPlan:
     """Import a folder, after an automatic backup (skipped for a dry run or when nothing would change)."""
+    progress("reading the folder", 0.0)
     mode: Mode = "bundled" if is_bundled(root) else "replace"
     content = load_for_import(root, measure_pictures=mode == "replace")
+    progress("comparing", 0.2)
     with store.session() as session:
         plan = plan_import(session, content, mode)
     if dry_run or plan.is_empty:
         return plan
+    progress("backing up", 0.3)
     _backup_first(store, "before-import")
     with store.session() as session, session.begin():
-        plan = import_content(session, content, mode)
+        plan = import_content(session, content, mode, author=author, progress=progress)
         if mode == "bundled":
             _remember_fingerprint(session, fingerprint(root))
     return plan
@@ -171,40 +210,54 @@ def describe_signature(signed: signing.Signed | None, pinned: str | None) -> str
 
 
 def import_pack(
-    store: Database, source: Path, *, dry_run: bool = False, notes: list[str] | None = None
+    store: Database,
+    source: Path,
+    *,
+    dry_run: bool = False,
+    notes: list[str] | None = None,
+    author: str = COMMAND_LINE.name,
+    progress: Progress = _quiet,
 ) -> ImportPlan:
     """Check a pack completely (its signature by the kiosk's rule included), show what it would change, back
     up, then apply it in one transaction. `notes` receives a line saying who signed it."""
     name = printable(Path(source).name)
     with tempfile.TemporaryDirectory(prefix="kiosk-pack-") as folder:
+        progress("checking the pack", 0.0)
         manifest, files = verify_pack(Path(source))
         with store.session() as session:
             signed = check_signature(session, manifest, name)
             if notes is not None:
                 notes.append(f"{name}: {describe_signature(signed, settings.trusted_key(session))}")
         content = check_importable(unpack(files, Path(folder)), Path(source).name)
+        progress("comparing", 0.2)
         with store.session() as session:
             plan = plan_import(session, content, "replace")
         if dry_run or plan.is_empty:
             return plan
+        progress("backing up", 0.3)
         _backup_first(store, "before-pack-import")
         with store.session() as session, session.begin():
-            return import_content(session, content, "replace", kind="pack-import")
+            return import_content(
+                session, content, "replace", kind="pack-import", author=author, progress=progress
+            )
 
 
 @dataclass(frozen=True)
 class Restored:
-    """What a restore did: where the state before it was saved, and whose staff PIN the kiosk has now."""
+    """What a restore did: where the state before it was saved, and whose staff accounts the kiosk has now."""
 
     safety: Path | None  # None: there was no usable database to save
     pins: Literal["kept", "backup", "none"]
 
     def pin_line(self) -> str:
         if self.pins == "kept":
-            return "the staff PIN is this kiosk's, as before the restore (--with-pins takes the backup's instead)"
+            return (
+                "the staff accounts and PINs are this kiosk's, as before the restore "
+                "(--with-pins takes the backup's instead)"
+            )
         if self.pins == "backup":
-            return "the staff PIN is now the one in the backup"
-        return "no staff PIN is set now: set one with 'kiosk pin set'"
+            return "the staff accounts and PINs are now the ones in the backup"
+        return "no staff account is set now: add one with 'kiosk staff add NAME --role admin'"
 
 
 def _live_state(db_path: Path) -> tuple[Literal["usable", "missing", "unusable"], int]:
@@ -222,40 +275,103 @@ def _live_state(db_path: Path) -> tuple[Literal["usable", "missing", "unusable"]
         store.close()
 
 
-def restore_backup(db_path: Path, source: Path, *, keep_pins: bool = True) -> Restored:
+RESTORE_KIND = "backup-restore"
+
+
+def restore_backup(
+    db_path: Path, source: Path, *, keep_pins: bool = True, author: str = COMMAND_LINE.name
+) -> Restored:
     """Replace the database's contents with a backup's, in one transaction.
 
     The backup is checked completely on a private copy first (`backup.checked_copy`); a backup that fails any
     check is refused with one line and nothing is touched. Then the current state is backed up (returned, so
-    staff can go back to it), and, unless `keep_pins` is false, the running kiosk's staff credentials are
-    carried into the copy, so a restore never changes who can log in. A damaged current database is set aside
-    for a technician rather than backed up.
+    staff can go back to it), and, unless `keep_pins` is false, the running kiosk's staff accounts are carried
+    into the copy, so a restore never changes who can log in. A damaged current database is set aside for a
+    technician rather than backed up. The restore is written into the restored database's history, naming the
+    backup of the state before it, so it can be undone like any other change (`undo_restore`).
     """
     db_path = Path(db_path)
     with backup.checked_copy(Path(source), db_path.parent) as copy:
         state, keep = _live_state(db_path)
+        safety = backup.automatic_backup(db_path, "before-restore", keep) if state == "usable" else None
         pins: Literal["kept", "backup", "none"]
         connection = lite.connect(copy, create=False)
         try:
-            pins = "backup" if auth.has_pin(connection) else "none"
-            if keep_pins and state == "usable":
-                live = lite.connect(db_path, create=False)
-                try:
-                    if auth.has_pin(live):
-                        with lite.transaction(connection):
+            pins = "backup" if auth.has_accounts(connection) else "none"
+            with lite.transaction(connection):
+                if keep_pins and state == "usable":
+                    live = lite.connect(db_path, create=False)
+                    try:
+                        if auth.has_accounts(live):
                             auth.carry_credentials(live, connection)
-                        pins = "kept"
-                finally:
-                    live.close()
+                            pins = "kept"
+                    finally:
+                        live.close()
+                lite.execute(
+                    connection,
+                    "INSERT INTO changesets (created_at, kind, summary, author, detail) "
+                    "VALUES (:now, :kind, :summary, :author, :detail)",
+                    {
+                        "now": lite.now_text(),
+                        "kind": RESTORE_KIND,
+                        "summary": f"restored the backup {Path(source).name}",
+                        "author": author,
+                        "detail": json.dumps({"safety": str(safety) if safety else None}),
+                    },
+                )
         finally:
             connection.close()
-        safety = backup.automatic_backup(db_path, "before-restore", keep) if state == "usable" else None
         if state == "unusable":
             set_aside(db_path)
         backup.replace_live(db_path, copy)
     search.clear_cache()
-    log.info("restored %s; staff PIN: %s", Path(source).name, pins)
+    log.info("restored %s; staff accounts: %s", Path(source).name, pins)
     return Restored(safety, pins)
+
+
+def restore_to_undo(session: Session, changeset_id: int) -> Path:
+    """The backup that undoing a restore would restore (the state just before it), checked to still be there."""
+    changeset = session.get(ChangeSet, changeset_id)
+    if changeset is None or changeset.kind != RESTORE_KIND:
+        raise KioskError("that change is not a restore")
+    saved = (changeset.detail or {}).get("safety")
+    if not saved or not Path(saved).is_file():
+        raise KioskError("the backup taken before that restore is no longer there, so it cannot be undone")
+    return Path(saved)
+
+
+# --- for the staff console, which reaches the store only through here ------------------------------------------
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Database errors the environment causes (locked, read-only, full disk) as one-line `StoreError`s."""
+    with translated_errors():
+        yield
+
+
+def open_existing(db_path: Path) -> Store:
+    """The store of a database that exists (checked as `open_store` checks it; never created)."""
+    return open_store(Path(db_path), create=False)
+
+
+def backups(db_path: Path) -> list[backup.BackupFile]:
+    """The backups of the database at `db_path`, newest first."""
+    return backup.backups_of(Path(db_path))
+
+
+def backup_now(db_path: Path, keep: int) -> Path:
+    """A backup by hand, among the automatic ones (the newest `keep` are kept)."""
+    return backup.automatic_backup(Path(db_path), "manual", keep)
+
+
+def read_catalogues(db_path: Path) -> dict[str, Catalogue]:
+    """What patients can read, in every language offered, read on a connection of its own (for a staff job)."""
+    connection = lite.connect(Path(db_path), readonly=True, create=False)
+    try:
+        return {lang: load_catalogue(connection, lang) for lang in load_settings(connection).languages}
+    finally:
+        connection.close()
 
 
 def daily_backup(store: Store) -> Path | None:
@@ -296,7 +412,7 @@ def _is_empty(db_path: Path) -> bool:
 
 
 def _rebuild_from_backup(db_path: Path, notices: list[str]) -> Store | None:
-    """Fill the database from the newest backup that passes every check (staff PIN included), if any."""
+    """Fill the database from the newest backup that passes every check (staff accounts included), if any."""
     for candidate in backup.backups_of(db_path):
         try:
             with backup.checked_copy(candidate.path, db_path.parent) as copy:
@@ -308,7 +424,7 @@ def _rebuild_from_backup(db_path: Path, notices: list[str]) -> Store | None:
             log.warning("backup %s is not usable: %s", candidate.path.name, error)
             continue
         notices.append(
-            f"The kiosk was rebuilt from the backup of {candidate.created:%Y-%m-%d %H:%M} (staff PIN included)."
+            f"The kiosk was rebuilt from the backup of {candidate.created:%Y-%m-%d %H:%M} (staff accounts included)."
         )
         return store
     return None

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import SETTINGS, coerce
 from kiosk.content import placeholders
-from kiosk.db.lite import Db, all_settings, execute, get_setting, now_text, put_setting, query
+from kiosk.db.lite import Db, all_settings, get_setting, put_setting
+from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from kiosk.services.auth import Account
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class SiteSettings:
     attract_seconds: int
     backup_keep: int
     review_months: int
+    allow_self_review: bool
 
     def crisis_text(self, lang: str) -> str:
         return self.crisis_line.get(lang) or next(iter(self.crisis_line.values()), "")
@@ -39,7 +45,7 @@ def _value(stored: dict[str, Any], key: str) -> Any:
     if key in stored:
         try:
             return coerce(key, stored[key])
-        except Exception:  # a bad stored value must never stop the kiosk: fall back to the default
+        except KioskError:  # a bad stored value must never stop the kiosk: fall back to the default
             pass
     return SETTINGS[key].default
 
@@ -54,37 +60,26 @@ def load_settings(db: Db) -> SiteSettings:
     return settings_from({k: v for k, v in all_settings(db).items() if not k.startswith("_")})
 
 
-def update_settings(db: Db, changes: dict[str, object]) -> SiteSettings:
-    """Check and store several settings as one undoable change; raises `KioskError` naming a bad value."""
+def update_settings(session: Session, changes: dict[str, object], *, by: Account) -> SiteSettings:
+    """Check and store several settings as one undoable change by `by` (an admin); raises `KioskError` naming a
+    bad value, and then stores nothing."""
+    by.require("admin", "change settings")
+    # The staff side only: the patient kiosk never loads SQLAlchemy to read settings.
+    from kiosk.content import history
+    from kiosk.content.state import Key
+
     cleaned = {key: coerce(key, value) for key, value in changes.items()}
-    stored = all_settings(db)
+    stored = all_settings(session)
     changed = {key: value for key, value in cleaned.items() if stored.get(key) != value}
     if changed:
-        execute(
-            db,
-            "INSERT INTO changesets (created_at, kind, summary) VALUES (:now, 'settings', :summary)",
-            {"now": now_text(), "summary": "settings: " + ", ".join(sorted(changed))},
+        history.record(
+            session,
+            "settings",
+            "settings: " + ", ".join(sorted(changed)),
+            [(Key("setting", key), {"value": value}) for key, value in changed.items()],
+            author=by.name,
         )
-        changeset = query(db, "SELECT max(id) FROM changesets")[0][0]
-        execute(
-            db,
-            "INSERT INTO revisions (changeset_id, item_kind, item_key, lang, before, after) "
-            "VALUES (:changeset, 'setting', :key, NULL, :before, :after)",
-            [
-                {
-                    "changeset": changeset,
-                    "key": key,
-                    "before": json.dumps({"value": stored[key]}, ensure_ascii=False)
-                    if key in stored
-                    else None,
-                    "after": json.dumps({"value": value}, ensure_ascii=False),
-                }
-                for key, value in changed.items()
-            ],
-        )
-        for key, value in changed.items():
-            put_setting(db, key, value)
-    return load_settings(db)
+    return load_settings(session)
 
 
 def internal(db: Db, key: str) -> Any:

@@ -5,8 +5,8 @@ nothing but the standard library's sqlite3 is needed, and the first screen is dr
 start, an upgrade, newer bundled content, a missing, empty, damaged or tampered file, a read-only disk)
 `library.open_for_kiosk` does the full treatment with SQLAlchemy, and the kiosk goes on from there.
 
-A kiosk with no staff PIN still starts (patients lose nothing), with a notice: nobody can reach the staff menu
-until `kiosk pin set` gives it one, which the running kiosk notices at once.
+A kiosk with no staff account still starts (patients lose nothing), with a notice: nobody can reach the staff
+menu until `kiosk staff add NAME --role admin` adds one, which the running kiosk notices at once.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def _bundle_current(db_path: Path) -> bool:
 
 
 NO_PIN_NOTICE = (
-    "No staff PIN is set, so nobody can open the staff menu: set one from a terminal with 'kiosk pin set' "
-    "(see docs/DEPLOY.md). The kiosk takes it at once."
+    "No staff account is set, so nobody can open the staff menu: add the first admin from a terminal with "
+    "'kiosk staff add NAME --role admin' (see docs/DEPLOY.md). The kiosk takes it at once."
 )
 
 

@@ -1,7 +1,10 @@
-"""Anonymous usage counts: how often each page, question and screen is used, per day.
+"""Anonymous usage counts: how often each page is read and each answer opened, per day.
 
-Never what a patient typed, never anything that identifies a person or a session. The patient kiosk counts in
-memory (`UsageCounts`) and writes the counts later, in one transaction that never waits for another program's
+Private by construction: a count is made only from navigation (a page entered, an answer opened, a chapter read
+to its end, an idle reset), and only for one of the `EVENTS` named here with the id of something that exists in
+the content (`Known`), so nothing a patient typed can ever become a count, whatever a screen passes in: anything
+else is refused with `ValueError`. Never anything that identifies a person or a session. The patient kiosk counts
+in memory (`UsageCounts`) and writes the counts later, in one transaction that never waits for another program's
 lock, so a tap never waits for the disk.
 """
 
@@ -11,20 +14,67 @@ import datetime as dt
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from kiosk.db import lite
 from kiosk.db.lite import Db, execute, query
+from kiosk.services.catalogue import Catalogue
 
-EVENTS = frozenset({"screen", "page", "question", "search", "no-results", "idle-reset", "language"})
+#: Each event, and what its target is.
+EVENTS = {
+    "page": "a page entered: chapter-id/page-id",
+    "question": "an answer opened: the question id",
+    "chapter-end": "a chapter read to its last page: the chapter id",
+    "idle-reset": "a session ended by the idle timer: no target",
+}
 MAX_TARGET = 200
+
+
+@dataclass(frozen=True)
+class Known:
+    """The ids a count may name: what the content holds (`from_catalogue`)."""
+
+    pages: frozenset[str] = frozenset()
+    questions: frozenset[str] = frozenset()
+    chapters: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_catalogue(cls, catalogue: Catalogue) -> Known:
+        return cls(
+            pages=frozenset(f"{c.id}/{p.id}" for c in catalogue.chapters for p in c.pages),
+            questions=frozenset(q.id for c in catalogue.categories for q in c.questions),
+            chapters=frozenset(c.id for c in catalogue.chapters),
+        )
+
+    def allows(self, event: str, target: str) -> bool:
+        ids = {"page": self.pages, "question": self.questions, "chapter-end": self.chapters}.get(event)
+        return target == "" if ids is None else target in ids
+
+
+def known_in(db: Db) -> Known:
+    """Every id a count may name, read from the database (published or not: counts are of what exists)."""
+    return Known(
+        pages=frozenset(
+            f"{chapter}/{slug}" for chapter, slug in query(db, "SELECT chapter_id, slug FROM pages")
+        ),
+        questions=frozenset(str(row[0]) for row in query(db, "SELECT id FROM faq_entries")),
+        chapters=frozenset(str(row[0]) for row in query(db, "SELECT id FROM chapters")),
+    )
+
 
 #: (day, event, target)
 CountKey = tuple[str, str, str]
 
 
-def count_key(event: str, target: str = "", day: dt.date | None = None) -> CountKey:
+def count_key(known: Known, event: str, target: str = "", day: dt.date | None = None) -> CountKey:
+    """The counter for one use; `ValueError` for an event that is not one of `EVENTS`, or a target that is not
+    the id of something that exists (never say what the target was: it could be what someone typed)."""
     if event not in EVENTS:
         raise ValueError(f"unknown usage event {event!r}")
+    if not known.allows(event, target):
+        raise ValueError(
+            f"usage event {event!r} refused: its target is not the id of anything in the content"
+        )
     return ((day or dt.date.today()).isoformat(), event, target[:MAX_TARGET])
 
 
@@ -42,7 +92,8 @@ def record_counts(db: Db, counts: Mapping[CountKey, int]) -> None:
 
 
 def record(db: Db, event: str, target: str = "", day: dt.date | None = None) -> None:
-    record_counts(db, {count_key(event, target, day): 1})
+    """Count one use now, in the caller's transaction (the kiosk counts in memory instead: `UsageCounts`)."""
+    record_counts(db, {count_key(known_in(db), event, target, day): 1})
 
 
 def totals(db: Db, event: str) -> dict[str, int]:
@@ -66,8 +117,8 @@ class UsageCounts:
         self.pending: Counter[CountKey] = Counter()
         self.dropped = 0
 
-    def add(self, event: str, target: str = "", day: dt.date | None = None) -> None:
-        key = count_key(event, target, day)
+    def add(self, known: Known, event: str, target: str = "", day: dt.date | None = None) -> None:
+        key = count_key(known, event, target, day)
         if key not in self.pending and len(self.pending) >= self.limit:
             self.dropped += 1
             return

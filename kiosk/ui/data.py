@@ -75,6 +75,7 @@ class ContentSource(QObject):
         self._catalogues: dict[str, Catalogue] = {}
         self._pictures: dict[str, bytes | None] = {}
         self._settings: SiteSettings | None = None
+        self._known: usage.Known | None = None  # what a usage count may name
         self.pin_guard = auth.PinGuard()
         self.usage = usage.UsageCounts()
         self.usage_timer = QTimer(self)
@@ -104,6 +105,10 @@ class ContentSource(QObject):
                 self._store = open_store_readonly(self.db_path)
             else:
                 self._store = open_store(self.db_path, create=False)
+            # Opening checked the file's first bytes with an ordinary open and close, and closing any handle on a
+            # file drops every lock this process holds on it (POSIX): among them the one that tells another
+            # process's SQLite the patient screens' connection is still using the database's WAL files.
+            self.reconnect()
         return self._store
 
     def staff_store_problem(self) -> str | None:
@@ -185,10 +190,15 @@ class ContentSource(QObject):
         return tuple(ordered.values())[:limit]
 
     def record(self, event: str, target: str = "") -> None:
-        """Count a use (anonymously), in memory: a tap never waits for the disk. `flush_usage` writes it later."""
+        """Count a use (anonymously), in memory: a tap never waits for the disk. `flush_usage` writes it later.
+        Only navigation is counted, by the ids of what exists (`usage.EVENTS`); anything else is a bug and is
+        refused with `ValueError`, before it could reach the disk."""
+        if self._known is None:
+            self._known = usage.Known.from_catalogue(self.catalogue(self.settings().languages[0]))
+        key_check = usage.count_key(self._known, event, target)  # refuses, even when nothing will be written
         if self.readonly:
             return
-        self.usage.add(event, target)
+        self.usage.add(self._known, event, key_check[2])
         if not self.usage_timer.isActive() and QCoreApplication.instance() is not None:
             self.usage_timer.start()
 
@@ -221,16 +231,22 @@ class ContentSource(QObject):
             self.notices_changed.emit()
 
     def has_pin(self) -> bool:
-        return auth.has_pin(self.connection)
+        """Whether anybody can log in at all."""
+        return auth.has_accounts(self.connection)
 
-    def verify_pin(self, pin: str) -> bool:
-        """True for the right PIN; raises `AuthError` (with a message for staff) while locked out. Works on a
-        disk that cannot be written: the lockout is then kept in memory."""
-        return self.pin_guard.verify(self.connection, pin)
+    def accounts(self) -> list[auth.Account]:
+        """The staff who can log in, for the login screen to offer by name."""
+        return auth.list_accounts(self.connection)
 
-    def lockout_seconds(self) -> int:
-        """Seconds until the PIN keypad accepts tries again (0: not locked)."""
-        return self.pin_guard.seconds_left(self.connection)
+    def verify_pin(self, name: str, pin: str) -> auth.Account | None:
+        """The account for the right PIN, None for a wrong one; raises `AuthError` (with a message for staff)
+        while that account is locked out. Works on a disk that cannot be written: the lockout is then kept in
+        memory."""
+        return self.pin_guard.verify(self.connection, name, pin)
+
+    def lockout_seconds(self, name: str) -> int:
+        """Seconds until the PIN keypad accepts tries again for this account (0: not locked)."""
+        return self.pin_guard.seconds_left(self.connection, name)
 
     def check_outside_changes(self) -> bool:
         """At an idle reset: reload if another program changed the database (a restore, an import, an edit from
@@ -262,9 +278,20 @@ class ContentSource(QObject):
         self.reload()
         return True
 
-    def reload(self) -> None:
-        """Forget cached content and settings (staff changed something) and tell the screens."""
+    def reconnect(self) -> None:
+        """Open the patient screens' connection afresh: another process replaced the whole database (a restore),
+        and a connection that was idle meanwhile may hold a stale view of SQLite's WAL files."""
+        if self._connection is not None:
+            self.flush_usage()
+            self._connection.close()
+            self._connection = None
+
+    def reload(self, catalogues: dict[str, Catalogue] | None = None) -> None:
+        """Forget cached content and settings (staff changed something) and tell the screens. `catalogues` read
+        elsewhere (by a staff job's thread, after a large import) are taken as they are."""
         self._catalogues.clear()
+        self._catalogues.update(catalogues or {})
+        self._known = None
         self._pictures.clear()
         self._settings = None
         self.settings_changed.emit()

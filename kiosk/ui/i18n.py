@@ -45,3 +45,20 @@ def tr(key: str, lang: str, **values: object) -> str:
         form = plural_category(lang, count) if isinstance(count, int) else "other"
         text = text.get(form) or text["other"]
     return text.format(**values) if values else text
+
+
+@cache
+def _phrases(prefix: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, texts in catalogue().items():
+        english = texts.get("en")
+        if key.startswith(prefix) and isinstance(english, str):
+            found[english] = key
+    return found
+
+
+def phrase(english: str, lang: str, prefix: str = "console.") -> str:
+    """`english` in `lang`, for text the staff console makes in English: the catalogue entry (under `prefix`)
+    whose English it is, or the text as it is when there is none (content: titles, file names)."""
+    key = _phrases(prefix).get(english)
+    return tr(key, lang) if key is not None else english

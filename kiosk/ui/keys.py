@@ -1,15 +1,21 @@
-"""On-screen keys: a keyboard for typing questions (with Spanish letters) and a PIN keypad for staff."""
+"""On-screen keys: a keyboard for typing questions (with Spanish letters) and a PIN keypad for staff.
+
+The staff console uses the same keyboard with a full layout (`FULL_ROWS`): digits, punctuation and the Markdown
+characters its formatting buttons do not cover, a Shift for capitals and Enter for a new line."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from kiosk.ui.widgets import TouchButton, label
 
 ROWS = ("1234567890", "qwertyuiop", "asdfghjklñ", "zxcvbnm¿?", "áéíóúü")
 ACCENTS = ROWS[-1]
+#: For staff: headings (#), emphasis (_ and *), quotes (>), code (`), numbered lists (1.) and the rest of
+#: everyday punctuation, besides what the patients' keyboard has.
+FULL_ROWS = ("1234567890-=", "qwertyuiop()", "asdfghjklñ[]", "zxcvbnm,.;:?", "áéíóúü¿¡!'\"/", "#*_>`@&%+{}|")
 
 
 class Keyboard(QWidget):
@@ -18,15 +24,16 @@ class Keyboard(QWidget):
 
     hide_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, rows: tuple[str, ...] = ROWS) -> None:
         super().__init__(parent)
         self.setObjectName("Keyboard")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.target: QLineEdit | None = None
+        self.target: QLineEdit | QPlainTextEdit | None = None
         self.keys: dict[str, TouchButton] = {}
+        self.shifted = False
         layout = QVBoxLayout(self)
         self._layout = layout
-        for row in ROWS:
+        for row in rows:
             line = QHBoxLayout()
             line.addStretch(1)
             for char in row:
@@ -48,9 +55,19 @@ class Keyboard(QWidget):
         self.space_key.clicked.connect(lambda: self.type(" "))
         self.backspace_key.clicked.connect(self.backspace)
         self.hide_key.clicked.connect(self.hide_requested.emit)
+        # Shift and Enter: only where there is text to write, not a question to type (the full layout).
+        self.shift_key = TouchButton("⇧", "key")
+        self.enter_key = TouchButton("↵", "key")
+        for button in (self.shift_key, self.enter_key):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setVisible(rows != ROWS)
+        self.shift_key.clicked.connect(self.shift)
+        self.enter_key.clicked.connect(lambda: self.type("\n"))
+        bottom.addWidget(self.shift_key, 3)
         bottom.addWidget(self.clear_key, 4)
         bottom.addWidget(self.space_key, 6)
         bottom.addWidget(self.backspace_key, 5)
+        bottom.addWidget(self.enter_key, 3)
         bottom.addWidget(self.hide_key, 5)
         layout.addLayout(bottom)
 
@@ -74,15 +91,30 @@ class Keyboard(QWidget):
             if row is not None:
                 row.setSpacing(spacing)
 
-    def attach(self, target: QLineEdit) -> None:
+    def attach(self, target: QLineEdit | QPlainTextEdit) -> None:
         self.target = target
+        # "Clear" empties a line; it is not offered for a whole page of text, where one tap would lose it all.
+        self.clear_key.setVisible(isinstance(target, QLineEdit))
+
+    def shift(self) -> None:
+        """The next letter as a capital."""
+        self.shifted = not self.shifted
+        for char, key in self.keys.items():
+            key.setText(char.upper() if self.shifted else char)
 
     def type(self, text: str) -> None:
-        if self.target is not None and len(self.target.text()) < self.target.maxLength():
+        if self.shifted:
+            text = text.upper()
+            self.shift()
+        if isinstance(self.target, QPlainTextEdit):
+            self.target.insertPlainText(text)
+        elif self.target is not None and text != "\n" and len(self.target.text()) < self.target.maxLength():
             self.target.insert(text)
 
     def backspace(self) -> None:
-        if self.target is not None:
+        if isinstance(self.target, QPlainTextEdit):
+            self.target.textCursor().deletePreviousChar()
+        elif self.target is not None:
             self.target.backspace()
 
     def clear(self) -> None:

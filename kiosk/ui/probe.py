@@ -164,7 +164,10 @@ def walk_pages(
             settle(app)
             catalogue = window.source.catalogue(lang)
             for chapter in catalogue.chapters:
-                window.move_to("reader", chapter=chapter.id, page=0)
+                # As a patient arrives: from home, so the bar holds its Back button (in portrait at the largest
+                # text it takes a second row, and the page has that much less room).
+                window.navigate("home")
+                window.navigate("reader", chapter=chapter.id, page=0)
                 reader = window.screen_named("reader")
                 assert isinstance(reader, ReaderScreen)
                 for index in range(len(chapter.pages)):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.content.state import Key
 from kiosk.db.store import Store
 from kiosk.errors import UsageError
+from kiosk.services.auth import ROLES, Account
 from kiosk.ui import pictures
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
@@ -24,6 +25,8 @@ from kiosk.ui.window import KioskWindow
 
 PATIENT = ("attract", "home", "reader", "faq", "idle-warning")
 STAFF = ("staff-login", "staff-menu", "staff-editor")
+#: Who is shown signed in on the staff screens' pictures (no account is needed to take them).
+SHOWN_STAFF = Account("Clinic staff", ROLES)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
             faq.search_timer.stop()
             faq._rebuild()
     elif shot.screen == "staff-editor":
+        window.ctx.staff = SHOWN_STAFF
         window.move_to("staff-console")
         console = window.screen_named("staff-console")
         assert isinstance(console, StaffConsole)
@@ -89,6 +93,8 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
     elif shot.screen == "idle-warning":
         window.idle._on_idle()
     elif shot.screen != "home":
+        if shot.screen == "staff-menu":
+            window.ctx.staff = SHOWN_STAFF
         window.move_to(shot.screen)
 
 

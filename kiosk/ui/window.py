@@ -341,7 +341,7 @@ class KioskWindow(QWidget):
         self.idle.tick.connect(lambda seconds: self.overlay.show_countdown(self.ctx, seconds))
         self.idle.expired.connect(self.reset_session)
         self.gesture = CornerGesture(self)
-        self.gesture.triggered.connect(lambda: self.move_to("staff-login"))
+        self.gesture.triggered.connect(self.enter_staff)
         self.gesture.install()
         self._wake_guard = QElapsedTimer()
         self._guarding = False
@@ -352,6 +352,7 @@ class KioskWindow(QWidget):
         self.restyle_timer.timeout.connect(self.restyle)
 
         self.current = ""
+        self._stale: set[str] = set()  # screens to redraw before they are next shown
         self.session.changed.connect(self.restyle)
         source.content_changed.connect(self.restyle)
         source.settings_changed.connect(self._on_settings_changed)
@@ -395,6 +396,7 @@ class KioskWindow(QWidget):
             menu = StaffMenuScreen(self.ctx)
             menu.exit_requested.connect(self.request_exit)
             menu.console_requested.connect(self._open_console)
+            menu.return_requested.connect(self.leave_staff)
             return menu
         if name == "staff-console":
             from kiosk.ui.staff.console import StaffConsole  # the staff tools load only when staff use them
@@ -416,6 +418,9 @@ class KioskWindow(QWidget):
         if previous is not None and self.current != name:
             previous.leave()
         screen = self.screen_named(name)
+        if name in self._stale:
+            self._stale.discard(name)
+            screen.refresh()
         changed = self.current != name
         self.current = name
         if self.ctx.metrics.text_size != self._text_level():
@@ -434,8 +439,7 @@ class KioskWindow(QWidget):
         else:
             self.idle.stop()
         self.overlay.hide()
-        if changed:  # counted, never logged: the log must not keep a trail of what each patient read
-            self.source.record("screen", name)
+        if changed:  # never logged: the log must not keep a trail of what each patient read
             self.screen_changed.emit(name)
 
     def _on_navigate(self, name: str, args: dict[str, Any]) -> None:
@@ -494,18 +498,38 @@ class KioskWindow(QWidget):
         self.overlay.hide()
         self.idle.keep()
 
-    def reset_session(self) -> None:
-        """The patient walked away: forget everything they did and return to the attract screen. Content another
-        program changed meanwhile (a restore, an import) is loaded now, between patients."""
-        log.info("idle reset: session wiped")
-        self.source.record("idle-reset")
+    def enter_staff(self) -> None:
+        """The staff gesture: the patient's session ends first (nothing they typed or chose waits behind the
+        staff screens, or comes back after them), then the login."""
+        if self.current in STAFF_SCREENS:
+            return
+        self._end_session(counted=False)
+        self.move_to("staff-login")
+
+    def leave_staff(self) -> None:
+        """Staff are done: log them out and show the attract screen, as the next patient should find it."""
+        self._end_session(counted=False)
+        self.move_to("attract")
+        self.session_reset.emit()
+
+    def _end_session(self, *, counted: bool) -> None:
+        if counted:
+            self.source.record("idle-reset")
         self.overlay.hide()
         wipe_traces(self)
         for screen in self.screens.values():
             screen.reset()
+        self.ctx.staff = None
+        self.ctx.staff_lang = self.session.default_lang
         self.session.reset()
         self.source.flush_usage()
         self.source.check_outside_changes()
+
+    def reset_session(self) -> None:
+        """The patient walked away (or staff did): forget everything they did and return to the attract screen.
+        Content another program changed meanwhile (a restore, an import) is loaded now, between patients."""
+        log.info("idle reset: session wiped")
+        self._end_session(counted=self.current not in STAFF_SCREENS)
         self.move_to("attract")
         self.session_reset.emit()
 
@@ -527,6 +551,9 @@ class KioskWindow(QWidget):
             self.move_to("attract")
 
     def request_exit(self) -> None:
+        if self.ctx.staff is None or not self.ctx.staff.can("admin"):
+            log.warning("exit refused: only an admin may close the kiosk")
+            return
         log.info("staff asked to exit to the desktop")
         self.allow_close = True
         self.exit_requested.emit()
@@ -557,14 +584,22 @@ class KioskWindow(QWidget):
         font = QFont(FONT_FAMILY)
         font.setPixelSize(ctx.metrics.body)
         self.setFont(font)
-        self.setStyleSheet(stylesheet(ctx.palette, ctx.metrics))
+        sheet = stylesheet(ctx.palette, ctx.metrics)
+        if sheet != self.styleSheet():  # setting it again restyles every widget, for nothing
+            self.setStyleSheet(sheet)
         settings = self.source.settings()
         self.bar.refresh(settings.clinic_name, self.source.picture(settings.clinic_logo))
         m = ctx.metrics
         self.footer.layout_.setContentsMargins(m.px(24), m.px(12), m.px(24), m.px(12))
         self.footer.crisis.setText(settings.crisis_text(self.session.lang))
-        for screen in self.screens.values():
-            screen.refresh()
+        # Only the screen on show is redrawn now; the others when they are next shown, so a change staff make
+        # (5,000 new answers, say) never makes the event loop wait for screens nobody is looking at.
+        for name, screen in self.screens.items():
+            if name == self.current:
+                screen.refresh()
+                self._stale.discard(name)
+            else:
+                self._stale.add(name)
         if self.overlay.isVisible():
             self.overlay.show_countdown(ctx, self.idle.left)
 

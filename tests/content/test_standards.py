@@ -104,6 +104,24 @@ def test_one_idea_per_page_with_an_informative_heading() -> None:
             assert len(heading.split()) >= 3, f"{doc.path}#{section.id}: heading {heading!r} says too little"
 
 
+#: The home screen shows every chapter's tile at once: on the 1366x768 and 1280x800 screens five tiles share a row,
+#: each about 18 letters wide, and every tile is as tall as the tallest one, so one long summary pushes the
+#: second row below the fold. Spanish needs more letters for the same words. A tile whose title wraps to three or
+#: four lines there needs a shorter summary still (kiosk screenshot home --size 1280x800 --lang es shows it).
+TILE_SUMMARY_LETTERS = {"en": 60, "es": 70}
+
+
+def test_tile_summaries_are_short_enough_for_the_home_screen() -> None:
+    problems = []
+    for doc in topics():
+        summary = str(doc.meta.get("summary") or "")
+        if len(summary) > TILE_SUMMARY_LETTERS[doc.lang]:
+            problems.append(f"{doc.path}: {len(summary)} letters, at most {TILE_SUMMARY_LETTERS[doc.lang]}")
+        if readability.word_count(summary) < 5:
+            problems.append(f"{doc.path}: the summary {summary!r} does not say what the chapter is for")
+    assert problems == []
+
+
 def test_every_chapter_ends_with_a_summary_and_cites_its_sources() -> None:
     for doc in topics():
         assert doc.sections[-1].id == "summary", doc.path

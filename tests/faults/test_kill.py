@@ -23,6 +23,7 @@ from pathlib import Path
 from kiosk.content.state import RowWriter
 from kiosk.db.store import open_store
 from kiosk.services import library, staff
+from kiosk.services.auth import COMMAND_LINE
 
 db, action, argument = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 real_write = RowWriter.write
@@ -45,7 +46,7 @@ elif action == "pack":
     library.import_pack(store, Path(argument))
 elif action == "edit":
     with store.session() as session, session.begin():
-        staff.add_chapter(session, "en", argument)  # four rows in one staff action
+        staff.add_chapter(session, "en", argument, by=COMMAND_LINE)  # four rows in one staff action
 print("FINISHED", flush=True)
 """
 

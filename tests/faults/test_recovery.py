@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import sqlite3
@@ -17,6 +18,7 @@ from kiosk.db import backup, lite
 from kiosk.db.store import Store
 from kiosk.errors import StoreError
 from kiosk.services import staff, startup
+from kiosk.services.auth import COMMAND_LINE
 from kiosk.services.catalogue import load_catalogue
 from kiosk.ui.data import ContentSource
 from kiosk.ui.staff.data import StaffSource
@@ -40,7 +42,7 @@ def chapters(db: Path) -> list[str]:
 
 def test_a_damaged_database_is_set_aside_and_the_newest_good_backup_is_used(store: Store) -> None:
     with store.session() as session, session.begin():
-        staff.delete(session, Key("chapter", "second"))  # a staff change the backup keeps
+        staff.delete(session, Key("chapter", "second"), by=COMMAND_LINE)  # a staff change the backup keeps
     good = backup.automatic_backup(store.path, "daily", keep=5)
     store.close()
     damage(store.path)
@@ -103,8 +105,11 @@ def full_disk_source(store: Store) -> Iterator[ContentSource]:
 
 def test_a_full_disk_keeps_the_kiosk_showing_content_and_tells_staff(full_disk_source: ContentSource) -> None:
     source = full_disk_source
-    for number in range(2000):
-        source.record("page", f"first-steps/page-{number}-" + "x" * 150)
+    start = dt.date(2026, 1, 1)
+    for number in range(2000):  # a counter for every day, each a new row: the disk fills up
+        source.usage.pending[
+            ((start + dt.timedelta(days=number)).isoformat(), "page", "first-steps/picture")
+        ] += 1
         source.flush_usage()
         if source.notices:
             break
@@ -117,7 +122,7 @@ def test_a_staff_save_on_a_full_disk_is_refused_with_a_clear_message(store: Stor
 
     source = ContentSource(store.path)
     try:
-        staff_source = StaffSource(source)
+        staff_source = StaffSource(source, lambda: COMMAND_LINE)
 
         @event.listens_for(staff_source.store.engine, "connect")
         def limit(connection: sqlite3.Connection, _record: object) -> None:

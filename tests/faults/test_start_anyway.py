@@ -155,7 +155,7 @@ def test_a_lost_database_is_rebuilt_from_the_newest_good_backup_pin_included(
     assert_started_within_the_service_limits(started)
     created = good.name[6:19]
     stamp = f"{created[:4]}-{created[4:6]}-{created[6:8]} {created[9:11]}:{created[11:13]}"
-    assert f"The kiosk was rebuilt from the backup of {stamp} (staff PIN included)." in started.stderr
+    assert f"The kiosk was rebuilt from the backup of {stamp} (staff accounts included)." in started.stderr
     assert NO_PIN_NOTICE not in started.stderr
     assert content(db) == expected  # the good backup, not the newer one carrying a trigger
     assert pin_works(db, PIN)

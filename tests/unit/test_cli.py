@@ -169,7 +169,7 @@ def test_pin_set_reads_stdin_and_refuses_weak_pins(
     assert code == 1 and "too easy to guess" in err and not db.exists()
     monkeypatch.setattr(sys, "stdin", io.StringIO("482916\n"))
     code, out, _ = run(["--db", str(db), "pin", "set"], capsys)
-    assert code == 0 and out.strip() == "staff PIN set"
+    assert code == 0 and out.strip() == "staff PIN set for Administrator (admin)"
     store = open_store(db)
     try:
         with store.session() as session, session.begin():

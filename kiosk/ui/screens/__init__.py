@@ -8,7 +8,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
+from kiosk.services.auth import Account
 from kiosk.ui.data import ContentSource
+from kiosk.ui.i18n import tr
 from kiosk.ui.session import PatientSession
 from kiosk.ui.theme import NORMAL, Metrics, Palette, document_css, metrics_for
 
@@ -24,6 +26,13 @@ class Context:
         self.palette: Palette = NORMAL
         self.metrics: Metrics = metrics_for(1920, 1080)
         self.portrait = False
+        #: Who is logged in to the staff screens (None: nobody), and the language they work in, which is theirs:
+        #: it never changes what patients see.
+        self.staff: Account | None = None
+        self.staff_lang = session.default_lang
+
+    def staff_tr(self, key: str, **values: object) -> str:
+        return tr(key, self.staff_lang, **values)
 
     @property
     def lang(self) -> str:

@@ -386,7 +386,6 @@ class FaqScreen(Screen):
     def _list(self, catalogue: Catalogue, query: str) -> None:
         if query:
             results = self.ctx.source.search(query, self.ctx.lang)
-            self.ctx.source.record("search")
             self._found = bool(results)
             if not results:
                 # Nothing yet: the list stays as it was until the patient pauses (then `_show_no_answer`).
@@ -426,7 +425,6 @@ class FaqScreen(Screen):
         query = self.query
         no_answer = bool(query) and not self._found and self.paused
         if no_answer and not self.no_results.isVisible():
-            self.ctx.source.record("no-results")
             self._clear_list()
             self._listed = None
             self.hide_keyboard()  # the topics are the way on now, and they need the room

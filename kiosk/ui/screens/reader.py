@@ -78,6 +78,7 @@ class EndView(QWidget):
         super().__init__()
         self.ctx = ctx
         self.finished = label("", "heading", name="FinishedTitle")
+        self.reviewed = label("", "muted", name="ReviewedBy")
         self.up_next = WrapButton("", "primary")
         self.all_topics = WrapButton("")
         self.related_label = label("", "heading")
@@ -89,7 +90,14 @@ class EndView(QWidget):
         inner.setObjectName("EndColumn")
         column = QVBoxLayout(inner)
         column.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.finished, self.up_next, self.all_topics, self.related_label, self.related):
+        for widget in (
+            self.finished,
+            self.reviewed,
+            self.up_next,
+            self.all_topics,
+            self.related_label,
+            self.related,
+        ):
             column.addWidget(widget)
         column.addStretch(1)
         self.column = column
@@ -112,6 +120,10 @@ class EndView(QWidget):
         self.related_box.setSpacing(m.px(14))
         pad = m.px(22)
         self.finished.setText(ctx.tr("reader.finished", title=chapter.title))
+        card = chapter.card
+        self.reviewed.setVisible(card.reviewed_on is not None)
+        if card.reviewed_on is not None:  # the clinic's sign-off, where it has given one
+            self.reviewed.setText(ctx.tr("reader.reviewed", name=card.reviewed_by, date=card.reviewed_on))
         self.up_next.setVisible(following is not None)
         if following is not None:
             self.up_next.set_text(ctx.tr("reader.next_chapter", title=following.title) + "  →")
@@ -579,7 +591,7 @@ class ReaderScreen(Screen):
                     QTimer.singleShot(0, lambda: self.go("home"))  # not in the middle of a restyle
                 return
             self.index = min(self.index, self.page_count)
-            self._fill(self.stage.show_now(), self.index)
+            self._fill(self.stage.show_now(), self.index)  # the same view, redrawn: not a new one to count
             self._update_controls()
 
     def _load(self) -> None:
@@ -642,10 +654,11 @@ class ReaderScreen(Screen):
                     card.end.up_next.hold_off(self.boundary_ms)
             if index == 0:
                 self.back_button.hold_off(self.boundary_ms)
-        if self.at_end:
-            self.ctx.source.record("page", f"{self.chapter_id}/{END}")
-        elif self.chapter is not None:
-            self.ctx.source.record("page", f"{self.chapter_id}/{self.chapter.pages[index].id}")
+            # Counted once per view, by the ids of what exists: the chapter's end is a chapter finished.
+            if self.at_end:
+                self.ctx.source.record("chapter-end", self.chapter_id)
+            elif self.chapter is not None:
+                self.ctx.source.record("page", f"{self.chapter_id}/{self.chapter.pages[index].id}")
 
     def next(self) -> None:
         if self.chapter is None:

@@ -7,15 +7,22 @@ the kiosk at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
     QBoxLayout,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -24,7 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.content.state import Key
+from kiosk.errors import KioskError
 from kiosk.services.staff import Status
+from kiosk.ui.i18n import phrase
+from kiosk.ui.keys import FULL_ROWS, Keyboard
 from kiosk.ui.screens import Context, Screen
 from kiosk.ui.staff.data import StaffSource
 from kiosk.ui.staff.editor import ItemEditor, TextEditor
@@ -41,6 +51,7 @@ from kiosk.ui.theme import Metrics, stylesheet
 from kiosk.ui.widgets import TouchButton, kinetic, label, set_prop
 
 ROLE = Qt.ItemDataRole.UserRole
+log = logging.getLogger(__name__)
 
 
 class StaffConsole(Screen):
@@ -48,7 +59,7 @@ class StaffConsole(Screen):
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.staff = StaffSource(ctx.source)
+        self.staff = StaffSource(ctx.source, lambda: ctx.staff)
         self.editing_lang = ctx.session.languages[0]
         self.title = label("Staff console", "title", wrap=False)
         self.language_buttons: dict[str, TouchButton] = {}
@@ -58,11 +69,11 @@ class StaffConsole(Screen):
         header_buttons = QHBoxLayout()
         for lang, caption in (("en", "Edit English"), ("es", "Editar español"), ("both", "Side by side")):
             button = TouchButton(caption, "bar")
-            button.clicked.connect(lambda _=False, code=lang: self.set_language(code))
+            button.clicked.connect(lambda _=False, code=lang: self.guard(lambda: self.set_language(code)))
             self.language_buttons[lang] = button
             header_buttons.addWidget(button)
         self.back_button = TouchButton("Back to the staff menu", "primary")
-        self.back_button.clicked.connect(lambda: self.go("staff-menu"))
+        self.back_button.clicked.connect(lambda: self.guard(lambda: self.go("staff-menu")))
         header_buttons.addWidget(self.back_button)
         header.addLayout(header_buttons)
         self._header = header
@@ -71,14 +82,20 @@ class StaffConsole(Screen):
         self.tree.setObjectName("ContentTree")
         self.tree.setHeaderLabels(["Content", "Status"])
         self.tree.setColumnWidth(0, 380)
+        # Touch: no 4-pixel expanders to hit. Everything is shown open, and each row is a full-height target.
+        self.tree.setRootIsDecorated(False)
+        self.tree.setItemsExpandable(False)
+        self.tree.setIndentation(24)
+        self.tree.setUniformRowHeights(True)
+        kinetic(self.tree)
         self.tree.itemClicked.connect(self._on_tree_clicked)
         self.sections: dict[str, TouchButton] = {}
         side = QVBoxLayout()
         side.addWidget(self.tree, 1)
         self.add_chapter_button = TouchButton("Add a chapter")
         self.add_group_button = TouchButton("Add a question group")
-        self.add_chapter_button.clicked.connect(lambda: self.open_add("chapter", ""))
-        self.add_group_button.clicked.connect(lambda: self.open_add("faq_category", ""))
+        self.add_chapter_button.clicked.connect(lambda: self.guard(lambda: self.open_add("chapter", "")))
+        self.add_group_button.clicked.connect(lambda: self.guard(lambda: self.open_add("faq_category", "")))
         grid = QGridLayout()
         grid.addWidget(self.add_chapter_button, 0, 0)
         grid.addWidget(self.add_group_button, 0, 1)
@@ -91,7 +108,7 @@ class StaffConsole(Screen):
             )
         ):
             button = TouchButton(caption)
-            button.clicked.connect(lambda _=False, n=name: self.show_panel(n))
+            button.clicked.connect(lambda _=False, n=name: self.guard(lambda: self.show_panel(n)))
             self.sections[name] = button
             grid.addWidget(button, 1 + index // 2, index % 2)
         side.addLayout(grid)
@@ -105,7 +122,8 @@ class StaffConsole(Screen):
         self.history.restored.connect(self._after_change)
         self.changes = ChangesPanel(self.staff, self.message)
         self.changes.undone.connect(self._after_change)
-        self.settings_panel = SettingsPanel(self.staff, self.message)
+        self.changes.restore_requested.connect(self._undo_restore)
+        self.settings_panel = SettingsPanel(self.staff, self.message, ctx.staff_tr)
         self.settings_panel.changed.connect(self._after_change)
         self.transfer = TransferPanel(self.staff, self.message)
         self.transfer.changed.connect(self._after_change)
@@ -145,6 +163,27 @@ class StaffConsole(Screen):
             self.panels.addWidget(scroll)
         self.status = label("", "body", name="StaffMessage")
         self._picking_for: TextEditor | None = None
+        self._tree: tuple[tuple[Status, ...], ...] = ((), ())
+        self._statuses: dict[Key, Status] = {}
+        self._groups: dict[Key, Key] = {}  # each question's group
+        self._open_group: Key | None = None
+        self.staff.tree_lang = lambda: self.editing_lang  # a long job reads the tree on its own thread too
+        # Asked whenever typed text would be lost: Save, Discard or Keep editing.
+        self.unsaved_bar = QWidget()
+        self.unsaved_bar.setObjectName("UnsavedBar")
+        bar = QHBoxLayout(self.unsaved_bar)
+        self.unsaved_text = label("", "body")
+        self.unsaved_save = TouchButton("", "primary")
+        self.unsaved_discard = TouchButton("")
+        self.unsaved_keep = TouchButton("")
+        bar.addWidget(self.unsaved_text, 1)
+        for button in (self.unsaved_save, self.unsaved_discard, self.unsaved_keep):
+            bar.addWidget(button)
+        self.unsaved_save.clicked.connect(lambda: self._answer_unsaved("save"))
+        self.unsaved_discard.clicked.connect(lambda: self._answer_unsaved("discard"))
+        self.unsaved_keep.clicked.connect(lambda: self._answer_unsaved("keep"))
+        self.unsaved_bar.hide()
+        self._pending: Callable[[], None] | None = None
 
         body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.addLayout(side, 2)
@@ -152,29 +191,149 @@ class StaffConsole(Screen):
         self._body = body
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.unsaved_bar)
         layout.addLayout(body, 1)
         layout.addWidget(self.status)
+        # The patients' keyboard with every key staff need: it opens for whichever text field is being edited.
+        self.keyboard = Keyboard(rows=FULL_ROWS)
+        self.keyboard.hide()
+        self.keyboard.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.keyboard.hide_requested.connect(self.hide_keyboard)
+        layout.addWidget(self.keyboard)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         self._layout = layout
 
     # --- screen ------------------------------------------------------------------------------------------------
 
+    def leave(self) -> None:
+        self.keyboard.hide()
+
     def enter(self, **args: Any) -> None:
-        self.editing_lang = self.ctx.session.languages[0]
+        self.editing_lang = (
+            self.ctx.staff_lang
+            if self.ctx.staff_lang in self.ctx.session.languages
+            else (self.ctx.session.languages[0])
+        )
+        self._mark_language()
         self.reload_tree()
         self.show_panel("welcome")
         notices = self.ctx.source.notices
         self.message(" ".join(notices), bool(notices))
+        self._retranslate()
 
     def reset(self) -> None:
+        """Staff walked away, or left: nothing typed is lost (it is kept as a draft, never published), and the
+        console forgets where it was."""
+        self.keyboard.hide()
+        self.keep_unsaved_as_drafts()
+        self.unsaved_bar.hide()
+        self._pending = None
         self.editor.status = None
+        self.editor.build_texts()
         self.show_panel("welcome")
+
+    def keep_unsaved_as_drafts(self) -> int:
+        kept = 0
+        if self.ctx.staff is None:
+            return 0
+        for editor in self.editor.editors.values():
+            if editor.dirty:
+                try:
+                    self.staff.save_draft(editor.key, editor.fields())
+                    kept += 1
+                except KioskError as error:
+                    log.warning("unsaved text could not be kept as a draft: %s", error)
+                editor.dirty = False
+        if kept:
+            log.info("the console locked with unsaved text: kept as %d draft(s)", kept)
+        return kept
+
+    # --- the on-screen keyboard ------------------------------------------------------------------------------
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not self.isVisible() or new is None or not self.isAncestorOf(new):
+            return
+        if isinstance(new, QLineEdit | QPlainTextEdit) and not new.isReadOnly():
+            self.keyboard.attach(new)
+            self.keyboard.show()
+
+    def hide_keyboard(self) -> None:
+        self.keyboard.hide()
+        focused = QApplication.focusWidget()
+        if focused is not None and self.isAncestorOf(focused):
+            focused.clearFocus()
+
+    # --- unsaved text ------------------------------------------------------------------------------------------
+
+    def guard(self, then: Callable[[], None]) -> None:
+        """Do `then`, unless it would lose typed text: then ask Save, Discard or Keep editing first."""
+        dirty = [editor for editor in self.editor.editors.values() if editor.dirty]
+        if not dirty or self.current_panel != "editor":
+            then()
+            return
+        self._pending = then
+        what = ", ".join(editor.key.describe() for editor in dirty)
+        self.unsaved_text.setText(self.ctx.staff_tr("staff.unsaved", what=what))
+        self.unsaved_bar.show()
+
+    def _answer_unsaved(self, answer: str) -> None:
+        pending, self._pending = self._pending, None
+        self.unsaved_bar.hide()
+        if answer == "keep" or pending is None:
+            return
+        for editor in self.editor.editors.values():
+            if editor.dirty:
+                if answer == "save" and not editor.save():
+                    return  # the save was refused (the message says why): the text stays to be fixed
+                editor.dirty = False
+        pending()
+
+    def translate(self) -> None:
+        """Show every control's words in the staff member's language (`i18n.phrase`). Controls are made, and
+        some changed later, in English; each remembers the English it was given, so this can run again."""
+        lang = self.ctx.staff_lang
+        for widget in self.findChildren(QLabel) + self.findChildren(QAbstractButton):
+            shown, given = widget.property("shown_text"), widget.property("given_text")
+            english = given if shown is not None and widget.text() == shown else widget.text()
+            words = phrase(english, lang)
+            if words != widget.text() or given is not None:
+                widget.setProperty("given_text", english)
+                widget.setText(words)
+                widget.setProperty("shown_text", words)
+        for field in self.findChildren(QLineEdit) + self.findChildren(QPlainTextEdit):
+            shown, given = field.property("shown_hint"), field.property("given_hint")
+            english = (
+                given if shown is not None and field.placeholderText() == shown else field.placeholderText()
+            )
+            if english:
+                field.setProperty("given_hint", english)
+                field.setPlaceholderText(phrase(english, lang))
+                field.setProperty("shown_hint", field.placeholderText())
+        header = self.tree.headerItem()
+        for column, english in enumerate(("Content", "Status")):
+            header.setText(column, phrase(english, lang))
+
+    def _retranslate(self) -> None:
+        tr = self.ctx.staff_tr
+        self.unsaved_save.setText(tr("staff.save"))
+        self.unsaved_discard.setText(tr("staff.discard"))
+        self.unsaved_keep.setText(tr("staff.keep_editing"))
+        self.keyboard.set_texts(
+            tr("keyboard.clear"), tr("keyboard.space"), tr("keyboard.backspace"), tr("keyboard.hide")
+        )
+        self.translate()
 
     def refresh(self) -> None:
         """The console is for working at: smaller text than the patient screens, same tap targets."""
         m = self.ctx.metrics
         dense = Metrics(scale=m.scale * 0.8, text=1.0)
-        self.setStyleSheet(stylesheet(self.ctx.palette, dense))
+        sheet = stylesheet(self.ctx.palette, dense)
+        if sheet != self.styleSheet():  # setting it again restyles every widget in the console, for nothing
+            self.setStyleSheet(sheet)
         self._layout.setContentsMargins(m.px(24), m.px(16), m.px(24), m.px(16))
+        self.keyboard.set_spacing(m.px(6))
         portrait = self.ctx.portrait
         self._header.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
@@ -197,6 +356,7 @@ class StaffConsole(Screen):
         for section, button in self.sections.items():
             set_prop(button, "active", section == name)
             button.setProperty("role", "bar")
+        self.translate()
 
     @property
     def current_panel(self) -> str:
@@ -204,34 +364,58 @@ class StaffConsole(Screen):
         return next(name for name, scroll in self.scrolls.items() if scroll is widget)
 
     def set_language(self, code: str) -> None:
+        """The language staff edit in (and read the console in): theirs alone, never the patients'."""
         self.editor.side_by_side = code == "both"
         if code != "both":
             self.editing_lang = code
-            self.ctx.session.set_lang(code)
+            self.ctx.staff_lang = code
+            self.editor.editing_lang = code
+            self._retranslate()
         self._mark_language()
         self.reload_tree()
         if self.editor.status is not None:
             self.editor.build_texts()
+        self.translate()
 
     def _mark_language(self) -> None:
-        current = "both" if self.editor.side_by_side else self.ctx.lang
+        current = "both" if self.editor.side_by_side else self.editing_lang
         for code, button in self.language_buttons.items():
             set_prop(button, "active", code == current)
 
-    def reload_tree(self) -> None:
+    def reload_tree(self, tree: tuple[tuple[Status, ...], ...] | None = None) -> None:
+        """Read the tree again (or take one a staff job read on its thread) and show it."""
+        self._tree = tree if tree is not None else self.staff.tree(self.editing_lang)
+        self._statuses = {}
+        self._groups = {}
+        for group in self._tree:
+            for status in group:
+                self._statuses[status.key] = status
+                for child in status.children:
+                    self._statuses[child.key] = child
+                    self._groups[child.key] = status.key
+        self._show_tree()
+
+    def _show_tree(self) -> None:
+        """Chapters with their pages; question groups with their questions only for the group that is open, so a
+        kiosk with thousands of answers shows its tree at once."""
         selected = self.editor.key
-        chapters, categories = self.staff.tree(self.ctx.lang)
+        if selected is not None and selected in self._groups and selected.kind == "faq_entry":
+            self._open_group = self._groups[selected]
+        elif selected is not None and selected.kind == "faq_category":
+            self._open_group = selected
+        self.tree.setUpdatesEnabled(False)
         self.tree.clear()
-        roots = (("Chapters", chapters), ("Questions and answers", categories))
-        for caption, items in roots:
-            root = QTreeWidgetItem([caption, ""])
+        chapters, categories = self._tree
+        for caption, items in (("Chapters", chapters), ("Questions and answers", categories)):
+            root = QTreeWidgetItem([phrase(caption, self.ctx.staff_lang), ""])
             self.tree.addTopLevelItem(root)
             for status in items:
                 node = self._node(status)
                 root.addChild(node)
-                for child in status.children:
-                    node.addChild(self._node(child))
-            root.setExpanded(True)
+                if status.key.kind == "chapter" or status.key == self._open_group:
+                    node.addChildren([self._node(child) for child in status.children])
+        self.tree.expandAll()
+        self.tree.setUpdatesEnabled(True)
         if selected is not None:
             found = self.find_item(selected)
             if found is not None:
@@ -247,7 +431,7 @@ class StaffConsole(Screen):
         return node
 
     def _tree_items(self) -> Iterator[tuple[QTreeWidgetItem, Status]]:
-        """Every item in the tree with its status, depth first."""
+        """Every item shown in the tree with its status, depth first."""
         stack = [self.tree.topLevelItem(index) for index in range(self.tree.topLevelItemCount())][::-1]
         while stack:
             item = stack.pop()
@@ -259,15 +443,20 @@ class StaffConsole(Screen):
             stack.extend(item.child(i) for i in reversed(range(item.childCount())))
 
     def find_item(self, key: Key) -> QTreeWidgetItem | None:
+        """The row for `key`, opening its question group if it is a question."""
+        if key in self._groups and key.kind == "faq_entry" and self._open_group != self._groups[key]:
+            self._open_group = self._groups[key]
+            self._show_tree()
         return next((item for item, status in self._tree_items() if status.key == key), None)
 
     def statuses(self) -> dict[Key, Status]:
-        return {status.key: status for _, status in self._tree_items()}
+        """Every item's status, shown in the tree or not."""
+        return dict(self._statuses)
 
     def _on_tree_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         status = item.data(0, ROLE)
-        if isinstance(status, Status):
-            self.open_item(status.key)
+        if isinstance(status, Status) and status.key != self.editor.key:
+            self.guard(lambda: self.open_item(status.key))
 
     def open_item(self, key: Key) -> None:
         status = self.statuses().get(key)
@@ -278,7 +467,10 @@ class StaffConsole(Screen):
             self.message(f"{key.describe()} is not there any more.", True)
             return
         self.editor.show_item(status)
-        self.show_panel("editor")
+        self.show_panel("editor")  # (in the staff member's language)
+        if key.kind == "faq_category" and self._open_group != key:
+            self._open_group = key
+            self._show_tree()
 
     def open_history(self, status: Status) -> None:
         self.history.show_history(status)
@@ -286,7 +478,7 @@ class StaffConsole(Screen):
 
     def open_picker(self, kind: str, editor: TextEditor) -> None:
         self._picking_for = editor
-        self.picker.open(kind, editor.key.lang or self.ctx.lang)
+        self.picker.open(kind, editor.key.lang or self.editing_lang)
         self.show_panel("picker")
 
     def _on_picked(self, kind: str, target: str, text: str, caption: str) -> None:
@@ -313,13 +505,22 @@ class StaffConsole(Screen):
         self.open_item(key)
 
     def _after_change(self) -> None:
-        self.reload_tree()
+        self.reload_tree(self.staff.take_prepared_tree(self.editing_lang))
         key = self.editor.key
         if key is not None and self.current_panel == "editor":
             status = self.statuses().get(key)
             if status is not None:
                 self.editor.show_item(status)
+                self.translate()
+
+    def _undo_restore(self, path: object) -> None:
+        """Undoing a restore is restoring the backup taken just before it: shown, and confirmed, there."""
+        from pathlib import Path
+
+        if isinstance(path, Path):
+            self.show_panel("transfer")
+            self.transfer.review_restore(path, "the state before that restore")
 
     def message(self, text: str, problem: bool) -> None:
-        self.status.setText(text)
+        self.status.setText(phrase(text, self.ctx.staff_lang))
         set_prop(self.status, "problem", problem)

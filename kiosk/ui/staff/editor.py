@@ -6,13 +6,11 @@ drawn at the kiosk's size, then scaled to fit: what staff see is what patients w
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPixmap, QTextCursor
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -39,11 +37,14 @@ from kiosk.ui.theme import NORMAL, metrics_for, stylesheet
 from kiosk.ui.widgets import TouchButton, clear_layout, label
 
 KIOSK_SIZE = QSize(1856, 760)  # the reader's page area on a 1920x1080 kiosk
+#: The preview is never drawn smaller than half the size patients see it at (it scrolls rather than shrink more).
+MIN_PREVIEW_SCALE = 0.5
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
 class Preview(QLabel):
-    """The kiosk's own widgets rendered at kiosk size, scaled into the editor."""
+    """The kiosk's own widgets drawn at the size patients see them on this kiosk's screen, scaled to fit the
+    editor, but never below half size."""
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -52,8 +53,8 @@ class Preview(QLabel):
         self.ctx.palette = NORMAL
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self.setMinimumSize(200, 120)
-        # A label with a picture asks to be the picture's size; this one takes the space it is given.
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        # A label with a picture asks to be the picture's size; this one takes the width it is given.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self._pixmap: QPixmap | None = None
         self._page: PageView | None = None  # drawn again when its picture is ready (pictures draw off-thread)
         pictures.loader().ready.connect(self._on_picture_ready)
@@ -76,34 +77,52 @@ class Preview(QLabel):
         widget.deleteLater()
         self._fit()
 
+    def kiosk_size(self) -> QSize:
+        """The reader's page area on this kiosk's screen (the window the console is in), with the metrics the
+        patient screens use at that size."""
+        top = self.window()
+        width, height = (
+            (top.width(), top.height()) if top is not self and top.width() >= 640 else (1920, 1080)
+        )
+        self.ctx.metrics = metrics_for(width, height)
+        self.ctx.portrait = height > width
+        return QSize(round(KIOSK_SIZE.width() * width / 1920), round(KIOSK_SIZE.height() * height / 1080))
+
     def show_page(self, page: PageView) -> None:
         self._page = page
+        size = self.kiosk_size()
         card = PageCard(self.ctx)
         card.show_page(page)
-        self._render(card, KIOSK_SIZE)
+        self._render(card, size)
 
     def show_answer(self, question: QuestionView) -> None:
         self._page = None
+        size = self.kiosk_size()
         item = QuestionItem(question, self.ctx)
         item.set_open(True)
-        item.resize(KIOSK_SIZE.width(), 10)
+        item.resize(size.width(), 10)
         height = max(item.sizeHint().height(), item.answer_text.height() + 200)
-        self._render(item, QSize(KIOSK_SIZE.width(), min(height, KIOSK_SIZE.height())))
+        self._render(item, QSize(size.width(), min(height, size.height())))
 
     def clear_preview(self) -> None:
         self._page = None
         self._pixmap = None
         self.clear()
 
+    @property
+    def scale(self) -> float:
+        """How large the preview is shown, against what patients see: to fit the editor, at least half."""
+        if self._pixmap is None or self._pixmap.width() == 0:
+            return 1.0
+        return max(MIN_PREVIEW_SCALE, min(1.0, self.width() / self._pixmap.width()))
+
     def _fit(self) -> None:
         if self._pixmap is not None:
-            self.setPixmap(
-                self._pixmap.scaled(
-                    self.size(),
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
+            shown = self._pixmap.scaledToWidth(
+                round(self._pixmap.width() * self.scale), Qt.TransformationMode.SmoothTransformation
             )
+            self.setMinimumHeight(shown.height())
+            self.setPixmap(shown)
 
     def resizeEvent(self, event: object) -> None:
         self._fit()
@@ -138,6 +157,11 @@ class TextEditor(QFrame):
         self.warnings.setObjectName("Warnings")
         self.save_button = TouchButton("Save", "primary")
         self.save_button.clicked.connect(self.save)
+        self.publish_draft_button = TouchButton("Publish this change", "primary")
+        self.publish_draft_button.clicked.connect(self.publish_draft)
+        self.discard_draft_button = TouchButton("Discard the draft")
+        self.discard_draft_button.clicked.connect(self.discard_draft)
+        self.draft_author = ""
         self.state = label("", "muted", name="TextState")
         tools = QHBoxLayout()
         self.tool_buttons: dict[str, TouchButton] = {}
@@ -177,6 +201,10 @@ class TextEditor(QFrame):
         self.fit_notes: list[str] = []  # how the page fits the kiosk's screens, from the preview
         self.summary.setVisible(key.kind == "chapter_text")
         layout.addWidget(self.save_button)
+        drafts = QHBoxLayout()
+        drafts.addWidget(self.publish_draft_button)
+        drafts.addWidget(self.discard_draft_button)
+        layout.addLayout(drafts)
         self.check_timer = QTimer(self)
         self.check_timer.setObjectName("editor_check_timer")
         self.check_timer.setSingleShot(True)
@@ -204,10 +232,19 @@ class TextEditor(QFrame):
             self.markdown.clear()
             self.state.setText("Missing: not translated yet")
         else:
-            self.title.setText(str(view.fields.get(TITLE_FIELD[self.key.kind], "")))
-            self.summary.setText(str(view.fields.get("summary", "")))
-            self.markdown.setPlainText(str(view.fields.get("markdown", "")))
-            self.state.setText(f"Saved {view.updated_at:%Y-%m-%d %H:%M}" if view.updated_at else "")
+            shown = view.draft if view.draft is not None else view.fields
+            self.title.setText(str(shown.get(TITLE_FIELD[self.key.kind], "")))
+            self.summary.setText(str(shown.get("summary", "")))
+            self.markdown.setPlainText(str(shown.get("markdown", "")))
+            if view.draft is not None:
+                self.state.setText(f"Draft by {view.draft_author}, waiting for a reviewer")
+            else:
+                self.state.setText(f"Saved {view.updated_at:%Y-%m-%d %H:%M}" if view.updated_at else "")
+        self.draft_author = view.draft_author if view is not None and view.draft is not None else ""
+        has_draft = bool(self.draft_author)
+        account = self.staff._account()
+        self.publish_draft_button.setVisible(has_draft and account is not None and account.can("review"))
+        self.discard_draft_button.setVisible(has_draft)
         self.markdown.blockSignals(False)
         self.dirty = False
         self.check()
@@ -253,15 +290,40 @@ class TextEditor(QFrame):
             self.message(f"Not saved: {error}", True)
             return False
         self.dirty = False
-        self.state.setText("Saved")
+        view = self.staff.text(self.key)
+        drafted = view is not None and view.draft is not None
+        self.state.setText("Saved as a draft, waiting for a reviewer" if drafted else "Saved")
+        where = "It is a draft: a reviewer puts it on the kiosk." if drafted else "It is on the kiosk now."
         self.message(
-            "Saved. "
-            + (f"{len(warnings)} warning(s) to look at." if warnings else "It is on the kiosk now."),
-            False,
+            "Saved. " + (f"{len(warnings)} warning(s) to look at. " if warnings else "") + where, False
         )
         self.check()
         self.saved.emit()
         return True
+
+    def publish_draft(self) -> None:
+        from kiosk.errors import KioskError
+
+        try:
+            self.staff.publish_draft(self.key)
+        except KioskError as error:
+            self.message(str(error), True)
+            return
+        self.message("Published: the reviewed change is on the kiosk now.", False)
+        self.load()
+        self.saved.emit()
+
+    def discard_draft(self) -> None:
+        from kiosk.errors import KioskError
+
+        try:
+            self.staff.discard_draft(self.key)
+        except KioskError as error:
+            self.message(str(error), True)
+            return
+        self.message("The draft is discarded (it stays in the history).", False)
+        self.load()
+        self.saved.emit()
 
     # formatting help --------------------------------------------------------------------------------------------
 
@@ -343,21 +405,14 @@ class ItemEditor(QWidget):
         self.delete_button.clicked.connect(self.toggle_deleted)
         self.history_button.clicked.connect(lambda: self.open_history.emit(self.status))
         self.texts = QGridLayout()
+        self.editing_lang = ctx.session.languages[0]
         self.review = QWidget()
         review = QHBoxLayout(self.review)
         review.setContentsMargins(0, 0, 0, 0)
-        self.reviewed_on = QDateEdit()
-        self.reviewed_on.setObjectName("StaffField")
-        self.reviewed_on.setCalendarPopup(True)
-        self.reviewed_on.setDisplayFormat("yyyy-MM-dd")
-        self.reviewed_by = QLineEdit()
-        self.reviewed_by.setObjectName("StaffField")
-        self.reviewed_by.setPlaceholderText("Name and credential of the reviewer")
-        self.review_button = TouchButton("Save review")
-        self.review_button.clicked.connect(self.save_review)
-        review.addWidget(label("Clinically reviewed on", "body", wrap=False))
-        review.addWidget(self.reviewed_on)
-        review.addWidget(self.reviewed_by, 1)
+        self.review_state = label("", "body", name="ReviewState")
+        self.review_button = TouchButton("Mark reviewed")
+        self.review_button.clicked.connect(self.mark_reviewed)
+        review.addWidget(self.review_state, 1)
         review.addWidget(self.review_button)
         self.preview = Preview(ctx)
         self.preview_timer = QTimer(self)
@@ -374,13 +429,10 @@ class ItemEditor(QWidget):
         layout.addWidget(self.badges)
         layout.addLayout(self.action_row)
         layout.addWidget(self.review)
-        work = QHBoxLayout()
-        work.addLayout(self.texts, 3)
-        preview_column = QVBoxLayout()
-        preview_column.addWidget(label("Preview, as patients see it", "heading"))
-        preview_column.addWidget(self.preview, 1)
-        work.addLayout(preview_column, 2)
-        layout.addLayout(work, 1)
+        # The texts, then the preview below them at the editor's full width: room for at least half size.
+        layout.addLayout(self.texts, 1)
+        layout.addWidget(label("Preview, as patients see it", "heading"))
+        layout.addWidget(self.preview)
 
     @property
     def key(self) -> Key | None:
@@ -395,21 +447,27 @@ class ItemEditor(QWidget):
         kind = status.key.kind
         self.add_button.setVisible(kind in ("chapter", "faq_category"))
         self.add_button.setText("Add a page" if kind == "chapter" else "Add a question")
-        self.review.setVisible(kind == "chapter")
-        if kind == "chapter":
-            fields = self.staff.item(status.key) or {}
-            reviewed = fields.get("reviewed_on")
-            self.reviewed_on.setDate(
-                QDate.fromString(reviewed, "yyyy-MM-dd") if reviewed else QDate.currentDate()
-            )
-            self.reviewed_by.setText(str(fields.get("reviewed_by") or ""))
+        self.review.setVisible(kind in ("chapter", "faq_entry"))
+        account = self.staff._account()
+        self.review_button.setVisible(account is not None and account.can("review"))
+        if kind in ("chapter", "faq_entry"):
+            due = {d.key: d for d in self.staff.due(self.editing_lang)}
+            found = due.get(status.key)
+            if found is None:
+                self.review_state.setText("Clinical review: up to date.")
+            elif found.reviewed_on:
+                self.review_state.setText(
+                    f"Clinical review: {found.reason} (last {found.reviewed_on:%Y-%m-%d} by {found.reviewed_by})."
+                )
+            else:
+                self.review_state.setText(f"Clinical review: {found.reason}.")
         self.build_texts()
 
     def languages(self) -> tuple[str, ...]:
         settings = self.staff.settings()
         if self.side_by_side:
             return settings.languages
-        return (self.ctx.lang if self.ctx.lang in settings.languages else settings.languages[0],)
+        return (self.editing_lang if self.editing_lang in settings.languages else settings.languages[0],)
 
     def build_texts(self) -> None:
         clear_layout(self.texts)
@@ -511,14 +569,10 @@ class ItemEditor(QWidget):
             status = self.status
             self._run(lambda: self.staff.move(status.key, step), "Moved.")
 
-    def save_review(self) -> None:
+    def mark_reviewed(self) -> None:
         if self.status is not None:
             status = self.status
-            day = self.reviewed_on.date().toPython()
-            assert isinstance(day, dt.date)
-            self._run(
-                lambda: self.staff.set_review(status.key.id, day, self.reviewed_by.text()), "Review saved."
-            )
+            self._run(lambda: self.staff.mark_reviewed(status.key), "Marked reviewed today, in your name.")
 
     @property
     def unsaved(self) -> bool:

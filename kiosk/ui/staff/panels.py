@@ -6,33 +6,35 @@ import difflib
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QSpinBox,
+    QProgressBar,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.config import SETTINGS, SUPPORTED_LANGUAGES
+from kiosk.config import LANGUAGE_NAMES, SETTINGS, SUPPORTED_LANGUAGES
 from kiosk.content.parse import PICTURE_TYPES, Unreadable, printable, read_file
 from kiosk.content.pictures import raster_problem
 from kiosk.content.state import Key
-from kiosk.content.sync import ImportPlan
 from kiosk.errors import ContentError, KioskError
-from kiosk.services.staff import HistoryEntry, Status
-from kiosk.ui.staff.data import StaffSource
-from kiosk.ui.widgets import PictureView, TouchButton, label
+from kiosk.services import auth
+from kiosk.services.library import RESTORE_KIND
+from kiosk.services.staff import HistoryEntry, Status, UndoPlan
+from kiosk.ui.staff.data import Job, PlanView, StaffSource
+from kiosk.ui.widgets import PictureView, TouchButton, label, set_prop
 
 Message = Callable[[str, bool], None]
 MAX_PICTURE_SIDE = 1600  # larger photos are scaled down before they are stored
@@ -120,7 +122,8 @@ class HistoryPanel(QWidget):
         self.versions.clear()
         for entry in self.entries:
             lang = f" ({entry.key.lang})" if entry.key.lang else ""
-            self.versions.addItem(f"{entry.when:%Y-%m-%d %H:%M}  {entry.kind}{lang}: {entry.summary}")
+            who = f" by {entry.author}" if entry.author else ""
+            self.versions.addItem(f"{entry.when:%Y-%m-%d %H:%M}  {entry.kind}{lang}{who}: {entry.summary}")
         if self.entries:
             self.versions.setCurrentRow(0)
 
@@ -153,17 +156,29 @@ class HistoryPanel(QWidget):
 
 
 class ChangesPanel(QWidget):
-    """The latest actions on the kiosk (edits, imports, restores), each undoable as a whole."""
+    """The latest actions on the kiosk (edits, imports, restores), who made them, each undoable as a whole.
+
+    Undo always says first what it will do ("This removes 9 chapters and 55 answers"), and where later changes
+    depend on the one chosen, names them and offers to undo them together."""
 
     undone = Signal()
+    restore_requested = Signal(object)  # the backup to restore, to undo a restore
 
     def __init__(self, staff: StaffSource, message: Message) -> None:
         super().__init__()
         self.staff = staff
         self.message = message
         self.list = QListWidget()
-        self.undo_button = TouchButton("Undo the selected change", "primary")
-        self.undo_button.clicked.connect(self.undo)
+        self.undo_button = TouchButton("Undo the selected change…", "primary")
+        self.undo_button.clicked.connect(self.ask)
+        self.question = label("", "body", name="UndoQuestion")
+        self.confirm_button = TouchButton("Undo it", "primary")
+        self.confirm_button.clicked.connect(self.confirm)
+        self.cancel_button = TouchButton("Keep it")
+        self.cancel_button.clicked.connect(self.cancel)
+        confirm = QHBoxLayout()
+        confirm.addWidget(self.confirm_button)
+        confirm.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(label("Recent changes", "title"))
         layout.addWidget(
@@ -171,123 +186,260 @@ class ChangesPanel(QWidget):
         )
         layout.addWidget(self.list, 1)
         layout.addWidget(self.undo_button)
+        layout.addWidget(self.question)
+        layout.addLayout(confirm)
         self.ids: list[int] = []
+        self.kinds: list[str] = []
+        self.plan: UndoPlan | None = None
+        self.restore: Path | None = None
+        self.cancel()
 
     def refresh(self) -> None:
         self.list.clear()
         changes = self.staff.recent()
-        self.ids = [change[0] for change in changes]
-        for _, when, kind, summary in changes:
-            self.list.addItem(f"{when:%Y-%m-%d %H:%M}  {kind}: {summary}")
+        self.ids = [change.id for change in changes]
+        self.kinds = [change.kind for change in changes]
+        for change in changes:
+            self.list.addItem(change.line())
+        self.cancel()
 
-    def undo(self) -> None:
+    def ask(self) -> None:
+        """Say what undoing the chosen change would do; nothing happens until it is confirmed."""
         row = self.list.currentRow()
-        if 0 <= row < len(self.ids) and run(self.message, lambda: self.staff.undo(self.ids[row]), "Undone."):
+        if not 0 <= row < len(self.ids):
+            self.message("Choose a change first.", True)
+            return
+        self.plan, self.restore = None, None
+        try:
+            if self.kinds[row] == RESTORE_KIND:
+                self.restore = self.staff.restore_to_undo(self.ids[row])
+                self.question.setText(
+                    f"Undoing this restore puts back the backup taken just before it ({self.restore.name}): "
+                    "all content and settings go back to that moment. The current state is backed up first."
+                )
+                self.confirm_button.setText("Restore it")
+            else:
+                self.plan = self.staff.plan_undo(self.ids[row])
+                if self.plan.is_empty:
+                    self.message("Nothing to undo: that change was already undone.", False)
+                    return
+                self.question.setText(self.plan.words)
+                self.confirm_button.setText("Undo them together" if self.plan.later else "Undo it")
+        except KioskError as error:
+            self.message(str(error), True)
+            return
+        self.question.show()
+        self.confirm_button.show()
+        self.cancel_button.show()
+
+    def confirm(self) -> None:
+        if self.restore is not None:
+            self.restore_requested.emit(self.restore)
+            self.cancel()
+            return
+        plan = self.plan
+        if plan is None:
+            return
+        if run(
+            self.message,
+            lambda: self.staff.undo(plan.changeset_id, with_later=bool(plan.later)),
+            "Undone. Undo that too from here if it was a mistake.",
+        ):
             self.undone.emit()
             self.refresh()
+        else:
+            self.cancel()
+
+    def cancel(self) -> None:
+        self.plan, self.restore = None, None
+        self.question.hide()
+        self.confirm_button.hide()
+        self.cancel_button.hide()
+
+
+class Stepper(QWidget):
+    """A whole number between limits, changed with two large buttons (no 12-pixel arrows to hit)."""
+
+    def __init__(self, minimum: int, maximum: int) -> None:
+        super().__init__()
+        self.minimum, self.maximum = minimum, maximum
+        self._value: int = minimum
+        span = maximum - minimum
+        self.step = 10 if span > 200 else 5 if span > 60 else 1
+        self.down = TouchButton("−")
+        self.up = TouchButton("+")
+        for button in (self.down, self.up):
+            button.setObjectName("StepperButton")
+        self.shown = label("", "body", wrap=False, name="StepperValue")
+        self.shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.down.clicked.connect(lambda: self.setValue(self._value - self.step))
+        self.up.clicked.connect(lambda: self.setValue(self._value + self.step))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.down)
+        row.addWidget(self.shown, 1)
+        row.addWidget(self.up)
+        self.setValue(minimum)
+
+    def value(self) -> int:
+        return self._value
+
+    def setValue(self, value: int) -> None:
+        self._value = max(self.minimum, min(self.maximum, value))
+        self.shown.setText(str(self._value))
+        self.down.setEnabled(self._value > self.minimum)
+        self.up.setEnabled(self._value < self.maximum)
+
+
+class Toggle(TouchButton):
+    """On or off, as one large button that says which (instead of a 12-pixel check box)."""
+
+    def __init__(self, on_text: str, off_text: str) -> None:
+        super().__init__(off_text, "bar")
+        self.on_text, self.off_text = on_text, off_text
+        self.setCheckable(True)
+        self.toggled.connect(self._show)
+
+    def _show(self, on: bool) -> None:
+        self.setText(self.on_text if on else self.off_text)
+        set_prop(self, "active", on)
+
+    def setChecked(self, on: bool) -> None:
+        super().setChecked(on)
+        self._show(on)
 
 
 class SettingsPanel(QWidget):
+    """The clinic's settings, built from their one declaration (`config.SETTINGS`): text fields, one per
+    language where a setting has a text per language, large steppers for numbers and large toggles for yes/no
+    and languages. Saving them is one undoable change. Also the signed-in person's own PIN and, for admins, the
+    staff accounts."""
+
     changed = Signal()
 
-    def __init__(self, staff: StaffSource, message: Message) -> None:
+    def __init__(self, staff: StaffSource, message: Message, tr: Callable[..., str]) -> None:
         super().__init__()
         self.staff = staff
         self.message = message
+        self.translate = tr
+        self.controls: dict[str, Any] = {}  # key -> its control(s)
         form = QFormLayout()
-        self.clinic_name = QLineEdit()
-        self.clinic_logo = QLineEdit()
-        self.clinic_logo.setPlaceholderText("the file name of a picture (see Pictures), or empty")
-        self.crisis = {lang: QLineEdit() for lang in SUPPORTED_LANGUAGES}
-        self.languages = {lang: QCheckBox(lang) for lang in SUPPORTED_LANGUAGES}
-        self.numbers: dict[str, QSpinBox] = {}
-        form.addRow("Clinic name", self.clinic_name)
-        form.addRow("Clinic logo", self.clinic_logo)
-        # Clinic facts that pages and answers show through placeholders such as {{clinic_phone}}.
-        self.facts: dict[str, QLineEdit] = {}
-        for key, caption in (
-            ("clinic_phone", "Clinic phone"),
-            ("after_hours_phone", "After-hours phone"),
-            ("clinic_address", "Clinic address"),
-            ("clinic_website", "Clinic website"),
-        ):
-            field = QLineEdit()
-            field.setPlaceholderText("not set: patients are asked to ask the front desk")
-            field.setToolTip(SETTINGS[key].description)
-            self.facts[key] = field
-            form.addRow(caption, field)
-        for lang, field in self.crisis.items():
-            form.addRow(f"Crisis line ({lang})", field)
-        languages = QHBoxLayout()
-        for box in self.languages.values():
-            languages.addWidget(box)
-        form.addRow("Languages offered", languages)
-        for key, caption in (
-            ("idle_seconds", "Seconds before the idle warning"),
-            ("countdown_seconds", "Seconds the warning counts down"),
-            ("attract_seconds", "Seconds per attract picture"),
-            ("backup_keep", "Automatic backups to keep"),
-        ):
-            spin = QSpinBox()
-            spin.setRange(SETTINGS[key].minimum or 0, SETTINGS[key].maximum or 10_000)
-            self.numbers[key] = spin
-            form.addRow(caption, spin)
-        fields: list[QWidget] = [
-            self.clinic_name,
-            self.clinic_logo,
-            *self.facts.values(),
-            *self.crisis.values(),
-            *self.numbers.values(),
-        ]
-        for widget in fields:
-            widget.setObjectName("StaffField")
+        self.captions: dict[str, QLabel] = {}
+        for key, setting in SETTINGS.items():
+            control: Any
+            if setting.kind in ("text", "asset"):
+                control = QLineEdit()
+                control.setObjectName("StaffField")
+                if setting.kind == "asset":
+                    control.setPlaceholderText("the file name of a picture (see Pictures), or empty")
+                widget: QWidget = control
+            elif setting.kind == "localized":
+                control = {lang: QLineEdit() for lang in SUPPORTED_LANGUAGES}
+                widget = QWidget()
+                column = QVBoxLayout(widget)
+                column.setContentsMargins(0, 0, 0, 0)
+                for lang, field in control.items():
+                    field.setObjectName("StaffField")
+                    field.setPlaceholderText(LANGUAGE_NAMES[lang])
+                    column.addWidget(field)
+            elif setting.kind == "int":
+                control = Stepper(setting.minimum or 0, setting.maximum or 10_000)
+                widget = control
+            elif setting.kind == "bool":
+                control = Toggle("Yes", "No")
+                widget = control
+            else:  # languages
+                control = {
+                    lang: Toggle(LANGUAGE_NAMES[lang], LANGUAGE_NAMES[lang]) for lang in SUPPORTED_LANGUAGES
+                }
+                widget = QWidget()
+                row = QHBoxLayout(widget)
+                row.setContentsMargins(0, 0, 0, 0)
+                for toggle in control.values():
+                    row.addWidget(toggle)
+            widget.setToolTip(setting.description)
+            caption = label("", "body")
+            self.captions[key] = caption
+            self.controls[key] = control
+            form.addRow(caption, widget)
+        self.clinic = QWidget()
+        self.clinic.setLayout(form)
         self.save_button = TouchButton("Save settings", "primary")
         self.save_button.clicked.connect(self.save)
+        self.admin_only = label("Only an admin changes the clinic's settings.", "muted")
         self.current_pin = QLineEdit()
         self.new_pin = QLineEdit()
         self.repeat_pin = QLineEdit()
         pin_form = QFormLayout()
-        for caption, field in (
+        for caption_text, field in (
             ("Current PIN", self.current_pin),
             ("New PIN", self.new_pin),
             ("New PIN again", self.repeat_pin),
         ):
             field.setEchoMode(QLineEdit.EchoMode.Password)
             field.setObjectName("StaffField")
-            pin_form.addRow(caption, field)
-        self.pin_button = TouchButton("Change PIN")
+            pin_form.addRow(caption_text, field)
+        self.pin_button = TouchButton("Change my PIN")
         self.pin_button.clicked.connect(self.change_pin)
+        self.accounts = AccountsSection(staff, message)
         layout = QVBoxLayout(self)
-        layout.addWidget(label("Settings", "title"))
-        layout.addLayout(form)
+        self.heading = label("Settings", "title")
+        layout.addWidget(self.heading)
+        layout.addWidget(self.admin_only)
+        layout.addWidget(self.clinic)
         layout.addWidget(self.save_button)
-        layout.addWidget(label("Staff PIN", "heading"))
+        self.pin_heading = label("My PIN", "heading")
+        layout.addWidget(self.pin_heading)
         layout.addLayout(pin_form)
         layout.addWidget(self.pin_button)
+        layout.addWidget(self.accounts)
         layout.addStretch(1)
 
     def refresh(self) -> None:
+        for key, caption in self.captions.items():
+            caption.setText(self.translate(f"setting.{key}"))
         settings = self.staff.settings()
-        self.clinic_name.setText(settings.clinic_name)
-        self.clinic_logo.setText(settings.clinic_logo)
-        for key, field in self.facts.items():
-            field.setText(str(getattr(settings, key)))
-        for lang, field in self.crisis.items():
-            field.setText(settings.crisis_line.get(lang, ""))
-        for lang, box in self.languages.items():
-            box.setChecked(lang in settings.languages)
-        for key, spin in self.numbers.items():
-            spin.setValue(int(getattr(settings, key)))
+        for key, control in self.controls.items():
+            value = getattr(settings, key)
+            kind = SETTINGS[key].kind
+            if kind in ("text", "asset"):
+                control.setText(str(value))
+            elif kind == "localized":
+                for lang, field in control.items():
+                    field.setText(value.get(lang, ""))
+            elif kind in ("int", "bool"):
+                control.setValue(int(value)) if kind == "int" else control.setChecked(bool(value))
+            else:
+                for lang, toggle in control.items():
+                    toggle.setChecked(lang in value)
+        account = self.staff._account()
+        admin = account is not None and account.can("admin")
+        self.clinic.setEnabled(admin)
+        self.save_button.setVisible(admin)
+        self.admin_only.setVisible(not admin)
+        self.accounts.setVisible(admin)
+        if admin:
+            self.accounts.refresh()
+
+    def values(self) -> dict[str, object]:
+        """What the controls hold now, setting by setting."""
+        found: dict[str, object] = {}
+        for key, control in self.controls.items():
+            kind = SETTINGS[key].kind
+            if kind in ("text", "asset"):
+                found[key] = control.text()
+            elif kind == "localized":
+                found[key] = {lang: field.text() for lang, field in control.items()}
+            elif kind == "int":
+                found[key] = control.value()
+            elif kind == "bool":
+                found[key] = control.isChecked()
+            else:
+                found[key] = [lang for lang, toggle in control.items() if toggle.isChecked()]
+        return found
 
     def save(self) -> None:
-        changes: dict[str, object] = {
-            "clinic_name": self.clinic_name.text(),
-            "clinic_logo": self.clinic_logo.text(),
-            **{key: field.text() for key, field in self.facts.items()},
-            "crisis_line": {lang: field.text() for lang, field in self.crisis.items()},
-            "languages": [lang for lang, box in self.languages.items() if box.isChecked()],
-            **{key: spin.value() for key, spin in self.numbers.items()},
-        }
+        changes = self.values()
         if run(
             self.message,
             lambda: self.staff.update_settings(changes),
@@ -302,14 +454,94 @@ class SettingsPanel(QWidget):
         run(
             self.message,
             lambda: self.staff.change_pin(self.current_pin.text(), self.new_pin.text()),
-            "The staff PIN is changed.",
+            "Your PIN is changed.",
         )
         for field in (self.current_pin, self.new_pin, self.repeat_pin):
             field.clear()
 
 
+class AccountsSection(QWidget):
+    """For admins: who can use the console, with which roles; add, remove, or set someone's PIN."""
+
+    def __init__(self, staff: StaffSource, message: Message) -> None:
+        super().__init__()
+        self.staff = staff
+        self.message = message
+        self.list = QListWidget()
+        self.name = QLineEdit()
+        self.name.setObjectName("StaffField")
+        self.name.setPlaceholderText("Name, as the login screen shows it (and the history names)")
+        self.roles = {role: Toggle(role, role) for role in auth.ROLES}
+        self.pin = QLineEdit()
+        self.pin.setObjectName("StaffField")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText("Their PIN: 4 to 8 digits")
+        self.add_button = TouchButton("Add this person")
+        self.add_button.clicked.connect(self.add)
+        self.remove_button = TouchButton("Remove the selected person")
+        self.remove_button.clicked.connect(self.remove)
+        self.set_pin_button = TouchButton("Give the selected person this PIN")
+        self.set_pin_button.clicked.connect(self.set_pin)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label("Staff accounts", "heading"))
+        layout.addWidget(self.list)
+        layout.addWidget(self.name)
+        roles = QHBoxLayout()
+        for toggle in self.roles.values():
+            roles.addWidget(toggle)
+        layout.addLayout(roles)
+        layout.addWidget(self.pin)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.set_pin_button, self.remove_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.names: list[str] = []
+
+    def refresh(self) -> None:
+        self.list.clear()
+        accounts = self.staff.accounts()
+        self.names = [a.name for a in accounts]
+        for account in accounts:
+            self.list.addItem(f"{account.name}  ({', '.join(account.roles)})")
+
+    def _selected(self) -> str | None:
+        row = self.list.currentRow()
+        if not 0 <= row < len(self.names):
+            self.message("Choose a person in the list first.", True)
+            return None
+        return self.names[row]
+
+    def add(self) -> None:
+        roles = [role for role, toggle in self.roles.items() if toggle.isChecked()]
+        name, pin = self.name.text(), self.pin.text()
+        if run(
+            self.message, lambda: self.staff.add_account(name, roles, pin), f"{name.strip()} can log in now."
+        ):
+            self.name.clear()
+            self.pin.clear()
+            self.refresh()
+
+    def remove(self) -> None:
+        name = self._selected()
+        if name is not None and run(
+            self.message, lambda: self.staff.remove_account(name), f"{name} can no longer log in."
+        ):
+            self.refresh()
+
+    def set_pin(self) -> None:
+        name, pin = self._selected(), self.pin.text()
+        if name is not None and run(
+            self.message, lambda: self.staff.reset_pin(name, pin), f"{name} has a new PIN."
+        ):
+            self.pin.clear()
+
+
 class TransferPanel(QWidget):
-    """Packs and folders for moving content, and backups. Imports show what they would change first."""
+    """Packs and folders for moving content, and backups. Imports show what they would change first.
+
+    The work runs on a worker thread with a progress bar, so the screen (and the watchdog's heartbeat) never
+    waits for it; Cancel stops it before it changes anything."""
 
     changed = Signal()
 
@@ -318,12 +550,19 @@ class TransferPanel(QWidget):
         self.staff = staff
         self.message = message
         self.pending: tuple[str, Path] | None = None
+        self.job: Job[Any] | None = None
         self.plan_view = QPlainTextEdit()
         self.plan_view.setReadOnly(True)
         self.apply_button = TouchButton("Import it", "primary")
         self.cancel_button = TouchButton("Cancel")
         self.apply_button.clicked.connect(self.apply)
         self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setObjectName("StaffProgress")
+        self.step = label("", "body", name="StaffStep")
+        self.stop_button = TouchButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
         self.backups = QListWidget()
         buttons = {
             "Export a content pack…": lambda: self._pick(
@@ -340,19 +579,27 @@ class TransferPanel(QWidget):
             ),
         }
         row = QHBoxLayout()
+        self.action_buttons: list[TouchButton] = []
         for caption, action in buttons.items():
             button = TouchButton(caption)
             button.clicked.connect(action)
             row.addWidget(button)
+            self.action_buttons.append(button)
         self.backup_button = TouchButton("Back up now")
         self.backup_button.clicked.connect(self.backup_now)
         self.restore_button = TouchButton("Restore the selected backup…")
         self.restore_button.clicked.connect(self.review_restore)
+        self.action_buttons += [self.backup_button, self.restore_button]
         layout = QVBoxLayout(self)
         layout.addWidget(label("Content packs, folders and backups", "title"))
         layout.addLayout(row)
         layout.addWidget(label("Before anything is imported or restored, you see what would change.", "body"))
         layout.addWidget(self.plan_view, 1)
+        working = QHBoxLayout()
+        working.addWidget(self.step)
+        working.addWidget(self.progress, 1)
+        working.addWidget(self.stop_button)
+        layout.addLayout(working)
         confirm = QHBoxLayout()
         confirm.addWidget(self.apply_button)
         confirm.addWidget(self.cancel_button)
@@ -363,6 +610,7 @@ class TransferPanel(QWidget):
         backup_row.addWidget(self.backup_button)
         backup_row.addWidget(self.restore_button)
         layout.addLayout(backup_row)
+        self._show_working(False)
         self.cancel()
 
     def _pick(
@@ -383,40 +631,92 @@ class TransferPanel(QWidget):
         for item in self.backup_files:
             self.backups.addItem(f"{item.created:%Y-%m-%d %H:%M}  {item.reason}  ({item.size // 1024} KB)")
 
-    def _show_plan(self, what: str, path: Path, plan: ImportPlan) -> None:
-        lines = plan.report() or ["Nothing would change."]
-        self.plan_view.setPlainText(
-            f"{what}: {printable(str(path))}\n{plan.summary()}\n\n" + "\n".join(lines)
-        )
-        self.pending = (what, path) if not plan.is_empty else None
+    # --- running work off the UI thread ------------------------------------------------------------------------
+
+    def _show_working(self, working: bool) -> None:
+        for widget in (self.progress, self.step, self.stop_button):
+            widget.setVisible(working)
+        for button in self.action_buttons:
+            button.setEnabled(not working)
+        if working:
+            self.apply_button.setEnabled(False)
+            self.cancel_button.setEnabled(False)
+
+    def start(self, job: Job[Any], done: Callable[[Any], None], failed: str) -> Job[Any]:
+        """Run `job`, showing its progress; `done(result)` when it worked, `failed: reason` when not."""
+        self.job = job
+        self.progress.setValue(0)
+        self.step.setText("Starting…")
+        self._show_working(True)
+        job.progressed.connect(self._on_progress)
+
+        def finished_ok(result: object) -> None:
+            self.job = None
+            self._show_working(False)
+            done(result)
+
+        def finished_badly(reason: str) -> None:
+            self.job = None
+            self._show_working(False)
+            self.message(f"{failed}: {reason}", True)
+
+        job.succeeded.connect(finished_ok)
+        job.failed.connect(finished_badly)
+        job.start()
+        return job
+
+    def _on_progress(self, step: str, fraction: float) -> None:
+        self.step.setText(step[:1].upper() + step[1:] + "…")
+        self.progress.setValue(round(fraction * 100))
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.step.setText("Stopping…")
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
+
+    # --- what staff do -----------------------------------------------------------------------------------------
+
+    def _show_plan(self, what: str, path: Path, plan: PlanView) -> None:
+        lines = list(plan.lines) or ["Nothing would change."]
+        self.plan_view.setPlainText(f"{what}: {printable(str(path))}\n{plan.summary}\n\n" + "\n".join(lines))
+        self.pending = (what, path) if not plan.empty else None
         self.apply_button.setEnabled(self.pending is not None)
         self.cancel_button.setEnabled(True)
 
     def review_pack(self, path: Path) -> None:
-        try:
-            self._show_plan("Content pack", path, self.staff.pack_plan(path))
-        except KioskError as error:
-            self.cancel()
-            self.message(f"The pack cannot be imported: {error}", True)
+        self.cancel()
+        self.start(
+            self.staff.pack_plan(path),
+            lambda plan: self._show_plan("Content pack", path, plan),
+            "The pack cannot be imported",
+        )
 
     def review_folder(self, path: Path) -> None:
-        try:
-            self._show_plan("Content folder", path, self.staff.folder_plan(path))
-        except KioskError as error:
-            self.cancel()
-            self.message(f"The folder cannot be imported: {error}", True)
-
-    def review_restore(self) -> None:
-        row = self.backups.currentRow()
-        if not 0 <= row < len(self.backup_files):
-            self.message("Choose a backup first.", True)
-            return
-        chosen = self.backup_files[row]
-        self.plan_view.setPlainText(
-            f"Restore the backup of {chosen.created:%Y-%m-%d %H:%M} ({chosen.reason})?\n\n"
-            "All content and settings go back to that moment. The current state is backed up first."
+        self.cancel()
+        self.start(
+            self.staff.folder_plan(path),
+            lambda plan: self._show_plan("Content folder", path, plan),
+            "The folder cannot be imported",
         )
-        self.pending = ("Backup", chosen.path)
+
+    def review_restore(self, path: Path | None = None, what: str = "") -> None:
+        if path is None:
+            row = self.backups.currentRow()
+            if not 0 <= row < len(self.backup_files):
+                self.message("Choose a backup first.", True)
+                return
+            chosen = self.backup_files[row]
+            path, what = chosen.path, f"the backup of {chosen.created:%Y-%m-%d %H:%M} ({chosen.reason})"
+        self.plan_view.setPlainText(
+            f"Restore {what or path.name}?\n\n"
+            "All content and settings go back to that moment. The current state is backed up first, and the "
+            "restore can be undone from Recent changes. Staff accounts and PINs stay as they are."
+        )
+        self.pending = ("Backup", path)
         self.apply_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
 
@@ -424,15 +724,25 @@ class TransferPanel(QWidget):
         if self.pending is None:
             return
         what, path = self.pending
-        action: Callable[[], object] = {
-            "Content pack": lambda: self.staff.import_pack(path),
-            "Content folder": lambda: self.staff.import_folder(path),
-            "Backup": lambda: self.staff.restore_backup(path),
-        }[what]
-        if run(self.message, action, f"{what} applied. A backup was taken first."):
+        try:
+            job: Job[Any]
+            if what == "Content pack":
+                job = self.staff.import_pack(path)
+            elif what == "Content folder":
+                job = self.staff.import_folder(path)
+            else:
+                job = self.staff.restore_backup(path)
+        except KioskError as error:
+            self.message(str(error), True)
+            return
+
+        def done(_result: Any) -> None:
+            self.message(f"{what} applied. A backup was taken first.", False)
+            self.cancel()
+            self.refresh()
             self.changed.emit()
-        self.cancel()
-        self.refresh()
+
+        self.start(job, done, f"{what} not applied")
 
     def cancel(self) -> None:
         self.pending = None
@@ -443,14 +753,25 @@ class TransferPanel(QWidget):
     def export_pack(self, path: Path) -> None:
         if path.suffix.lower() != ".zip":
             path = path.with_suffix(".zip")
-        run(self.message, lambda: self.staff.export_pack(path), f"Content pack saved as {path}.")
+        self.start(
+            self.staff.export_pack(path),
+            lambda _n: self.message(f"Content pack saved as {path}.", False),
+            "The pack was not saved",
+        )
 
     def export_folder(self, path: Path) -> None:
-        run(self.message, lambda: self.staff.export_folder(path), f"Content written to {path}.")
+        self.start(
+            self.staff.export_folder(path),
+            lambda _n: self.message(f"Content written to {path}.", False),
+            "The content was not written",
+        )
 
     def backup_now(self) -> None:
-        run(self.message, self.staff.backup_now, "Backup written.")
-        self.refresh()
+        def done(_path: object) -> None:
+            self.message("Backup written.", False)
+            self.refresh()
+
+        self.start(self.staff.backup_now(), done, "No backup was written")
 
 
 class PicturesPanel(QWidget):

@@ -19,6 +19,7 @@ from kiosk.db import backup
 from kiosk.db.store import Store, open_store
 from kiosk.errors import ContentError, KioskError
 from kiosk.services import library, staff
+from kiosk.services.auth import COMMAND_LINE
 from tests.helpers.db import dump
 
 
@@ -36,6 +37,7 @@ def test_a_pack_made_on_one_kiosk_imports_on_another_with_identical_content(
             session,
             Key("faq_entry_text", "can-i-drive", "es"),
             {"question": "¿Puedo manejar?", "markdown": "No. Pida que alguien lo lleve."},
+            by=COMMAND_LINE,
         )
     first = export_pack(store, tmp_path / "one.zip")
     other = open_store(tmp_path / "other.sqlite3")
@@ -232,6 +234,7 @@ def test_dry_run_shows_replaced_staff_edits_and_applying_takes_a_backup(store: S
             session,
             Key("faq_entry_text", "can-i-drive", "en"),
             {"question": "Can I drive?", "markdown": "Our own answer."},
+            by=COMMAND_LINE,
         )
     plan = library.import_pack(store, tmp_path / "vendor.zip", dry_run=True)
     assert plan.replaced_staff_edits == [Key("faq_entry_text", "can-i-drive", "en")]
@@ -311,4 +314,5 @@ def test_names_and_values_in_a_report_cannot_fake_lines(store: Store, tmp_path: 
     path = tmp_path / "names.zip"
     path.write_bytes(packs.build_pack(files, ["en", "es"]))
     report = library.import_pack(store, path, dry_run=True).report()
-    assert report == ["setting clinic_name: 'Test Clinic' -> 'Evil\\nwould import: no changes'"]
+    # A line break in a setting is no line break at all: settings are one line on screen and in reports.
+    assert report == ["setting clinic_name: 'Test Clinic' -> 'Evil would import: no changes'"]

@@ -13,6 +13,7 @@ from kiosk.content.parse import read_content
 from kiosk.content.validate import validate
 from kiosk.db.store import Store
 from kiosk.errors import KioskError
+from kiosk.services.auth import COMMAND_LINE
 from kiosk.services.catalogue import load_catalogue
 from kiosk.services.settings import update_settings
 
@@ -56,7 +57,7 @@ def test_patients_see_the_clinics_current_number_or_the_fallback(store: Store) -
         before = load_catalogue(session, "es").question("can-i-drive")
     assert before is not None and "Llame a la clínica: pida el número en la recepción." in before.html
     with store.session() as session, session.begin():
-        update_settings(session, {"clinic_phone": "(555) 010-0100"})
+        update_settings(session, {"clinic_phone": "(555) 010-0100"}, by=COMMAND_LINE)
     with store.session() as session:
         after = load_catalogue(session, "en").question("can-i-drive")
     assert after is not None and "Call the clinic: (555) 010-0100." in after.html
@@ -72,3 +73,14 @@ def test_a_phone_setting_must_look_like_a_phone_number(value: str) -> None:
 def test_phone_numbers_as_people_write_them_are_accepted() -> None:
     for value in ("(555) 010-0100", "+1 555 010 0100 ext. 12", "555.010.0100"):
         assert coerce("after_hours_phone", value) == value
+
+
+def test_settings_are_one_line_and_refuse_control_characters() -> None:
+    assert coerce("clinic_name", "Calm\n  Clinic\t") == "Calm Clinic"
+    assert coerce("crisis_line", {"en": "Call\n988", "es": "Llame\r\nal 988"}) == {
+        "en": "Call 988",
+        "es": "Llame al 988",
+    }
+    for bad in ("Calm\x1b[2JClinic", "Calm\u202eClinic"):
+        with pytest.raises(KioskError, match="control characters"):
+            coerce("clinic_name", bad)

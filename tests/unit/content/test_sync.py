@@ -17,6 +17,7 @@ from kiosk.db.models import ChangeSet, Page, PageText, Revision
 from kiosk.db.store import Store, open_store
 from kiosk.errors import ContentError, KioskError
 from kiosk.services import library, staff
+from kiosk.services.auth import COMMAND_LINE
 from tests.helpers.db import dump
 
 
@@ -234,7 +235,7 @@ def test_export_removes_only_what_an_earlier_export_wrote(store: Store, tmp_path
     assert first["en/topics/99-mine.md"] == b"a clinic's own draft"
     assert "en/topics/02-second.md" in first
     with store.session() as session, session.begin():
-        staff.delete(session, Key("chapter", "second"))
+        staff.delete(session, Key("chapter", "second"), by=COMMAND_LINE)
     edited = folder / "es/topics/02-second.md"
     edited.write_text("changed by hand after the export")
     files = export(store, folder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -10,9 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
+from kiosk.config import SETTINGS
 from kiosk.content.state import Key
 from kiosk.db.store import Store
 from kiosk.services import auth
+from kiosk.services import staff as staff_service
+from kiosk.services.auth import COMMAND_LINE, Account
+from kiosk.services.settings import update_settings
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.staff.console import StaffConsole
@@ -21,8 +26,15 @@ from tests.unit.content.test_pictures import png, use_bomb
 from tests.unit.ui.conftest import open_window
 from tests.unit.ui.test_screens import clipped_labels, overlapping, settled
 
+#: A clinician who also runs the kiosk, at a clinic that lets one person write and publish (most tests here);
+#: the two-person rule has tests of its own.
+ANA = Account("Ana Ruiz", ("reviewer", "admin"))
 
-def console(window: KioskWindow) -> StaffConsole:
+
+def console(window: KioskWindow, account: Account = ANA, *, self_review: bool = True) -> StaffConsole:
+    with window.source.store.session() as session, session.begin():
+        update_settings(session, {"allow_self_review": self_review}, by=COMMAND_LINE)
+    window.ctx.staff = account
     window.move_to("staff-menu")
     window.staff_menu.console_button.click()
     screen = window.screen_named("staff-console")
@@ -118,6 +130,8 @@ def test_a_nurse_adds_a_question_in_both_languages_publishes_and_undoes_it(
     staff.show_panel("changes")
     staff.changes.list.setCurrentRow(0)  # the newest change: publishing
     staff.changes.undo_button.click()
+    assert staff.changes.question.text() == "It changes 1 answer back."  # said before anything is done
+    staff.changes.confirm_button.click()
     window.move_to("faq")
     assert "is-there-parking" not in faq.items
 
@@ -131,6 +145,7 @@ def test_history_shows_earlier_versions_and_restores_one(qtbot: QtBot, window: K
     assert editor.save()
     staff.editor.history_button.click()
     assert staff.current_panel == "history" and staff.history.versions.count() >= 3
+    assert " by Ana Ruiz: edited question is-it-addictive (en)" in staff.history.versions.item(0).text()
     staff.history.versions.setCurrentRow(staff.history.versions.count() - 1)  # the first version
     assert (
         "This version" in staff.history.diff.toHtml()
@@ -234,15 +249,20 @@ def test_hostile_picture_files_are_refused_before_they_are_opened_as_pictures(
 def test_packs_and_backups_from_the_console(qtbot: QtBot, window: KioskWindow, tmp_path: Path) -> None:
     staff = console(window)
     staff.show_panel("transfer")
+    finished = lambda: not staff.transfer.busy  # noqa: E731
     staff.transfer.export_pack(tmp_path / "usb" / "clinic")
+    qtbot.wait_until(finished)
     assert (tmp_path / "usb" / "clinic.zip").exists()
     staff.transfer.review_pack(tmp_path / "usb" / "clinic.zip")
+    qtbot.wait_until(finished)
     assert "Nothing would change." in staff.transfer.plan_view.toPlainText()
     assert not staff.transfer.apply_button.isEnabled()
     (tmp_path / "broken.zip").write_text("not a zip")
     staff.transfer.review_pack(tmp_path / "broken.zip")
+    qtbot.wait_until(finished)
     assert "not a content pack" in staff.status.text()
     staff.transfer.backup_now()
+    qtbot.wait_until(finished)
     assert staff.transfer.backups.count() == 1
     staff.open_item(Key("faq_entry", "can-i-drive"))
     staff.editor.editors["en"].markdown.setPlainText("Changed after the backup.")
@@ -252,6 +272,7 @@ def test_packs_and_backups_from_the_console(qtbot: QtBot, window: KioskWindow, t
     staff.transfer.review_restore()
     assert "Restore the backup" in staff.transfer.plan_view.toPlainText()
     staff.transfer.apply_button.click()
+    qtbot.wait_until(finished)
     assert "Backup applied" in staff.status.text()
     window.move_to("faq", question="can-i-drive")
     faq = window.screen_named("faq")
@@ -263,28 +284,33 @@ def test_settings_reach_the_kiosk_and_the_pin_can_be_changed(
     qtbot: QtBot, store: Store, window: KioskWindow
 ) -> None:
     with store.session() as session, session.begin():
-        auth.set_pin(session, "482916")
+        auth.add_account(session, ANA.name, list(ANA.roles), "482916")
     staff = console(window)
     staff.show_panel("settings")
     panel = staff.settings_panel
-    assert panel.clinic_name.text() == "Test Clinic"
-    panel.clinic_name.setText("Lakeside Ketamine Clinic")
-    panel.crisis["en"].setText("Need help now? Call or text 988")
+    assert set(panel.controls) == set(SETTINGS)  # every declared setting, review interval included
+    assert panel.controls["clinic_name"].text() == "Test Clinic"
+    panel.controls["clinic_name"].setText("Lakeside Ketamine Clinic")
+    panel.controls["crisis_line"]["en"].setText("Need help now? Call or text 988")
     panel.save_button.click()
     assert window.bar.clinic.text() == "Lakeside Ketamine Clinic"
     assert window.footer.crisis.text() == "Need help now? Call or text 988"
-    panel.numbers["idle_seconds"].setValue(20)
-    panel.numbers["countdown_seconds"].setValue(20)
+    idle = panel.controls["idle_seconds"]
+    while idle.down.isEnabled():  # the large "−" button, down to the least allowed
+        idle.down.click()
+    panel.controls["countdown_seconds"].setValue(20)
+    panel.controls["languages"]["es"].click()  # Spanish off
     panel.save_button.click()
+    assert window.session.languages == ("en",)
     window.move_to("home")
     assert window.idle.idle_ms == 20_000
     panel.current_pin.setText("482916")
     panel.new_pin.setText("739215")
     panel.repeat_pin.setText("739215")
     panel.pin_button.click()
-    assert staff.status.text() == "The staff PIN is changed."
+    assert staff.status.text() == "Your PIN is changed."
     with store.session() as session, session.begin():
-        assert auth.verify_pin(session, "739215")
+        assert auth.verify(session, ANA.name, "739215") == ANA
     panel.current_pin.setText("000000")
     panel.new_pin.setText("111222")
     panel.repeat_pin.setText("111222")
@@ -296,8 +322,13 @@ def test_reviews_are_recorded_per_chapter(qtbot: QtBot, window: KioskWindow) -> 
     staff = console(window)
     staff.open_item(Key("chapter", "second"))
     assert staff.editor.review.isVisible() and "never reviewed" in staff.editor.badges.text()
-    staff.editor.reviewed_by.setText("Dr. Ana Ruiz, MD")
     staff.editor.review_button.click()
+    assert staff.staff.recent()[0].line().endswith("review by Ana Ruiz: Ana Ruiz reviewed chapter second")
+    window.move_to("reader", chapter="second", page="end")  # patients see who signed it off, and when
+    reader = window.screen_named("reader")
+    assert isinstance(reader, ReaderScreen) and reader.at_end
+    shown = [card.end.reviewed for card in reader.stage.cards() if card.end.reviewed.isVisible()]
+    assert [label.text() for label in shown] == [f"Reviewed by Ana Ruiz on {dt.date.today().isoformat()}"]
     assert "never reviewed" not in staff.editor.badges.text()
 
 
@@ -319,3 +350,91 @@ def test_the_console_is_laid_out_properly(qtbot: QtBot, store: Store, width: int
     assert settled(qtbot, lambda: overlapping(staff)) == []
     assert window.size().width() == width and window.size().height() == height
     window.allow_close = True
+
+
+def test_every_text_field_opens_the_full_on_screen_keyboard(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window)
+    staff.open_item(Key("page", "second/driving"))
+    editor = staff.editor.editors["en"]
+    editor.markdown.setFocus()
+    qtbot.wait_until(lambda: staff.keyboard.isVisible() and staff.keyboard.target is editor.markdown)
+    editor.markdown.moveCursor(editor.markdown.textCursor().MoveOperation.End)
+    keys = staff.keyboard
+    keys.enter_key.click()
+    for char in "## ":
+        (keys.space_key if char == " " else keys.keys[char]).click()
+    keys.shift_key.click()
+    for char in "tip: 3 _x_":
+        (keys.space_key if char == " " else keys.keys[char]).click()
+    assert editor.markdown.toPlainText().endswith("\n## Tip: 3 _x_")  # capitals, digits and Markdown
+    assert not keys.clear_key.isVisible()  # one tap must not empty a whole page
+    staff.show_panel("settings")
+    field = staff.settings_panel.controls["clinic_phone"]
+    field.setFocus()
+    qtbot.wait_until(lambda: keys.target is field and keys.clear_key.isVisible())
+    for char in "555-0100":
+        keys.keys[char].click()
+    assert field.text() == "555-0100"
+    keys.hide_key.click()
+    assert not keys.isVisible()
+
+
+def test_typed_text_is_never_lost_silently(qtbot: QtBot, window: KioskWindow) -> None:
+    staff = console(window, self_review=False)
+    staff.open_item(Key("faq_entry", "can-i-drive"))
+    staff.editor.editors["en"].markdown.setPlainText("Half a new answer")
+    staff._on_tree_clicked(staff.find_item(Key("faq_entry", "is-it-addictive")), 0)
+    assert staff.unsaved_bar.isVisible() and staff.editor.key == Key("faq_entry", "can-i-drive")
+    staff.unsaved_keep.click()  # Keep editing: nothing moves, nothing is lost
+    assert staff.editor.editors["en"].markdown.toPlainText() == "Half a new answer"
+    staff.language_buttons["es"].click()  # switching language asks too
+    assert staff.unsaved_bar.isVisible() and staff.editing_lang == "en"
+    staff.unsaved_discard.click()
+    assert staff.editing_lang == "es" and window.session.lang == "en"
+    staff.set_language("en")
+    staff.open_item(Key("faq_entry", "can-i-drive"))
+    staff.editor.editors["en"].markdown.setPlainText("Typed, then the nurse walked away.")
+    window.reset_session()  # the staff idle lock
+    assert window.current == "attract" and window.ctx.staff is None
+    with window.source.store.session() as session:
+        kept = staff_service.load_text(session, Key("faq_entry_text", "can-i-drive", "en"))
+    assert kept is not None and kept.draft is not None  # kept as a draft, not published
+    assert kept.draft["markdown"] == "Typed, then the nurse walked away." and kept.draft_author == ANA.name
+    question = window.source.catalogue("en").question("can-i-drive")
+    assert question is not None and "walked away" not in question.html
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
+def test_the_preview_is_never_under_half_the_size_patients_see(
+    qtbot: QtBot, store: Store, width: int, height: int
+) -> None:
+    window = open_window(qtbot, store, width, height)
+    staff = console(window)
+    staff.open_item(Key("page", "first-steps/picture"))
+    preview = staff.editor.preview
+    rendered = preview.rendered
+    assert rendered is not None and rendered.width() == round(1856 * width / 1920)  # this screen's page area
+    qtbot.wait_until(lambda: preview.pixmap().width() > 0)
+    assert (
+        preview.pixmap().width() >= rendered.width() / 2
+        and preview.pixmap().height() >= rendered.height() / 2
+    )
+    assert preview.width() <= staff.panels.width()  # and it fits the editor: nothing runs off its side
+    window.allow_close = True
+
+
+def test_staff_read_the_console_in_their_language_without_changing_the_patients(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    staff = console(window)
+    staff.open_item(Key("page", "second/driving"))
+    staff.set_language("es")
+    assert window.session.lang == "en"  # patients still see English
+    assert staff.back_button.text() == "Volver al menú del personal"
+    assert staff.sections["settings"].text() == "Configuración"
+    assert staff.editor.editors["es"].save_button.text() == "Guardar"
+    assert staff.editor.history_button.text() == "Historial"
+    staff.show_panel("changes")
+    assert staff.changes.undo_button.text() == "Deshacer el cambio elegido…"
+    staff.set_language("en")
+    assert staff.changes.undo_button.text() == "Undo the selected change…"

@@ -32,11 +32,12 @@ def on_screen(widget: QWidget, window: KioskWindow, within: QWidget | None = Non
     return widget.isVisible() and room.contains(rect)
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=IDS)
 def test_home_shows_every_chapter_tile_on_its_first_frame(
-    qtbot: QtBot, bundled_store: Store, width: int, height: int
+    qtbot: QtBot, bundled_store: Store, width: int, height: int, lang: str
 ) -> None:
-    window = open_window(qtbot, bundled_store, width, height)
+    window = open_window(qtbot, bundled_store, width, height, lang=lang)
     tap(qtbot, window.attract)  # home is made now, as the patient wakes the kiosk
     screen = home(window)
     qtbot.wait(1)  # one turn of the event loop: the first frame

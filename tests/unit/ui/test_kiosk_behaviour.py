@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import pytest
@@ -11,9 +10,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from kiosk.db import lite
 from kiosk.db.store import Store
 from kiosk.services import auth
-from kiosk.services.settings import internal, set_internal
 from kiosk.ui.app import ErrorHandler
 from kiosk.ui.lockdown import InputLock
 from kiosk.ui.screens.faq import FaqScreen
@@ -215,9 +214,11 @@ def test_the_right_pin_opens_the_staff_menu(qtbot: QtBot, store: Store, window: 
     screen = login(window)
     assert screen.keypad.entered == 0
     enter(screen, "482916")
-    assert window.current == "staff-menu"
+    assert window.current == "staff-menu" and window.ctx.staff == auth.Account(
+        "Administrator", ("reviewer", "admin")
+    )
     window.staff_menu.return_button.click()
-    assert window.current == "home"
+    assert window.current == "attract" and window.ctx.staff is None  # the next patient finds the kiosk as new
 
 
 def test_five_wrong_pins_lock_the_keypad_for_a_growing_time(
@@ -236,9 +237,8 @@ def test_five_wrong_pins_lock_the_keypad_for_a_growing_time(
     enter(screen, "482916")  # keys are disabled: nothing happens
     assert window.current == "staff-login"
     with store.session() as session, session.begin():  # time passes
-        state = internal(session, auth.ATTEMPTS_KEY)
-        set_internal(
-            session, auth.ATTEMPTS_KEY, {**state, "locked_until": dt.datetime(2000, 1, 1).isoformat()}
+        lite.execute(
+            session, "UPDATE staff_accounts SET locked_until = :past", {"past": "2000-01-01 00:00:00"}
         )
     screen.enter()
     enter(screen, "000000")  # the sixth wrong PIN locks for twice as long
@@ -247,7 +247,7 @@ def test_five_wrong_pins_lock_the_keypad_for_a_growing_time(
 
 def test_the_keypad_says_when_no_pin_is_set(window: KioskWindow) -> None:
     screen = login(window)
-    assert "kiosk pin set" in screen.message.text() and not screen.keypad.enter_key.isEnabled()
+    assert "kiosk staff add NAME --role admin" in screen.message.text() and not screen.keypad.isVisible()
 
 
 def test_the_pin_is_never_logged(

@@ -19,6 +19,7 @@ from kiosk.content.state import Key
 from kiosk.db import backup, lite
 from kiosk.db.store import Store
 from kiosk.services import auth, staff
+from kiosk.services.auth import COMMAND_LINE
 from kiosk.ui.app import ErrorHandler
 from kiosk.ui.data import MISSING_NOTICE, ContentSource
 from kiosk.ui.screens.staff import StaffLoginScreen
@@ -61,7 +62,7 @@ def test_a_change_made_outside_the_kiosk_shows_at_the_next_idle_reset_not_mid_pa
 ) -> None:
     both = backup.backup(store.path, tmp_path / "both.sqlite3")
     with store.session() as session, session.begin():
-        staff.delete(session, Key("chapter", "second"))
+        staff.delete(session, Key("chapter", "second"), by=COMMAND_LINE)
     window = open_window(qtbot, store)
     try:
         window.move_to("reader", chapter="first-steps", page=1)
@@ -187,10 +188,10 @@ def test_taps_never_wait_for_another_programs_write_lock(store: Store, held: thr
 def test_a_pin_check_never_waits_for_another_programs_write_lock(store: Store, held: threading.Timer) -> None:
     source = ContentSource(store.path)
     try:
-        assert not source.verify_pin("000000")
+        assert source.verify_pin(auth.FIRST_ADMIN, "000000") is None
         assert "busy" in (source.pin_guard.unsaved or "")  # kept in memory: the lock was still held
         held.join()
-        assert source.verify_pin(PIN)
+        assert source.verify_pin(auth.FIRST_ADMIN, PIN) is not None
         assert source.pin_guard.unsaved is None
     finally:
         source.close()

@@ -9,10 +9,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
-
-#: JSON, stored as JSONB on PostgreSQL (which can compare it; plain JSON cannot be compared there).
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -42,7 +38,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("published", sa.Boolean(), nullable=False),
-        sa.Column("sources", JSON, nullable=False),
+        sa.Column("sources", sa.JSON(), nullable=False),
         sa.Column("reviewed_on", sa.Date(), nullable=True),
         sa.Column("reviewed_by", sa.String(length=200), nullable=False),
         sa.Column("deleted_at", sa.DateTime(), nullable=True),
@@ -56,7 +52,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=80), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("published", sa.Boolean(), nullable=False),
-        sa.Column("sources", JSON, nullable=False),
+        sa.Column("sources", sa.JSON(), nullable=False),
         sa.Column("deleted_at", sa.DateTime(), nullable=True),
         sa.Column("bundled_hash", sa.String(length=64), nullable=True),
         sa.Column("bundled_changed", sa.Boolean(), nullable=False),
@@ -66,7 +62,7 @@ def upgrade() -> None:
     op.create_table(
         "settings",
         sa.Column("key", sa.String(length=64), nullable=False),
-        sa.Column("value", JSON, nullable=False),
+        sa.Column("value", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
@@ -157,8 +153,8 @@ def upgrade() -> None:
         sa.Column("item_kind", sa.String(length=32), nullable=False),
         sa.Column("item_key", sa.String(length=200), nullable=False),
         sa.Column("lang", sa.String(length=8), nullable=True),
-        sa.Column("before", JSON, nullable=True),
-        sa.Column("after", JSON, nullable=True),
+        sa.Column("before", sa.JSON(), nullable=True),
+        sa.Column("after", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["changeset_id"], ["changesets.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -199,18 +195,13 @@ def upgrade() -> None:
     )
 
     # Search: FTS5 over analysed (normalised, stemmed) text; the search service fills it. `lang` is indexed so
-    # a query can be limited to one language inside MATCH itself. FTS5 is SQLite's: on PostgreSQL (a clinic
-    # group's hub) the same columns are a plain table, which the search service scores without an index.
+    # a query can be limited to one language inside MATCH itself. SQLite's alone: another database (the
+    # PostgreSQL hub) brings its own search behind the same service.
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5("
             "kind UNINDEXED, ref UNINDEXED, lang, title, body, extra, "
             "tokenize = 'unicode61 remove_diacritics 2')"
-        )
-    else:
-        op.execute(
-            "CREATE TABLE search_fts (id SERIAL PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, "
-            "lang TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, extra TEXT NOT NULL)"
         )
     # The surface words of the indexed text, for forgiving typos in a patient's query.
     op.execute("CREATE TABLE search_words (lang TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (lang, word))")
@@ -218,7 +209,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE search_words")
-    op.execute("DROP TABLE search_fts")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE search_fts")
     op.drop_table("page_texts")
     op.drop_table("faq_entry_texts")
     with op.batch_alter_table("revisions", schema=None) as batch_op:

@@ -4,8 +4,12 @@ PostgreSQL only: a kiosk's SQLite file gains nothing. Row-level security lets a 
 group's releases and write only its own heartbeat and counts (`kiosk hub init` grants the tables to the role all
 kiosks belong to; the hub's owner, the group office, is not bound by the policies).
 
+The content tables need two things on PostgreSQL that SQLite does without: JSON columns become JSONB (plain JSON
+has no equality, and `put_setting` compares values), and search gets a plain `search_fts` table with the columns
+the FTS5 table has on a kiosk (the search service scores it whole on a hub).
+
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-30 10:00:00
 """
 
@@ -15,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -24,9 +28,27 @@ _OWN_KIOSK = "SELECT name FROM hub_kiosks WHERE role_name = current_user AND rev
 _OWN_GROUP = "SELECT group_name FROM hub_kiosks WHERE role_name = current_user AND revoked_at IS NULL"
 
 
+def _json_columns(kind: str) -> list[tuple[str, str]]:
+    """(table, column) of every content column of type `kind` ("json" or "jsonb") in the hub's schema."""
+    rows = op.get_bind().execute(
+        sa.text(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND data_type = :kind ORDER BY table_name, column_name"
+        ),
+        {"kind": kind},
+    )
+    return [(str(table), str(column)) for table, column in rows if not str(table).startswith("hub_")]
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    for table, column in _json_columns("json"):
+        op.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE jsonb USING "{column}"::jsonb')
+    op.execute(
+        "CREATE TABLE search_fts (id SERIAL PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, "
+        "lang TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, extra TEXT NOT NULL)"
+    )
     op.create_table(
         "hub_groups",
         sa.Column("name", sa.String(length=40), nullable=False),
@@ -112,7 +134,10 @@ def downgrade() -> None:
     op.drop_table("hub_usage")
     op.drop_table("hub_heartbeats")
     op.execute("DROP FUNCTION hub_stamp_seen()")
+    op.drop_table("hub_releases")  # its policy reads hub_kiosks
     op.drop_index(op.f("ix_hub_kiosks_group_name"), table_name="hub_kiosks")
     op.drop_table("hub_kiosks")
-    op.drop_table("hub_releases")
     op.drop_table("hub_groups")
+    op.execute("DROP TABLE search_fts")
+    for table, column in _json_columns("jsonb"):
+        op.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE json USING "{column}"::json')
