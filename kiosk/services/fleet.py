@@ -34,7 +34,7 @@ from kiosk import __version__
 from kiosk.db import lite
 from kiosk.errors import KioskError
 from kiosk.paths import is_hub_url
-from kiosk.services.settings import HUB_LINK_KEY
+from kiosk.services.settings import HUB_LINK_KEY, TRUST_SETTINGS
 
 if TYPE_CHECKING:
     import psycopg
@@ -64,6 +64,7 @@ LOCAL_SETTINGS = frozenset(
         "clinic_address",
         "clinic_website",
         "crisis_line",
+        *TRUST_SETTINGS,
     }
 )
 

@@ -13,7 +13,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -229,6 +229,9 @@ def import_pack(
             if notes is not None:
                 notes.append(f"{name}: {describe_signature(signed, settings.trusted_key(session))}")
         content = check_importable(unpack(files, Path(folder)), Path(source).name)
+        # What the kiosk trusts is its own admin's decision: a pack never changes it.
+        site = {key: value for key, value in content.site.items() if key not in settings.TRUST_SETTINGS}
+        content = replace(content, site=site)
         progress("comparing", 0.2)
         with store.session() as session:
             plan = plan_import(session, content, "replace")

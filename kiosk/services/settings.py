@@ -32,6 +32,7 @@ class SiteSettings:
     backup_keep: int
     review_months: int
     allow_self_review: bool
+    allow_unsigned_packs: bool
 
     def crisis_text(self, lang: str) -> str:
         return self.crisis_line.get(lang) or next(iter(self.crisis_line.values()), "")
@@ -105,6 +106,10 @@ def trusted_key(db: Db) -> str | None:
     return key if isinstance(key, str) else None
 
 
+#: Settings that decide what the kiosk trusts: only its own admin changes them, never a pack or a release.
+TRUST_SETTINGS = frozenset({"allow_unsigned_packs"})
+
+
 def unsigned_packs_allowed(db: Db) -> bool:
     """Whether an admin allowed unsigned packs on a kiosk that has pinned its group's key."""
-    return get_setting(db, "allow_unsigned_packs") is True
+    return load_settings(db).allow_unsigned_packs

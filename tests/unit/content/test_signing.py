@@ -13,9 +13,10 @@ import pytest
 
 from kiosk import cli
 from kiosk.content import packs, signing
-from kiosk.db import lite
 from kiosk.db.store import Store
 from kiosk.services import fleet, library
+from kiosk.services.auth import COMMAND_LINE
+from kiosk.services.settings import load_settings, update_settings
 from tests.helpers.db import dump
 
 
@@ -87,13 +88,15 @@ def pin(store: Store, public: str) -> None:
     fleet.join(store.path, line)
 
 
-def allow_unsigned(store: Store) -> None:
-    connection = lite.connect(store.path)
-    try:
-        with lite.transaction(connection):
-            lite.put_setting(connection, "allow_unsigned_packs", True)
-    finally:
-        connection.close()
+def allow_unsigned(store: Store, allowed: bool = True) -> None:
+    """As an admin does it in the console's settings."""
+    with store.session() as session, session.begin():
+        update_settings(session, {"allow_unsigned_packs": allowed}, by=COMMAND_LINE)
+
+
+def unsigned_allowed(store: Store) -> bool:
+    with store.session() as session:
+        return load_settings(session).allow_unsigned_packs
 
 
 def test_a_kiosk_with_a_pinned_key_takes_packs_signed_by_it(
@@ -161,6 +164,18 @@ def test_an_admin_may_allow_unsigned_packs_on_a_kiosk_with_a_pinned_key(
     code, out, err = run(["--db", str(store.path), "pack", "import", str(pack), "--dry-run"], capsys)
     assert code == 0, err
     assert "p.zip: not signed" in out
+
+
+def test_a_pack_never_changes_what_the_kiosk_trusts(store: Store, tmp_path: Path) -> None:
+    """Even a pack the group signed, made on a kiosk whose admin allowed unsigned packs, leaves the setting."""
+    own, public = keypair(tmp_path)
+    allow_unsigned(store)
+    pack = pack_of(store, tmp_path / "signed.zip", own)
+    assert b"allow_unsigned_packs: true" in zipfile.ZipFile(pack).read("site.yaml")
+    allow_unsigned(store, False)
+    pin(store, public)
+    library.import_pack(store, pack)
+    assert not unsigned_allowed(store)
 
 
 def test_without_a_pinned_key_unsigned_packs_import_but_a_broken_signature_never_does(
