@@ -558,6 +558,31 @@ def contact_notice(db: lite.Db, now: dt.datetime | None = None) -> str | None:
     )
 
 
+def membership(db: lite.Db, now: dt.datetime | None = None) -> list[str]:
+    """What staff see of the kiosk's clinic group in the console: which group and key, which release, when the
+    hub was last reached (and the notice, if it has been a day)."""
+    from kiosk.content.signing import fingerprint
+
+    link = stored_link(db)
+    if link is None:
+        return [
+            "This kiosk has not joined a clinic group's hub: its content comes from packs and folders only.",
+        ]
+    state = State.read(db)
+    lines = [
+        f"Clinic group {link.group}, as kiosk {link.kiosk}. It takes content signed by the group's key "
+        f"{fingerprint(link.key)} only.",
+        f"Release {state.release} is on this kiosk." if state.release else "No release from the hub yet.",
+        (
+            f"The hub was last reached {state.last_contact.replace('T', ' ')} UTC."
+            if state.last_contact
+            else "The hub has not been reached yet."
+        ),
+    ]
+    notice = contact_notice(db, now)
+    return [*lines, notice] if notice else lines
+
+
 def backoff(failures: int, base_s: float, limit_s: float) -> float:
     """Seconds to wait after `failures` failed visits in a row: doubling from `base_s`, at most `limit_s`."""
     return float(min(limit_s, base_s * (2 ** max(failures - 1, 0)))) if failures else base_s

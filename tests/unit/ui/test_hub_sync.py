@@ -17,6 +17,7 @@ from kiosk.db.store import Store
 from kiosk.services import fleet
 from kiosk.ui.app import HubSync, SyncOutcome
 from kiosk.ui.data import ContentSource
+from kiosk.ui.window import KioskWindow
 from tests.helpers.loop import LoopGaps
 from tests.unit.ui.conftest import open_window
 
@@ -103,3 +104,31 @@ def test_staff_hear_of_a_hub_out_of_reach_for_a_day_and_of_a_refused_release(
     assert notice not in source.notices
     sync.stop()
     source.close()
+
+
+def test_the_console_says_which_group_the_kiosk_trusts_and_when_it_last_reached_the_hub(
+    qtbot: QtBot, window: KioskWindow, store: Store, tmp_path: Path, silent_hub: int
+) -> None:
+    from tests.unit.ui.test_console import console
+
+    staff = console(window)
+    staff.show_panel("transfer")
+    assert "has not joined a clinic group's hub" in staff.transfer.group_status.text()
+    join(store, tmp_path, silent_hub)
+    key = (tmp_path / "group.key.pub").read_text().strip()
+    staff.show_panel("transfer")
+    shown = staff.transfer.group_status.text()
+    assert "Clinic group g1, as kiosk lobby" in shown and signing.fingerprint(key) in shown
+    assert "The hub has not been reached yet." in shown and "No release from the hub yet." in shown
+    connection = lite.connect(store.path)
+    try:
+        state = fleet.State.read(connection)
+        state.release, state.last_contact = 4, "2026-01-02T03:04:05"
+        with lite.transaction(connection):
+            state.write(connection)
+    finally:
+        connection.close()
+    staff.show_panel("transfer")
+    shown = staff.transfer.group_status.text()
+    assert "Release 4 is on this kiosk." in shown and "last reached 2026-01-02 03:04:05 UTC" in shown
+    assert "has not reached its hub for" in shown
