@@ -174,6 +174,34 @@ def test_a_release_the_group_did_not_sign_as_that_number_is_refused_and_changes_
     assert release_of(kiosk) == 2
 
 
+def test_a_hub_whose_newest_release_is_older_than_the_kiosks_changes_nothing(
+    hub: Hub, tmp_path: Path
+) -> None:
+    """A hub restored from an old backup (or its newest releases deleted) offers an older release as the newest:
+    the kiosk keeps what it has and says it is up to date, and takes the next newer release when one comes."""
+    kiosk = make_kiosk(tmp_path / "k.sqlite3", hub.enroll("lobby"))
+    run("--db", str(kiosk), "sync")
+    hub.import_folder(edited_copy(tmp_path, "Please bring a driver.", "Bring a driver."))
+    hub.publish()
+    run("--db", str(kiosk), "sync")
+    with psycopg.connect(hub.url, autocommit=True) as conn:
+        conn.execute("DELETE FROM hub_releases WHERE number = 2")
+    before = content_only(kiosk_files(kiosk))
+    assert "Bring a driver." in before["en/faq/01-general.md"].decode()
+    code, out, err = run("--db", str(kiosk), "sync")
+    assert code == 0 and "up to date at release 2" in out, err
+    assert content_only(kiosk_files(kiosk)) == before and release_of(kiosk) == 2
+    hub.import_folder(edited_copy(tmp_path, "Please bring a driver.", "Bring someone who drives."))
+    hub.publish()  # numbered 2 again: not newer than what the kiosk has
+    code, out, err = run("--db", str(kiosk), "sync")
+    assert code == 0 and "up to date at release 2" in out and content_only(kiosk_files(kiosk)) == before
+    hub.import_folder(edited_copy(tmp_path, "Please bring a driver.", "Bring a friend who drives."))
+    hub.publish()
+    code, out, err = run("--db", str(kiosk), "sync")
+    assert code == 0 and "release 3 imported" in out, err
+    assert "Bring a friend who drives." in kiosk_files(kiosk)["en/faq/01-general.md"].decode()
+
+
 def _resigned(pack: bytes, key: object, number: int) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(pack))
     files = {name: source.read(name) for name in source.namelist()}
