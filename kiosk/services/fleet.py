@@ -1,7 +1,7 @@
 """A kiosk as a member of a clinic group: joining a hub, pulling signed releases, pushing its counts and health.
 
 Offline first: the kiosk never needs the hub. `sync_once` is one short visit (connect with a short timeout,
-push, look, fetch, disconnect), run by `kiosk sync` or by the running kiosk on a timer off the UI thread. A newer
+push, look, fetch, disconnect), run by `kiosk sync` or by the running kiosk on a timer in a process of its own (`visit_in_child`). A newer
 release is checked completely before anything changes: signed by the group's key pinned at joining, numbered
 above the release the kiosk has (no rollback), a well-formed pack with importable content. Then the kiosk backs
 itself up and imports it in one transaction that also records the new release number, so a hub that goes away
@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import re
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -581,6 +584,49 @@ def membership(db: lite.Db, now: dt.datetime | None = None) -> list[str]:
     ]
     notice = contact_notice(db, now)
     return [*lines, notice] if notice else lines
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one visit to the hub came to, for the running kiosk's screen (sent back from the visit's process)."""
+
+    joined: bool
+    ok: bool
+    line: str
+    refused: bool = False  # a release was refused (staff must hear of it)
+    quiet_notice: str | None = None  # the hub has not been reached for a day
+
+
+def visit(db_path: Path) -> Outcome:
+    """One visit for the running kiosk: never raises (a bug is logged, and counts as a failed visit)."""
+    try:
+        result = sync_once(db_path)
+        outcome = Outcome(True, True, result.line())
+    except NotJoined as error:
+        return Outcome(False, False, str(error))
+    except KioskError as error:
+        outcome = Outcome(True, False, str(error), refused=isinstance(error, SyncError))
+    except Exception:  # a bug must not end the visit unseen, nor ever reach a patient
+        log.exception("the visit to the hub failed")
+        outcome = Outcome(True, False, "an unexpected error (see the log)")
+    try:
+        connection = lite.connect(db_path, readonly=True, create=False)
+        try:
+            notice = contact_notice(connection)
+        finally:
+            connection.close()
+    except (sqlite3.Error, KioskError):
+        notice = None
+    return Outcome(outcome.joined, outcome.ok, outcome.line, outcome.refused, notice)
+
+
+def visit_in_child(db_path: str, results: Any) -> None:
+    """A visit in a process of its own, started by the running kiosk: its network waits, its release checks and
+    its import never hold the screen's process (not even Python's interpreter lock). Puts one `Outcome`."""
+    with contextlib.suppress(OSError):
+        os.nice(10)  # the screen's process comes first on a small machine
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    results.put(visit(Path(db_path)))
 
 
 def backoff(failures: int, base_s: float, limit_s: float) -> float:

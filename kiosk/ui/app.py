@@ -3,7 +3,7 @@
 1. the Qt application, with Atkinson Hyperlegible loaded from its package (never from the system);
 2. logging to stderr and to a rotating file in the data folder;
 3. the data bridge over the already-opened store, the daily automatic backup, and the visits to the clinic
-   group's hub (if the kiosk has joined one) on a worker thread;
+   group's hub (if the kiosk has joined one), each in a process of its own;
 4. the window, and in kiosk mode the lockdown (frameless full screen, on top, no cursor, no escape keys);
 5. an exception hook: an error in the UI is logged and the kiosk goes home; errors in a storm exit, so the
    service manager restarts a clean process;
@@ -15,18 +15,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import logging.handlers
+import multiprocessing
+import queue
 import random
 import signal
 import socket
-import sqlite3
 import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import fontpkg_atkinson_hyperlegible as atkinson
 from PySide6.QtCore import QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer, Signal
@@ -34,7 +34,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk import paths
-from kiosk.db import backup, lite
+from kiosk.db import backup
 from kiosk.errors import KioskError
 from kiosk.services import fleet
 from kiosk.services.startup import KioskStart
@@ -160,46 +160,14 @@ class DailyBackup(QObject):
             self.source.notify(f"The daily backup failed: {error}")
 
 
-@dataclass(frozen=True)
-class SyncOutcome:
-    """What one visit to the hub came to, for the UI thread."""
-
-    joined: bool
-    ok: bool
-    line: str
-    refused: bool = False  # a release was refused (staff must hear of it)
-    quiet_notice: str | None = None  # the hub has not been reached for a day
-
-
-def sync_in_background(db_path: Path) -> SyncOutcome:
-    """One visit to the hub, on a worker thread: never raises (a bug is logged, and counts as a failed visit)."""
-    try:
-        result = fleet.sync_once(db_path)
-        outcome = SyncOutcome(True, True, result.line())
-    except fleet.NotJoined as error:
-        return SyncOutcome(False, False, str(error))
-    except KioskError as error:
-        outcome = SyncOutcome(True, False, str(error), refused=isinstance(error, fleet.SyncError))
-    except Exception:  # a bug must not end the thread unseen, nor ever reach a patient
-        log.exception("the visit to the hub failed")
-        outcome = SyncOutcome(True, False, "an unexpected error (see the log)")
-    try:
-        connection = lite.connect(db_path, readonly=True, create=False)
-        try:
-            notice = fleet.contact_notice(connection)
-        finally:
-            connection.close()
-    except (sqlite3.Error, KioskError):
-        notice = None
-    return SyncOutcome(outcome.joined, outcome.ok, outcome.line, outcome.refused, notice)
-
-
 class HubSync(QObject):
-    """Visits the clinic group's hub on a timer, on a worker thread, so no patient ever waits on the network.
+    """Visits the clinic group's hub on a timer, each visit in a process of its own, so no patient ever waits on
+    the network, nor on a release being checked and imported (a thread would share Python's interpreter lock with
+    the screen, and a big import holds it for long stretches). The kiosk's process never loads psycopg either.
 
     Every `INTERVAL_S` (give or take a tenth, so a group's kiosks spread out); after a failure, again after a
     minute, then two, four... up to an hour. A kiosk that has not joined a hub is looked at again at the usual
-    interval (a `kiosk hub join` made while it runs is taken up). A new release is imported by the worker and
+    interval (a `kiosk hub join` made while it runs is taken up). A new release is imported by the visit and
     reaches patients at the next idle reset, like any change from outside. Staff hear of a release that was
     refused, and of a hub not reached for a day; patients never do.
     """
@@ -208,7 +176,8 @@ class HubSync(QObject):
     FIRST_S = 60
     RETRY_S = 60
     RETRY_LIMIT_S = 60 * 60
-    finished = Signal(object)  # SyncOutcome, delivered on the UI thread
+    POLL_MS = 200
+    finished = Signal(object)  # fleet.Outcome, on the UI thread
 
     def __init__(self, db_path: Path, source: ContentSource, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -221,24 +190,52 @@ class HubSync(QObject):
         self.timer.setObjectName("hub_sync_timer")
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.check_now)
+        self.poll = QTimer(self)
+        self.poll.setObjectName("hub_sync_poll_timer")
+        self.poll.setInterval(self.POLL_MS)
+        self.poll.timeout.connect(self._collect)
+        self._process: Any = None
+        self._results: Any = None
         self.finished.connect(self._on_self_finished)
 
     def start(self) -> None:
         self.timer.start(self.FIRST_S * 1000)
 
     def stop(self) -> None:
+        """No more visits. One under way is left to finish by itself (its import is one transaction: ended
+        early, it leaves the content as it was)."""
         self.timer.stop()
+        self.poll.stop()
 
     def check_now(self) -> None:
         if self.running:
             return
         self.running = True
-        threading.Thread(target=self._work, name="hub-sync", daemon=True).start()
+        context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
+        self._results = context.Queue()
+        self._process = context.Process(
+            target=fleet.visit_in_child,
+            args=(str(self.db_path), self._results),
+            name="kiosk-hub-visit",
+            daemon=True,
+        )
+        self._process.start()
+        self.poll.start()
 
-    def _work(self) -> None:
-        self.finished.emit(sync_in_background(self.db_path))
+    def _collect(self) -> None:
+        """Take the visit's outcome if it has one (never waiting for it)."""
+        try:
+            outcome = self._results.get_nowait()
+        except queue.Empty:
+            if self._process.is_alive():
+                return
+            code = self._process.exitcode
+            outcome = fleet.Outcome(True, False, f"the visit stopped unexpectedly (exit status {code})")
+        self.poll.stop()
+        self._process.join(timeout=0)
+        self.finished.emit(outcome)
 
-    def _on_self_finished(self, outcome: SyncOutcome) -> None:
+    def _on_self_finished(self, outcome: fleet.Outcome) -> None:
         self.running = False
         if outcome.ok or not outcome.joined:
             self.failures = 0

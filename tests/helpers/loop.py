@@ -1,32 +1,31 @@
-"""How long the Qt event loop went without running: a timer asks to fire every few milliseconds and the longest
-wait between two firings is the loop's worst stall (a patient's tap waits as long)."""
+"""How long the Qt event loop went without running: the longest wait between two ticks of a 10 ms timer on the
+UI thread. A patient's tap waits as long, and so does the watchdog's heartbeat, a timer on the same loop."""
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QElapsedTimer, QTimer
 
 
-class LoopGaps(QObject):
-    def __init__(self, every_ms: int = 10) -> None:
-        super().__init__()
-        self.times: list[float] = []
-        self.timer = QTimer(self)
-        self.timer.setObjectName("loop_gap_probe")
-        self.timer.setInterval(every_ms)
-        self.timer.timeout.connect(lambda: self.times.append(time.perf_counter()))
+class GapMeter:
+    """The longest wait between two ticks of a 10 ms timer on the UI thread."""
+
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.longest = 0
+        self.ticks = 0
+        self.timer = QTimer()
+        self.timer.setObjectName("gap_meter_timer")
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
 
     def start(self) -> None:
-        self.times = [time.perf_counter()]
+        self.clock.start()
         self.timer.start()
 
-    def stop(self) -> None:
-        self.timer.stop()
-        self.times.append(time.perf_counter())
+    def _tick(self) -> None:
+        self.longest = max(self.longest, self.clock.restart())
+        self.ticks += 1
 
-    @property
-    def worst_ms(self) -> float:
-        return max(
-            (later - earlier) * 1000 for earlier, later in zip(self.times, self.times[1:], strict=False)
-        )
+    def stop(self) -> int:
+        self.timer.stop()
+        return max(self.longest, self.clock.elapsed())

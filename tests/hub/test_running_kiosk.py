@@ -1,4 +1,4 @@
-"""The running kiosk pulls a release on its worker thread; patients see it at the next idle reset, never mid-page."""
+"""The running kiosk pulls a release in a process of its own; patients see it at the next idle reset, never mid-page."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.ui.app import HubSync, create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.window import KioskWindow
+from tests.helpers.loop import GapMeter
 from tests.hub.helpers import Hub, edited_copy, fixture_bundle, make_hub, make_kiosk, run
 
 __all__ = ["fixture_bundle"]
@@ -55,10 +56,15 @@ def test_a_release_reaches_patients_at_the_next_idle_reset_never_mid_page(
     hub.import_folder(edited_copy(tmp_path, "Please bring a driver.", "Please bring a driver you trust."))
     hub.publish()
     sync = HubSync(win.source.db_path, win.source, win)
+    meter = GapMeter()
+    meter.start()
     with qtbot.wait_signal(sync.finished, timeout=60_000) as outcome:
         sync.check_now()
+    longest = meter.stop()
     sync.stop()
     assert outcome.args[0].ok and "release 2 imported" in outcome.args[0].line
+    # Fetched, checked, backed up and imported, and the screen never waited for any of it.
+    assert meter.ticks > 10 and longest < 200, f"the event loop stalled for {longest} ms"
     assert (
         "Please bring a driver." in answer(win) and win.current == "faq"
     )  # the patient reads on, undisturbed
