@@ -1,8 +1,8 @@
 """A kiosk as a member of a clinic group: joining a hub, pulling signed releases, pushing its counts and health.
 
 Offline first: the kiosk never needs the hub. `sync_once` is one short visit (connect with a short timeout,
-push, look, fetch, disconnect), run by `kiosk sync` or by the running kiosk on a timer in a process of its own (`visit_in_child`). A newer
-release is checked completely before anything changes: signed by the group's key pinned at joining, numbered
+push, look, fetch, disconnect), run by `kiosk sync` or by the running kiosk on a timer, in a process of its own
+(`visit_in_child`). A newer release is checked completely before anything changes: signed by the group's key pinned at joining, numbered
 above the release the kiosk has (no rollback), a well-formed pack with importable content. Then the kiosk backs
 itself up and imports it in one transaction that also records the new release number, so a hub that goes away
 half-way, a kill or a power cut leaves the old content or the new, never a mix. Clinic-local settings (name,
