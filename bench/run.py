@@ -46,7 +46,8 @@ def median_time(command: list[str], env: dict[str, str]) -> float:
 
 def drive(action: str, db: Path, env: dict[str, str]) -> dict[str, object]:
     lines = run([PYTHON, str(ROOT / "bench" / "drive.py"), action, str(db)], env).strip().splitlines()
-    return json.loads(lines[-1])
+    result: dict[str, object] = json.loads(lines[-1])
+    return result
 
 
 def build_database(db: Path) -> None:
@@ -90,6 +91,7 @@ def grow_questions(source: Path, target: Path, total: int = 5000) -> None:
                     {
                         "question": f"{base['question']} {rng.choice(words)}",
                         "markdown": f"{base['markdown']}\n\n{extra}.",
+                        "asked": base.get("asked", []),  # as many other wordings as the real questions
                     },
                 )
         session.flush()

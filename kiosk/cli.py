@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
-from kiosk import __version__, paths
+from kiosk import __version__, logs, paths
 from kiosk.errors import ContentError, KioskError, UsageError
 
 log = logging.getLogger("kiosk")
@@ -1091,15 +1091,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(verbose: bool) -> None:
-    root = logging.getLogger()
-    if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -1107,7 +1098,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return error.exit_code
-    _setup_logging(getattr(args, "verbose", False))
+    logs.setup(verbose=getattr(args, "verbose", False))
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -19,8 +20,32 @@ os.environ.pop("KIOSK_CONTENT_DIR", None)
 from kiosk import paths
 from kiosk.db.store import Store, open_store
 from kiosk.services import library
+from tests.helpers.db import FIXTURE_CONTENT
 
-FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+
+class _LoggedWarnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def log_warnings_fail(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A warning or error logged during a test fails it, as Python and Qt warnings do, unless the test is marked
+    `logs_warnings` because logging one is part of what it checks."""
+    handler = _LoggedWarnings()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("logs_warnings") is None:
+        logged = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in handler.records)
+        pytest.fail(f"logged a warning (mark the test logs_warnings if that is what it checks):\n{logged}")
 
 
 @pytest.fixture

@@ -412,6 +412,8 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
     allowed = {"id", "sources", "published", "unpublished"}
     if kind == "chapter":
         allowed |= {"summary", "reviewed_on", "reviewed_by", "kind"}
+    else:
+        allowed |= {"asked"}
     for key in meta:
         if key not in allowed:
             report.warn(line_of(str(key)), f"unknown front matter key {shown(key)} is ignored")
@@ -428,6 +430,10 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
     unpublished = meta.get("unpublished")
     if unpublished is not None and not isinstance(unpublished, list):
         report.error(line_of("unpublished"), "unpublished must be a list of ids: [id-1, id-2]")
+    if meta.get("asked") is not None and asked_of(meta) is None:
+        report.error(
+            line_of("asked"), "asked must list other ways to ask each question: 'question-id: [words, ...]'"
+        )
     if kind != "chapter":
         return
     if meta.get("kind", "topic") not in ("topic", "reference"):
@@ -440,6 +446,21 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
     reviewed_by = meta.get("reviewed_by")
     if reviewed_by is not None and not isinstance(reviewed_by, str):
         report.error(line_of("reviewed_by"), "reviewed_by must be a name, or empty")
+
+
+def asked_of(meta: dict[str, Any]) -> dict[str, list[str]] | None:
+    """A questions file's `asked`: other ways patients ask each question, by question id (None if malformed)."""
+    value = meta.get("asked") or {}
+    if not isinstance(value, dict):
+        return None
+    asked: dict[str, list[str]] = {}
+    for identifier, ways in value.items():
+        if not isinstance(identifier, str) or not isinstance(ways, list):
+            return None
+        if not all(isinstance(way, str) and way.strip() and "\n" not in way for way in ways):
+            return None
+        asked[identifier] = [" ".join(way.split()) for way in ways]
+    return asked
 
 
 def review_date(meta: dict[str, Any]) -> dt.date | None:

@@ -28,6 +28,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from kiosk.content import links
 from kiosk.errors import KioskError
 
 #: Tags that may reach the screen. QTextBrowser renders all of them.
@@ -54,7 +55,7 @@ ALLOWED_TAGS = frozenset(
 )
 #: Raw HTML an author may write inside Markdown; anything else is reported by validation and removed here.
 ALLOWED_RAW_TAGS = frozenset({"br", "strong", "em", "b", "i", "sup", "sub"})
-LINK_SCHEMES = ("page:", "faq:")
+LINK_SCHEMES = links.SCHEMES
 
 _cleaner = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
@@ -110,7 +111,7 @@ class _KioskTree(Treeprocessor):
         for link in root.iter("a"):
             href = (link.get("href") or "").strip()
             self.links.append(href)
-            if not href.startswith(LINK_SCHEMES):
+            if links.parse(href) is None:
                 link.tag = "span"
                 link.attrib.clear()
         for parent in list(root.iter()):

@@ -1,8 +1,10 @@
 """Content as rows of plain fields: the one shape that import, export, edits, revisions and undo all share.
 
-Every row content can touch has a `Key` (what it is) and `Fields` (a JSON-able dict of what staff can change).
-Derived columns (rendered HTML, plain text, the picture pulled out of a page) are computed from the fields when
-a row is written, so they can never disagree with the Markdown they come from.
+Every row content can touch has a `Key` (what it is) and fields (a JSON-able dict of what staff can change). The
+nine kinds of row are described once, in `ROW_KINDS`: each with its model, how its key is made, how its fields are
+read and how they are written, and the `TypedDict` its fields follow. Derived columns (rendered HTML, plain text,
+the picture pulled out of a page) are computed from the fields when a row is written, so they can never disagree
+with the Markdown they come from.
 
 `bundled_hash` is the hash of a row's fields as the bundled content last supplied them; a row whose current fields
 hash differently was changed by staff (`is_staff_edited`).
@@ -13,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import ScalarResult, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.content.links import page_ref, split_page_ref
 from kiosk.content.render import render
 from kiosk.db.models import (
     Asset,
@@ -32,25 +35,76 @@ from kiosk.db.models import (
     FaqEntryText,
     Page,
     PageText,
+    Placed,
     Tracked,
     utcnow,
 )
 
+#: A row's fields in the form revisions store and staff tools pass around; each kind's follows its TypedDict.
 Fields = dict[str, Any]
-T = TypeVar("T")
 
-#: Kinds in the order rows must be created (parents first).
-KINDS = (
-    "asset",
-    "chapter",
-    "chapter_text",
-    "page",
-    "page_text",
-    "faq_category",
-    "faq_category_text",
-    "faq_entry",
-    "faq_entry_text",
-)
+
+class AssetFields(TypedDict):
+    sha256: str
+    media_type: str
+    deleted: bool
+
+
+class ChapterFields(TypedDict):
+    position: int
+    kind: str  # "topic" or "reference"
+    published: bool
+    sources: list[str]
+    reviewed_on: str | None  # ISO date
+    reviewed_by: str
+    deleted: bool
+
+
+class ChapterTextFields(TypedDict):
+    title: str
+    summary: str
+
+
+class PageFields(TypedDict):
+    position: int
+    published: bool
+    deleted: bool
+
+
+class PageTextFields(TypedDict):
+    title: str
+    markdown: str
+
+
+class CategoryFields(TypedDict):
+    position: int
+    published: bool
+    sources: list[str]
+    deleted: bool
+
+
+class CategoryTextFields(TypedDict):
+    title: str
+
+
+class _EntryTextRequired(TypedDict):
+    question: str
+    markdown: str
+
+
+class EntryFields(TypedDict):
+    category: str
+    position: int
+    published: bool
+    deleted: bool
+
+
+class EntryTextFields(_EntryTextRequired, total=False):
+    #: Other ways patients ask the question (search only). Left out when there are none, so a question written
+    #: before they existed hashes as it always did.
+    asked: list[str]
+
+
 #: Fields that belong to the clinic, not the bundle: a bundled update never compares or overwrites them.
 CLINIC_FIELDS: Mapping[str, frozenset[str]] = {"chapter": frozenset({"reviewed_on", "reviewed_by"})}
 
@@ -69,25 +123,32 @@ class Key:
         """The language-neutral row this text row belongs to (itself if it is one)."""
         return Key(self.kind.removesuffix("_text"), self.id) if self.lang else self
 
+    @property
+    def chapter(self) -> str:
+        """The chapter a chapter or page row belongs to (its id, or the first part of a page's)."""
+        if self.item.kind not in ("chapter", "page"):
+            raise ValueError(f"{self} is not a chapter or a page")
+        return split_page_ref(self.id)[0]
+
+    @property
+    def slug(self) -> str:
+        """A page's own id within its chapter (the part after the '/')."""
+        if self.item.kind != "page":
+            raise ValueError(f"{self} is not a page")
+        return split_page_ref(self.id)[1]
+
     def describe(self) -> str:
         """Words for staff: 'page what-is-ketamine/history (es)'."""
-        noun = {
-            "chapter": "chapter",
-            "page": "page",
-            "faq_category": "question category",
-            "faq_entry": "question",
-            "asset": "picture",
-        }[self.item.kind]
-        return f"{noun} {self.id}" + (f" ({self.lang})" if self.lang else "")
+        return f"{ROW_KINDS[self.item.kind].noun} {self.id}" + (f" ({self.lang})" if self.lang else "")
 
 
-def fields_hash(kind: str, fields: Fields) -> str:
+def fields_hash(kind: str, fields: Mapping[str, Any]) -> str:
     ignored = CLINIC_FIELDS.get(kind, frozenset())
     canonical = {k: v for k, v in fields.items() if k not in ignored}
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def is_staff_edited(key: Key, fields: Fields, bundled_hash: str | None) -> bool:
+def is_staff_edited(key: Key, fields: Mapping[str, Any], bundled_hash: str | None) -> bool:
     return bundled_hash is None or fields_hash(key.kind, fields) != bundled_hash
 
 
@@ -99,99 +160,295 @@ class Row:
     updated_at: dt.datetime
 
 
+# --- each kind of row: reading its fields, writing them -------------------------------------------------------------
+
+
+def _deleted_at(current: dt.datetime | None, deleted: bool) -> dt.datetime | None:
+    if not deleted:
+        return None
+    return current or utcnow()
+
+
+def _place(item: Placed, fields: Mapping[str, Any]) -> None:
+    """An item's place in order, whether it is published, and whether it is deleted (keeping the first time)."""
+    item.position, item.published = fields["position"], fields["published"]
+    item.deleted_at = _deleted_at(item.deleted_at, fields.get("deleted", False))
+
+
+def _read_asset(asset: Asset) -> AssetFields:
+    return {"sha256": asset.sha256, "media_type": asset.media_type, "deleted": asset.deleted_at is not None}
+
+
+def _read_chapter(chapter: Chapter) -> ChapterFields:
+    return {
+        "position": chapter.position,
+        "kind": chapter.kind,
+        "published": chapter.published,
+        "sources": list(chapter.sources),
+        "reviewed_on": chapter.reviewed_on.isoformat() if chapter.reviewed_on else None,
+        "reviewed_by": chapter.reviewed_by,
+        "deleted": chapter.deleted_at is not None,
+    }
+
+
+def _read_chapter_text(text: ChapterText) -> ChapterTextFields:
+    return {"title": text.title, "summary": text.summary}
+
+
+def _read_page(page: Page) -> PageFields:
+    return {"position": page.position, "published": page.published, "deleted": page.deleted_at is not None}
+
+
+def _read_page_text(text: PageText) -> PageTextFields:
+    return {"title": text.title, "markdown": text.markdown}
+
+
+def _read_category(category: FaqCategory) -> CategoryFields:
+    return {
+        "position": category.position,
+        "published": category.published,
+        "sources": list(category.sources),
+        "deleted": category.deleted_at is not None,
+    }
+
+
+def _read_category_text(text: FaqCategoryText) -> CategoryTextFields:
+    return {"title": text.title}
+
+
+def _read_entry(entry: FaqEntry) -> EntryFields:
+    return {
+        "category": entry.category_id,
+        "position": entry.position,
+        "published": entry.published,
+        "deleted": entry.deleted_at is not None,
+    }
+
+
+def _read_entry_text(text: FaqEntryText) -> EntryTextFields:
+    fields: EntryTextFields = {"question": text.question, "markdown": text.markdown}
+    if text.asked:
+        fields["asked"] = list(text.asked)
+    return fields
+
+
+def _write_asset(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(AssetFields, fields)
+    digest = typed["sha256"]
+    if digest not in writer.blobs:
+        data = writer.pending_blobs.get(digest)
+        if data is None:
+            raise LookupError(f"no picture data for {key.id} ({digest[:12]})")
+        writer.session.add(AssetBlob(sha256=digest, data=data, size=len(data)))
+        writer.blobs.add(digest)
+    asset = row if isinstance(row, Asset) else Asset(name=key.id)
+    asset.sha256, asset.media_type = digest, typed["media_type"]
+    asset.deleted_at = _deleted_at(asset.deleted_at, typed.get("deleted", False))
+    return asset
+
+
+def _write_chapter(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(ChapterFields, fields)
+    chapter = row if isinstance(row, Chapter) else Chapter(id=key.id)
+    _place(chapter, typed)
+    chapter.kind, chapter.sources = typed["kind"], list(typed["sources"])
+    reviewed_on = typed.get("reviewed_on")
+    chapter.reviewed_on = dt.date.fromisoformat(reviewed_on) if reviewed_on else None
+    chapter.reviewed_by = typed.get("reviewed_by") or ""
+    return chapter
+
+
+def _write_chapter_text(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(ChapterTextFields, fields)
+    text = (
+        row if isinstance(row, ChapterText) else ChapterText(chapter=writer.parent(key.item), lang=key.lang)
+    )
+    text.title, text.summary = typed["title"], typed.get("summary") or ""
+    return text
+
+
+def _write_page(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(PageFields, fields)
+    new = row is None or not isinstance(row, Page)
+    page = Page(chapter=writer.parent(Key("chapter", key.chapter)), slug=key.slug) if new else row
+    _place(page, typed)
+    return page
+
+
+def _write_page_text(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(PageTextFields, fields)
+    text = row if isinstance(row, PageText) else PageText(page=writer.parent(key.item), lang=key.lang)
+    rendered = render(typed["markdown"])
+    picture = rendered.picture
+    text.title, text.markdown = typed["title"], typed["markdown"]
+    text.html, text.plain = rendered.html, rendered.plain
+    text.image = picture.src if picture else None
+    text.image_alt = picture.alt if picture else ""
+    text.image_caption = picture.caption if picture else ""
+    return text
+
+
+def _write_category(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(CategoryFields, fields)
+    category = row if isinstance(row, FaqCategory) else FaqCategory(id=key.id)
+    _place(category, typed)
+    category.sources = list(typed["sources"])
+    return category
+
+
+def _write_category_text(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(CategoryTextFields, fields)
+    text = (
+        row
+        if isinstance(row, FaqCategoryText)
+        else FaqCategoryText(category=writer.parent(key.item), lang=key.lang)
+    )
+    text.title = typed["title"]
+    return text
+
+
+def _write_entry(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(EntryFields, fields)
+    entry = row if isinstance(row, FaqEntry) else FaqEntry(id=key.id)
+    entry.category = writer.parent(Key("faq_category", typed["category"]))
+    _place(entry, typed)
+    return entry
+
+
+def _write_entry_text(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(EntryTextFields, fields)
+    text = (
+        row if isinstance(row, FaqEntryText) else FaqEntryText(entry=writer.parent(key.item), lang=key.lang)
+    )
+    rendered = render(typed["markdown"])
+    text.question, text.markdown = typed["question"], typed["markdown"]
+    text.asked = list(typed.get("asked", []))
+    text.html, text.plain = rendered.html, rendered.plain
+    return text
+
+
+@dataclass(frozen=True)
+class RowKind:
+    """One kind of content row: its model, how a row's key is made, and how its fields are read and written."""
+
+    name: str
+    noun: str  # for staff
+    model: type[Tracked]
+    fields: type[Any]  # the TypedDict its fields follow
+    key: Callable[[Any, Mapping[int, str]], Key]  # (row, page ids by database id) -> key
+    read: Callable[[Any], Mapping[str, Any]]
+    write: Callable[[RowWriter, Key, Any, Fields], Tracked]  # (writer, key, existing row or None, fields)
+
+
+def _page_key(page: Page, _pages: Mapping[int, str]) -> Key:
+    return Key("page", page_ref(page.chapter_id, page.slug))
+
+
+#: Every kind of row, parents before children (the order rows must be created in).
+ROW_KINDS: Mapping[str, RowKind] = {
+    kind.name: kind
+    for kind in (
+        RowKind(
+            "asset",
+            "picture",
+            Asset,
+            AssetFields,
+            lambda r, _: Key("asset", r.name),
+            _read_asset,
+            _write_asset,
+        ),
+        RowKind(
+            "chapter",
+            "chapter",
+            Chapter,
+            ChapterFields,
+            lambda r, _: Key("chapter", r.id),
+            _read_chapter,
+            _write_chapter,
+        ),
+        RowKind(
+            "chapter_text",
+            "chapter",
+            ChapterText,
+            ChapterTextFields,
+            lambda r, _: Key("chapter_text", r.chapter_id, r.lang),
+            _read_chapter_text,
+            _write_chapter_text,
+        ),
+        RowKind("page", "page", Page, PageFields, _page_key, _read_page, _write_page),
+        RowKind(
+            "page_text",
+            "page",
+            PageText,
+            PageTextFields,
+            lambda r, pages: Key("page_text", pages[r.page_id], r.lang),
+            _read_page_text,
+            _write_page_text,
+        ),
+        RowKind(
+            "faq_category",
+            "question category",
+            FaqCategory,
+            CategoryFields,
+            lambda r, _: Key("faq_category", r.id),
+            _read_category,
+            _write_category,
+        ),
+        RowKind(
+            "faq_category_text",
+            "question category",
+            FaqCategoryText,
+            CategoryTextFields,
+            lambda r, _: Key("faq_category_text", r.category_id, r.lang),
+            _read_category_text,
+            _write_category_text,
+        ),
+        RowKind(
+            "faq_entry",
+            "question",
+            FaqEntry,
+            EntryFields,
+            lambda r, _: Key("faq_entry", r.id),
+            _read_entry,
+            _write_entry,
+        ),
+        RowKind(
+            "faq_entry_text",
+            "question",
+            FaqEntryText,
+            EntryTextFields,
+            lambda r, _: Key("faq_entry_text", r.entry_id, r.lang),
+            _read_entry_text,
+            _write_entry_text,
+        ),
+    )
+}
+#: Kinds in the order rows must be created (parents first).
+KINDS = tuple(ROW_KINDS)
+
+
 #: Rows are read in batches: reading thousands of rows in one call holds Python's interpreter lock for that long,
 #: and the screen's event loop, waiting for it while a staff job reads on another thread, would stall.
 BATCH = 200
 
 
-def _rows(session: Session, model: type[T]) -> ScalarResult[T]:
-    return session.scalars(select(model).execution_options(yield_per=BATCH))
-
-
-def _date(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
+def _rows(session: Session) -> Iterator[tuple[Key, RowKind, Tracked]]:
+    """Every content row in the database with its key, parents first."""
+    pages: dict[int, str] = {}
+    for kind in ROW_KINDS.values():
+        for row in session.scalars(select(kind.model).execution_options(yield_per=BATCH)):
+            key = kind.key(row, pages)
+            if isinstance(row, Page):
+                pages[row.id] = key.id
+            yield key, kind, row
 
 
 def read_state(session: Session) -> dict[Key, Row]:
     """Every content row in the database, deleted (recoverable) items included."""
-    state: dict[Key, Row] = {}
-
-    def put(key: Key, fields: Fields, row: Tracked) -> None:
-        state[key] = Row(fields, row.bundled_hash, row.bundled_changed, row.updated_at)
-
-    for asset in _rows(session, Asset):
-        put(
-            Key("asset", asset.name),
-            {"sha256": asset.sha256, "media_type": asset.media_type, "deleted": asset.deleted_at is not None},
-            asset,
-        )
-    for chapter in _rows(session, Chapter):
-        put(
-            Key("chapter", chapter.id),
-            {
-                "position": chapter.position,
-                "kind": chapter.kind,
-                "published": chapter.published,
-                "sources": list(chapter.sources),
-                "reviewed_on": _date(chapter.reviewed_on),
-                "reviewed_by": chapter.reviewed_by,
-                "deleted": chapter.deleted_at is not None,
-            },
-            chapter,
-        )
-    for ctext in _rows(session, ChapterText):
-        put(
-            Key("chapter_text", ctext.chapter_id, ctext.lang),
-            {"title": ctext.title, "summary": ctext.summary},
-            ctext,
-        )
-    slugs: dict[int, str] = {}
-    for page in _rows(session, Page):
-        slugs[page.id] = f"{page.chapter_id}/{page.slug}"
-        put(
-            Key("page", slugs[page.id]),
-            {"position": page.position, "published": page.published, "deleted": page.deleted_at is not None},
-            page,
-        )
-    for ptext in _rows(session, PageText):
-        put(
-            Key("page_text", slugs[ptext.page_id], ptext.lang),
-            {"title": ptext.title, "markdown": ptext.markdown},
-            ptext,
-        )
-    for category in _rows(session, FaqCategory):
-        put(
-            Key("faq_category", category.id),
-            {
-                "position": category.position,
-                "published": category.published,
-                "sources": list(category.sources),
-                "deleted": category.deleted_at is not None,
-            },
-            category,
-        )
-    for cat_text in _rows(session, FaqCategoryText):
-        put(
-            Key("faq_category_text", cat_text.category_id, cat_text.lang), {"title": cat_text.title}, cat_text
-        )
-    for entry in _rows(session, FaqEntry):
-        put(
-            Key("faq_entry", entry.id),
-            {
-                "category": entry.category_id,
-                "position": entry.position,
-                "published": entry.published,
-                "deleted": entry.deleted_at is not None,
-            },
-            entry,
-        )
-    for etext in _rows(session, FaqEntryText):
-        put(
-            Key("faq_entry_text", etext.entry_id, etext.lang),
-            {"question": etext.question, "markdown": etext.markdown},
-            etext,
-        )
-    return state
+    return {
+        key: Row(dict(kind.read(row)), row.bundled_hash, row.bundled_changed, row.updated_at)
+        for key, kind, row in _rows(session)
+    }
 
 
 class RowWriter:
@@ -203,35 +460,17 @@ class RowWriter:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.rows: dict[Key, Tracked] = {}
+        self.rows: dict[Key, Tracked] = {key: row for key, _, row in _rows(session)}
         self.blobs = set(session.scalars(select(AssetBlob.sha256)))
-        for asset in _rows(session, Asset):
-            self.rows[Key("asset", asset.name)] = asset
-        for chapter in _rows(session, Chapter):
-            self.rows[Key("chapter", chapter.id)] = chapter
-        for ctext in _rows(session, ChapterText):
-            self.rows[Key("chapter_text", ctext.chapter_id, ctext.lang)] = ctext
-        slugs: dict[int, str] = {}
-        for page in _rows(session, Page):
-            slugs[page.id] = f"{page.chapter_id}/{page.slug}"
-            self.rows[Key("page", slugs[page.id])] = page
-        for ptext in _rows(session, PageText):
-            self.rows[Key("page_text", slugs[ptext.page_id], ptext.lang)] = ptext
-        for category in _rows(session, FaqCategory):
-            self.rows[Key("faq_category", category.id)] = category
-        for cat_text in _rows(session, FaqCategoryText):
-            self.rows[Key("faq_category_text", cat_text.category_id, cat_text.lang)] = cat_text
-        for entry in _rows(session, FaqEntry):
-            self.rows[Key("faq_entry", entry.id)] = entry
-        for etext in _rows(session, FaqEntryText):
-            self.rows[Key("faq_entry_text", etext.entry_id, etext.lang)] = etext
+        self.pending_blobs: Mapping[str, bytes] = {}
 
     def find(self, key: Key) -> Tracked | None:
         return self.rows.get(key)
 
-    def _parent(self, key: Key, kind: type[Tracked]) -> Any:
+    def parent(self, key: Key) -> Any:
+        """The row a new row belongs to, which must exist already."""
         parent = self.rows.get(key)
-        if not isinstance(parent, kind):
+        if not isinstance(parent, ROW_KINDS[key.kind].model):
             raise LookupError(f"{key.describe()} does not exist")
         return parent
 
@@ -250,107 +489,14 @@ class RowWriter:
                 self.session.delete(row)
                 del self.rows[key]
             return None
-        if key.kind == "asset":
-            digest = fields["sha256"]
-            if digest not in self.blobs:
-                data = (blobs or {}).get(digest)
-                if data is None:
-                    raise LookupError(f"no picture data for {key.id} ({digest[:12]})")
-                self.session.add(AssetBlob(sha256=digest, data=data, size=len(data)))
-                self.blobs.add(digest)
-            asset = row if isinstance(row, Asset) else Asset(name=key.id)
-            asset.sha256, asset.media_type = digest, fields["media_type"]
-            asset.deleted_at = _deleted_at(asset.deleted_at, fields.get("deleted", False))
-            row = asset
-        elif key.kind == "chapter":
-            chapter = row if isinstance(row, Chapter) else Chapter(id=key.id)
-            chapter.position, chapter.kind, chapter.published = (
-                fields["position"],
-                fields["kind"],
-                fields["published"],
-            )
-            chapter.sources = list(fields["sources"])
-            chapter.reviewed_on = (
-                dt.date.fromisoformat(fields["reviewed_on"]) if fields.get("reviewed_on") else None
-            )
-            chapter.reviewed_by = fields.get("reviewed_by") or ""
-            chapter.deleted_at = _deleted_at(chapter.deleted_at, fields.get("deleted", False))
-            row = chapter
-        elif key.kind == "chapter_text":
-            ctext = (
-                row
-                if isinstance(row, ChapterText)
-                else ChapterText(chapter=self._parent(key.item, Chapter), lang=key.lang)
-            )
-            ctext.title, ctext.summary = fields["title"], fields.get("summary") or ""
-            row = ctext
-        elif key.kind == "page":
-            page = (
-                row
-                if isinstance(row, Page)
-                else Page(
-                    chapter=self._parent(Key("chapter", key.id.split("/", 1)[0]), Chapter),
-                    slug=key.id.split("/", 1)[1],
-                )
-            )
-            page.position, page.published = fields["position"], fields["published"]
-            page.deleted_at = _deleted_at(page.deleted_at, fields.get("deleted", False))
-            row = page
-        elif key.kind == "page_text":
-            ptext = (
-                row
-                if isinstance(row, PageText)
-                else PageText(page=self._parent(key.item, Page), lang=key.lang)
-            )
-            rendered = render(fields["markdown"])
-            picture = rendered.picture
-            ptext.title, ptext.markdown = fields["title"], fields["markdown"]
-            ptext.html, ptext.plain = rendered.html, rendered.plain
-            ptext.image = picture.src if picture else None
-            ptext.image_alt = picture.alt if picture else ""
-            ptext.image_caption = picture.caption if picture else ""
-            row = ptext
-        elif key.kind == "faq_category":
-            category = row if isinstance(row, FaqCategory) else FaqCategory(id=key.id)
-            category.position, category.published = fields["position"], fields["published"]
-            category.sources = list(fields["sources"])
-            category.deleted_at = _deleted_at(category.deleted_at, fields.get("deleted", False))
-            row = category
-        elif key.kind == "faq_category_text":
-            cat_text = (
-                row
-                if isinstance(row, FaqCategoryText)
-                else FaqCategoryText(category=self._parent(key.item, FaqCategory), lang=key.lang)
-            )
-            cat_text.title = fields["title"]
-            row = cat_text
-        elif key.kind == "faq_entry":
-            entry = row if isinstance(row, FaqEntry) else FaqEntry(id=key.id)
-            entry.category = self._parent(Key("faq_category", fields["category"]), FaqCategory)
-            entry.position, entry.published = fields["position"], fields["published"]
-            entry.deleted_at = _deleted_at(entry.deleted_at, fields.get("deleted", False))
-            row = entry
-        elif key.kind == "faq_entry_text":
-            etext = (
-                row
-                if isinstance(row, FaqEntryText)
-                else FaqEntryText(entry=self._parent(key.item, FaqEntry), lang=key.lang)
-            )
-            rendered = render(fields["markdown"])
-            etext.question, etext.markdown = fields["question"], fields["markdown"]
-            etext.html, etext.plain = rendered.html, rendered.plain
-            row = etext
-        else:
+        kind = ROW_KINDS.get(key.kind)
+        if kind is None:
             raise ValueError(f"unknown row kind {key.kind!r}")
-        self.session.add(row)
-        self.rows[key] = row
-        return row
+        self.pending_blobs = blobs or {}
+        written = kind.write(self, key, row, fields)
+        self.session.add(written)
+        self.rows[key] = written
+        return written
 
     def flush(self) -> None:
         self.session.flush()
-
-
-def _deleted_at(current: dt.datetime | None, deleted: bool) -> dt.datetime | None:
-    if not deleted:
-        return None
-    return current or utcnow()

@@ -22,10 +22,10 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 from sqlalchemy.orm import Session
@@ -33,11 +33,21 @@ from sqlalchemy.orm import Session
 from kiosk.config import SETTINGS
 from kiosk.content import history
 from kiosk.content.history import COMMAND_LINE, Snapshot
-from kiosk.content.parse import ContentSet, printable, review_date, shown
+from kiosk.content.links import page_ref
+from kiosk.content.parse import ContentSet, asked_of, printable, review_date, shown
 from kiosk.content.state import (
     KINDS,
+    AssetFields,
+    CategoryFields,
+    CategoryTextFields,
+    ChapterFields,
+    ChapterTextFields,
+    EntryFields,
+    EntryTextFields,
     Fields,
     Key,
+    PageFields,
+    PageTextFields,
     Row,
     RowWriter,
     fields_hash,
@@ -211,64 +221,61 @@ def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, byt
     """The rows a content folder describes, and the picture data they need."""
     state: dict[Key, Fields] = {}
     blobs: dict[str, bytes] = {}
+
+    def put(key: Key, fields: Mapping[str, Any]) -> None:
+        state[key] = dict(fields)
+
     for picture in content.pictures.values():
         digest = hashlib.sha256(picture.data).hexdigest()
         blobs[digest] = picture.data
-        state[Key("asset", picture.name)] = {
-            "sha256": digest,
-            "media_type": picture.media_type,
-            "deleted": False,
-        }
+        put(
+            Key("asset", picture.name),
+            AssetFields(sha256=digest, media_type=picture.media_type, deleted=False),
+        )
     reference = content.languages[0]
     for doc in content.docs("chapter", reference):
         reviewed_on = review_date(doc.meta)
-        state[Key("chapter", doc.id)] = {
-            "position": doc.position,
-            "kind": doc.meta.get("kind") or "topic",
-            "published": doc.published,
-            "sources": [str(s) for s in doc.meta.get("sources") or []],
-            "reviewed_on": reviewed_on.isoformat() if reviewed_on else None,
-            "reviewed_by": str(doc.meta.get("reviewed_by") or ""),
-            "deleted": False,
-        }
+        chapter = ChapterFields(
+            position=doc.position,
+            kind=doc.meta.get("kind") or "topic",
+            published=doc.published,
+            sources=[str(s) for s in doc.meta.get("sources") or []],
+            reviewed_on=reviewed_on.isoformat() if reviewed_on else None,
+            reviewed_by=str(doc.meta.get("reviewed_by") or ""),
+            deleted=False,
+        )
+        put(Key("chapter", doc.id), chapter)
         for index, section in enumerate(doc.sections, start=1):
-            state[Key("page", f"{doc.id}/{section.id}")] = {
-                "position": index,
-                "published": section.id not in doc.unpublished,
-                "deleted": False,
-            }
+            published = section.id not in doc.unpublished
+            put(
+                Key("page", page_ref(doc.id, section.id)),
+                PageFields(position=index, published=published, deleted=False),
+            )
     for doc in content.docs("faq", reference):
-        state[Key("faq_category", doc.id)] = {
-            "position": doc.position,
-            "published": doc.published,
-            "sources": [str(s) for s in doc.meta.get("sources") or []],
-            "deleted": False,
-        }
+        sources = [str(s) for s in doc.meta.get("sources") or []]
+        put(
+            Key("faq_category", doc.id),
+            CategoryFields(position=doc.position, published=doc.published, sources=sources, deleted=False),
+        )
         for index, section in enumerate(doc.sections, start=1):
-            state[Key("faq_entry", section.id)] = {
-                "category": doc.id,
-                "position": index,
-                "published": section.id not in doc.unpublished,
-                "deleted": False,
-            }
+            published = section.id not in doc.unpublished
+            entry = EntryFields(category=doc.id, position=index, published=published, deleted=False)
+            put(Key("faq_entry", section.id), entry)
     for lang in content.languages:
         for doc in content.docs("chapter", lang):
-            state[Key("chapter_text", doc.id, lang)] = {
-                "title": doc.title,
-                "summary": str(doc.meta.get("summary") or "").strip(),
-            }
+            summary = str(doc.meta.get("summary") or "").strip()
+            put(Key("chapter_text", doc.id, lang), ChapterTextFields(title=doc.title, summary=summary))
             for section in doc.sections:
-                state[Key("page_text", f"{doc.id}/{section.id}", lang)] = {
-                    "title": section.title,
-                    "markdown": section.markdown,
-                }
+                page_text = PageTextFields(title=section.title, markdown=section.markdown)
+                put(Key("page_text", page_ref(doc.id, section.id), lang), page_text)
         for doc in content.docs("faq", lang):
-            state[Key("faq_category_text", doc.id, lang)] = {"title": doc.title}
+            put(Key("faq_category_text", doc.id, lang), CategoryTextFields(title=doc.title))
+            asked = asked_of(doc.meta) or {}
             for section in doc.sections:
-                state[Key("faq_entry_text", section.id, lang)] = {
-                    "question": section.title,
-                    "markdown": section.markdown,
-                }
+                entry_text = EntryTextFields(question=section.title, markdown=section.markdown)
+                if asked.get(section.id):
+                    entry_text["asked"] = asked[section.id]
+                put(Key("faq_entry_text", section.id, lang), entry_text)
     return state, blobs
 
 
@@ -384,15 +391,6 @@ def apply_import(
     return changeset
 
 
-def import_content(
-    session: Session, content: ContentSet, mode: Mode, *, kind: str | None = None
-) -> ImportPlan:
-    """Plan and apply in one go (the caller's transaction makes it all or nothing)."""
-    plan = plan_import(session, content, mode)
-    apply_import(session, plan, kind=kind or ("bundled-import" if mode == "bundled" else "import"))
-    return plan
-
-
 # --- export ----------------------------------------------------------------------------------------------------
 
 
@@ -406,6 +404,10 @@ def _scalar(value: Any) -> str:
 def _front_matter(pairs: Iterable[tuple[str, Any]]) -> str:
     lines = ["---"]
     for key, value in pairs:
+        if isinstance(value, dict):  # one line per entry, so staff can edit each in a text editor
+            lines.append(f"{key}:")
+            lines += [f"  {_scalar(name)}: {_scalar(entry)}" for name, entry in value.items()]
+            continue
         text = _scalar(value)
         lines.append(f"{key}: {text}" if text else f"{key}:")
     lines.append("---")
@@ -415,6 +417,79 @@ def _front_matter(pairs: Iterable[tuple[str, Any]]) -> str:
 def _live(state: dict[Key, Row], kind: str) -> list[tuple[Key, Fields]]:
     rows = [(k, r.fields) for k, r in state.items() if k.kind == kind and not r.fields.get("deleted")]
     return sorted(rows, key=lambda item: (item[1].get("position", 0), item[0].id))
+
+
+def _document(
+    meta: list[tuple[str, Any]], published: bool, sections: list[tuple[str, bool, str | None]], title: str
+) -> str:
+    """A chapter or questions file: front matter, `# title`, then a `## ... {#id}` section for each page or
+    question (`sections`: id, published, heading and text or None when it has no text in this language)."""
+    if not published:
+        meta.append(("published", False))
+    hidden = [identifier for identifier, shown, _ in sections if not shown]
+    if hidden:
+        meta.append(("unpublished", hidden))
+    body = [f"# {title}"] + [text for _, _, text in sections if text is not None]
+    return _front_matter(meta) + "\n\n".join(body) + "\n"
+
+
+def _sections(
+    state: dict[Key, Row], kind: str, parent: str, lang: str
+) -> tuple[list[tuple[str, bool, str | None]], dict[str, list[str]]]:
+    """The pages of a chapter, or the questions of a group, in order: each one's id in the file, whether it is
+    published, and its `## heading {#id}` and text in `lang` (None without a text in that language); and the
+    other ways each question is asked."""
+    sections: list[tuple[str, bool, str | None]] = []
+    asked: dict[str, list[str]] = {}
+    for key, fields in _live(state, kind):
+        own = key.slug if kind == "page" else key.id
+        belongs = key.chapter if kind == "page" else cast(EntryFields, fields)["category"]
+        if belongs != parent:
+            continue
+        text = state.get(Key(f"{kind}_text", key.id, lang))
+        shown = None
+        if text is not None and kind == "page":
+            page = cast(PageTextFields, text.fields)
+            shown = f"## {page['title']} {{#{own}}}\n{page['markdown']}"
+        elif text is not None:
+            question = cast(EntryTextFields, text.fields)
+            shown = f"## {question['question']} {{#{own}}}\n{question['markdown']}"
+            if question.get("asked"):
+                asked[own] = question["asked"]
+        sections.append((own, bool(fields["published"]), shown))
+    return sections, asked
+
+
+def _chapter_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
+    text = state.get(Key("chapter_text", key.id, lang))
+    if text is None:
+        return None
+    chapter = cast(ChapterFields, state[key].fields)
+    titles = cast(ChapterTextFields, text.fields)
+    meta: list[tuple[str, Any]] = [("id", key.id)]
+    if chapter["kind"] != "topic":
+        meta.append(("kind", chapter["kind"]))
+    reviewed_on = chapter["reviewed_on"]
+    meta += [
+        ("summary", titles["summary"]),
+        ("reviewed_on", dt.date.fromisoformat(reviewed_on) if reviewed_on else None),
+        ("reviewed_by", chapter["reviewed_by"]),
+        ("sources", chapter["sources"]),
+    ]
+    sections, _ = _sections(state, "page", key.id, lang)
+    return _document(meta, chapter["published"], sections, titles["title"])
+
+
+def _questions_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
+    text = state.get(Key("faq_category_text", key.id, lang))
+    if text is None:
+        return None
+    category = cast(CategoryFields, state[key].fields)
+    meta: list[tuple[str, Any]] = [("id", key.id), ("sources", category["sources"])]
+    sections, asked = _sections(state, "faq_entry", key.id, lang)
+    if asked:
+        meta.append(("asked", asked))
+    return _document(meta, category["published"], sections, cast(CategoryTextFields, text.fields)["title"])
 
 
 def export_files(session: Session) -> dict[str, bytes]:
@@ -428,60 +503,18 @@ def export_files(session: Session) -> dict[str, bytes]:
     present = {k.lang for k in state if k.lang}
     languages = [lang for lang in configured if lang in present] + sorted(present - set(configured))
     for key, fields in _live(state, "asset"):
-        blob = session.get(AssetBlob, fields["sha256"])
+        blob = session.get(AssetBlob, cast(AssetFields, fields)["sha256"])
         if blob is not None:
             files[f"illustrations/{key.id}"] = blob.data
     for lang in languages:
-        for chapter_key, chapter in _live(state, "chapter"):
-            text = state.get(Key("chapter_text", chapter_key.id, lang))
-            if text is None:
-                continue
-            pages = [(k, f) for k, f in _live(state, "page") if k.id.split("/", 1)[0] == chapter_key.id]
-            pairs: list[tuple[str, Any]] = [("id", chapter_key.id)]
-            if chapter["kind"] != "topic":
-                pairs.append(("kind", chapter["kind"]))
-            pairs += [
-                ("summary", text.fields["summary"]),
-                (
-                    "reviewed_on",
-                    dt.date.fromisoformat(chapter["reviewed_on"]) if chapter["reviewed_on"] else None,
-                ),
-                ("reviewed_by", chapter["reviewed_by"]),
-                ("sources", chapter["sources"]),
-            ]
-            if not chapter["published"]:
-                pairs.append(("published", False))
-            hidden = [k.id.split("/", 1)[1] for k, f in pages if not f["published"]]
-            if hidden:
-                pairs.append(("unpublished", hidden))
-            body = [f"# {text.fields['title']}"]
-            for page_key, _ in pages:
-                page_text = state.get(Key("page_text", page_key.id, lang))
-                if page_text is not None:
-                    slug = page_key.id.split("/", 1)[1]
-                    body.append(f"## {page_text.fields['title']} {{#{slug}}}\n{page_text.fields['markdown']}")
-            name = f"{lang}/topics/{chapter['position']:02d}-{chapter_key.id}.md"
-            files[name] = (_front_matter(pairs) + "\n\n".join(body) + "\n").encode()
-        for category_key, category in _live(state, "faq_category"):
-            text = state.get(Key("faq_category_text", category_key.id, lang))
-            if text is None:
-                continue
-            entries = [(k, f) for k, f in _live(state, "faq_entry") if f["category"] == category_key.id]
-            pairs = [("id", category_key.id), ("sources", category["sources"])]
-            if not category["published"]:
-                pairs.append(("published", False))
-            hidden = [k.id for k, f in entries if not f["published"]]
-            if hidden:
-                pairs.append(("unpublished", hidden))
-            body = [f"# {text.fields['title']}"]
-            for entry_key, _ in entries:
-                entry_text = state.get(Key("faq_entry_text", entry_key.id, lang))
-                if entry_text is not None:
-                    body.append(
-                        f"## {entry_text.fields['question']} {{#{entry_key.id}}}\n{entry_text.fields['markdown']}"
-                    )
-            name = f"{lang}/faq/{category['position']:02d}-{category_key.id}.md"
-            files[name] = (_front_matter(pairs) + "\n\n".join(body) + "\n").encode()
+        for folder, kind, write in (
+            ("topics", "chapter", _chapter_file),
+            ("faq", "faq_category", _questions_file),
+        ):
+            for key, fields in _live(state, kind):
+                written = write(state, key, lang)
+                if written is not None:
+                    files[f"{lang}/{folder}/{fields['position']:02d}-{key.id}.md"] = written.encode()
     return files
 
 

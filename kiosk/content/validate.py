@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kiosk.config import LANGUAGE_NAMES, SETTINGS
-from kiosk.content import placeholders, readability
-from kiosk.content.parse import ContentSet, Document, Problem, Section, review_date
+from kiosk.content import links, placeholders, readability
+from kiosk.content.parse import ContentSet, Document, Problem, Section, asked_of, review_date
 from kiosk.content.pictures import measure
 from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, markdown_problem, render
 
@@ -118,14 +118,15 @@ def check_text(
             warn(line, "picture has no caption: add one in quotes after the file name")
     for target in rendered.links:
         line = _line_of(section, target)
+        link = links.parse(target)
         if not target:
             error(line, "link has no target")
-        elif target.startswith("page:"):
-            if target[5:] not in targets.pages:
-                error(line, f"link to unknown page {target[5:]!r} (use page:chapter-id/page-id)")
-        elif target.startswith("faq:"):
-            if target[4:] not in targets.questions:
-                error(line, f"link to unknown question {target[4:]!r}")
+        elif link is not None and link.kind == "page":
+            if link.target not in targets.pages:
+                error(line, f"link to unknown page {link.target!r} (use page:chapter-id/page-id)")
+        elif link is not None:
+            if link.target not in targets.questions:
+                error(line, f"link to unknown question {link.target!r}")
         elif target.lower().startswith(_WEB):
             warn(line, f"web link {target!r} is shown as text, never followed")
         else:
@@ -244,6 +245,10 @@ class _Checker:
 
     def check_faq(self, doc: Document) -> None:
         self.check_unpublished(doc)
+        ids = {s.id for s in doc.sections}
+        for item in asked_of(doc.meta) or {}:
+            if item not in ids:
+                self.error(doc, 2, f"asked lists {item!r}, which is not a question in this file")
         self.problems.extend(placeholder_problems(doc.path, doc.title_line, doc.title))
         for section in doc.sections:
             rendered = self.check_section(doc, section, allow_picture=False)

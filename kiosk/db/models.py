@@ -54,17 +54,37 @@ class Tracked:
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class Chapter(Tracked, Base):
+class Placed:
+    """Columns shared by the items patients see (chapters, pages, question groups, questions): their place in
+    order, whether they are published, and when they were deleted (recoverably), if they were."""
+
+    position: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(default=True)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Translated:
+    """A row of text in one language, for the item its other primary key column names."""
+
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class Rendered:
+    """A page's or an answer's Markdown, and what is shown and searched, recomputed from it on every write."""
+
+    markdown: Mapped[str] = mapped_column(Text)  # the source, a page's picture line included
+    html: Mapped[str] = mapped_column(Text)  # sanitized; a page's picture is not part of it
+    plain: Mapped[str] = mapped_column(Text)  # for search and readability
+
+
+class Chapter(Placed, Tracked, Base):
     __tablename__ = "chapters"
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16), default="topic")  # "topic" or "reference"
-    published: Mapped[bool] = mapped_column(default=True)
     sources: Mapped[list[str]] = mapped_column(default=list)
     reviewed_on: Mapped[dt.date | None] = mapped_column(default=None)
     reviewed_by: Mapped[str] = mapped_column(String(200), default="")
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     texts: Mapped[list[ChapterText]] = relationship(back_populates="chapter", cascade="all, delete-orphan")
     pages: Mapped[list[Page]] = relationship(
@@ -72,41 +92,33 @@ class Chapter(Tracked, Base):
     )
 
 
-class ChapterText(Tracked, Base):
+class ChapterText(Translated, Tracked, Base):
     __tablename__ = "chapter_texts"
 
     chapter_id: Mapped[str] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), primary_key=True)
-    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(300), default="")
 
     chapter: Mapped[Chapter] = relationship(back_populates="texts")
 
 
-class Page(Tracked, Base):
+class Page(Placed, Tracked, Base):
     __tablename__ = "pages"
     __table_args__ = (UniqueConstraint("chapter_id", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chapter_id: Mapped[str] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(80))
-    position: Mapped[int] = mapped_column(Integer)
-    published: Mapped[bool] = mapped_column(default=True)
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     chapter: Mapped[Chapter] = relationship(back_populates="pages")
     texts: Mapped[list[PageText]] = relationship(back_populates="page", cascade="all, delete-orphan")
 
 
-class PageText(Tracked, Base):
+class PageText(Rendered, Translated, Tracked, Base):
     __tablename__ = "page_texts"
 
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True)
-    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
-    markdown: Mapped[str] = mapped_column(Text)  # the page's source, picture line included
-    html: Mapped[str] = mapped_column(Text)  # sanitized; the picture is not part of it
-    plain: Mapped[str] = mapped_column(Text)  # for search and readability
     image: Mapped[str | None] = mapped_column(String(200), default=None)
     image_alt: Mapped[str] = mapped_column(String(500), default="")
     image_caption: Mapped[str] = mapped_column(String(500), default="")
@@ -114,14 +126,11 @@ class PageText(Tracked, Base):
     page: Mapped[Page] = relationship(back_populates="texts")
 
 
-class FaqCategory(Tracked, Base):
+class FaqCategory(Placed, Tracked, Base):
     __tablename__ = "faq_categories"
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
-    published: Mapped[bool] = mapped_column(default=True)
     sources: Mapped[list[str]] = mapped_column(default=list)
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     texts: Mapped[list[FaqCategoryText]] = relationship(
         back_populates="category", cascade="all, delete-orphan"
@@ -131,40 +140,34 @@ class FaqCategory(Tracked, Base):
     )
 
 
-class FaqCategoryText(Tracked, Base):
+class FaqCategoryText(Translated, Tracked, Base):
     __tablename__ = "faq_category_texts"
 
     category_id: Mapped[str] = mapped_column(
         ForeignKey("faq_categories.id", ondelete="CASCADE"), primary_key=True
     )
-    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
 
     category: Mapped[FaqCategory] = relationship(back_populates="texts")
 
 
-class FaqEntry(Tracked, Base):
+class FaqEntry(Placed, Tracked, Base):
     __tablename__ = "faq_entries"
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     category_id: Mapped[str] = mapped_column(ForeignKey("faq_categories.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    published: Mapped[bool] = mapped_column(default=True)
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     category: Mapped[FaqCategory] = relationship(back_populates="entries")
     texts: Mapped[list[FaqEntryText]] = relationship(back_populates="entry", cascade="all, delete-orphan")
 
 
-class FaqEntryText(Tracked, Base):
+class FaqEntryText(Rendered, Translated, Tracked, Base):
     __tablename__ = "faq_entry_texts"
 
     entry_id: Mapped[str] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"), primary_key=True)
-    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     question: Mapped[str] = mapped_column(String(300))
-    markdown: Mapped[str] = mapped_column(Text)
-    html: Mapped[str] = mapped_column(Text)
-    plain: Mapped[str] = mapped_column(Text)
+    #: Other ways patients ask the question, for search only (never shown).
+    asked: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     entry: Mapped[FaqEntry] = relationship(back_populates="texts")
 

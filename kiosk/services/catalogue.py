@@ -7,15 +7,13 @@ written as placeholders (`{{clinic_phone}}`) are filled in from the current sett
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.content import placeholders
+from kiosk.content.links import pages_linked
 from kiosk.db.lite import Db, query
 from kiosk.services.settings import load_settings
-
-_PAGE_LINK = re.compile(r"\(page:([a-z0-9-]+)/([a-z0-9-]+)\)")
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,7 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
             if etext is None:
                 continue
             text_lang, question, answer, markdown = etext
-            links = tuple(f"{c}/{p}" for c, p in _PAGE_LINK.findall(markdown))
+            links = pages_linked(markdown)
             questions.append(
                 QuestionView(entry_id, category_id, text(question), html(answer), text_lang, links)
             )
@@ -224,17 +222,19 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
 
 
 @dataclass(frozen=True)
-class Picture:
+class StoredPicture:
+    """A picture file as the database holds it (not to be confused with a page's picture: render.Picture)."""
+
     name: str
     media_type: str
     data: bytes
 
 
-def load_picture(db: Db, name: str) -> Picture | None:
+def load_picture(db: Db, name: str) -> StoredPicture | None:
     rows = query(
         db,
         "SELECT a.media_type, b.data FROM assets a JOIN asset_blobs b ON b.sha256 = a.sha256 "
         "WHERE a.name = :name AND a.deleted_at IS NULL",
         {"name": name},
     )
-    return Picture(name, rows[0][0], bytes(rows[0][1])) if rows else None
+    return StoredPicture(name, rows[0][0], bytes(rows[0][1])) if rows else None

@@ -1,12 +1,12 @@
 """A kiosk as a member of a clinic group: joining a hub, pulling signed releases, pushing its counts and health.
 
-Offline first: the kiosk never needs the hub. `sync_once` is one short visit (connect with a short timeout,
-push, look, fetch, disconnect), run by `kiosk sync` or by the running kiosk on a timer, in a process of its own
-(`visit_in_child`). A newer release is checked completely before anything changes: signed by the group's key pinned at joining, numbered
-above the release the kiosk has (no rollback), a well-formed pack with importable content. Then the kiosk backs
-itself up and imports it in one transaction that also records the new release number, so a hub that goes away
-half-way, a kill or a power cut leaves the old content or the new, never a mix. Clinic-local settings (name,
-phones, address, crisis line) are never taken from a release.
+Offline first: the kiosk never needs the hub. `sync_once` is one short visit (connect with a short timeout, push,
+look, fetch, disconnect), run by `kiosk sync` or by the running kiosk on a timer, in a process of its own
+(`visit_in_child`). A newer release is checked completely before anything changes: signed by the group's key pinned
+at joining, numbered above the release the kiosk has (no rollback), a well-formed pack with importable content.
+Then the kiosk backs itself up and imports it in one transaction that also records the new release number, so a hub
+that goes away half-way, a kill or a power cut leaves the old content or the new, never a mix. Clinic-local
+settings (name, phones, address, crisis line) are never taken from a release.
 
 Counts go up as absolute daily numbers `(kiosk, day, event, target, count)` and replace what the hub had for that
 day, so a retry or a replay counts once; whatever events the kiosk counts flow without a change here. The
@@ -564,13 +564,12 @@ def contact_notice(db: lite.Db, now: dt.datetime | None = None) -> str | None:
 def membership(db: lite.Db, now: dt.datetime | None = None) -> list[str]:
     """What staff see of the kiosk's clinic group in the console: which group and key, which release, when the
     hub was last reached (and the notice, if it has been a day)."""
-    from kiosk.content.signing import fingerprint
-
     link = stored_link(db)
     if link is None:
         return [
             "This kiosk has not joined a clinic group's hub: its content comes from packs and folders only.",
         ]
+    from kiosk.content.signing import fingerprint  # only a joined kiosk loads cryptography
     state = State.read(db)
     lines = [
         f"Clinic group {link.group}, as kiosk {link.kiosk}. It takes content signed by the group's key "
@@ -625,7 +624,9 @@ def visit_in_child(db_path: str, results: Any) -> None:
     its import never hold the screen's process (not even Python's interpreter lock). Puts one `Outcome`."""
     with contextlib.suppress(OSError):
         os.nice(10)  # the screen's process comes first on a small machine
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    from kiosk import logs
+
+    logs.setup(verbose=True)  # to the journal, like the kiosk's own records (the log file is the kiosk's)
     results.put(visit(Path(db_path)))
 
 

@@ -377,13 +377,6 @@ def read_catalogues(db_path: Path) -> dict[str, Catalogue]:
         connection.close()
 
 
-def daily_backup(store: Store) -> Path | None:
-    """The once-a-day automatic backup, if one is due."""
-    if backup.daily_backup_due(store.path):
-        return backup.automatic_backup(store.path, "daily", _keep(store))
-    return None
-
-
 # --- starting the kiosk whatever state the disk is in ------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ A query word is also looked for as:
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -27,13 +28,16 @@ import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kiosk.db.lite import Db, dialect, execute, get_setting, put_setting, query
+from kiosk.db.lite import Db, decode, dialect, execute, get_setting, put_setting, query
 from kiosk.services.lexicon import CONTRACTIONS, CUE_WORDS, STOP_WORDS, SYNONYMS
 
 GENERATION_KEY = "_search_generation"
 _WORD = re.compile(r"[a-z0-9]+")
 _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 FIELD_WEIGHT = {"title": 1.0, "extra": 0.6, "body": 0.45}
+#: Separates a question's own words from the other ways it is asked in the index's title column; each is scored
+#: as the question's title, and the best counts. FTS5's tokenizer reads it as a space.
+ALTERNATIVE = " | "
 MIN_SCORE = 0.3  # below this a result answers a different question; better to say "ask the front desk"
 CANDIDATES = 80
 QUICK_BUDGET = 0.3  # the share of a query's importance the quick first lookup may leave out (see `search`)
@@ -88,10 +92,21 @@ def synonyms(lang: str) -> dict[str, frozenset[str]]:
     return {key: frozenset(value) for key, value in table.items()}
 
 
+def cue_term(word: str, lang: str) -> str:
+    """How a cue word is indexed: its stem marked apart, so "como" (how) never matches "comer" (to eat), which
+    stems the same."""
+    return "0" + stem(word, lang)
+
+
 def terms(value: str, lang: str) -> list[str]:
-    """The analysed form of a text: stems of its meaningful words."""
+    """The analysed form of a text: stems of its meaningful words (cue words marked apart)."""
     stops = stop_words(lang)
-    return [stem(word, lang) for word in words(value) if word not in stops]
+    cues = cue_words(lang)
+    return [
+        cue_term(word, lang) if word in cues else stem(word, lang)
+        for word in words(value)
+        if word not in stops
+    ]
 
 
 # --- the index ---------------------------------------------------------------------------------------------------
@@ -107,27 +122,28 @@ def reindex(db: Db) -> int:
     rows: list[dict[str, str]] = []
     vocabulary: set[tuple[str, str]] = set()
 
-    def add(kind: str, ref: str, lang: str, title: str, body: str, extra: str) -> None:
+    def add(kind: str, ref: str, lang: str, titles: list[str], body: str, extra: str) -> None:
         rows.append(
             {
                 "kind": kind,
                 "ref": ref,
                 "lang": lang,
-                "title": " ".join(terms(title, lang)),
+                "title": ALTERNATIVE.join(" ".join(terms(title, lang)) for title in titles),
                 "body": " ".join(terms(body, lang)),
                 "extra": " ".join(terms(extra, lang)),
             }
         )
-        vocabulary.update((lang, word) for word in words(f"{title} {body} {extra}") if len(word) > 2)
+        text = " ".join([*titles, body, extra])
+        vocabulary.update((lang, word) for word in words(text) if len(word) > 2)
 
-    for entry_id, lang, question, plain, category in query(
+    for entry_id, lang, question, asked, plain, category in query(
         db,
-        "SELECT t.entry_id, t.lang, t.question, t.plain, coalesce(ct.title, '') FROM faq_entry_texts t "
+        "SELECT t.entry_id, t.lang, t.question, t.asked, t.plain, coalesce(ct.title, '') FROM faq_entry_texts t "
         "JOIN faq_entries e ON e.id = t.entry_id JOIN faq_categories c ON c.id = e.category_id "
         "LEFT JOIN faq_category_texts ct ON ct.category_id = c.id AND ct.lang = t.lang "
         "WHERE e.published AND e.deleted_at IS NULL AND c.published AND c.deleted_at IS NULL",
     ):
-        add("faq", entry_id, lang, question, plain, category)
+        add("faq", entry_id, lang, [question, *(decode(asked) or [])], plain, category)
     for chapter_id, slug, lang, title, plain, chapter_title in query(
         db,
         "SELECT p.chapter_id, p.slug, t.lang, t.title, t.plain, coalesce(ct.title, '') FROM page_texts t "
@@ -136,7 +152,7 @@ def reindex(db: Db) -> int:
         "WHERE p.published AND p.deleted_at IS NULL AND c.published AND c.deleted_at IS NULL "
         "AND c.kind = 'topic'",
     ):
-        add("page", f"{chapter_id}/{slug}", lang, title, plain, chapter_title)
+        add("page", f"{chapter_id}/{slug}", lang, [title], plain, chapter_title)
     for lang in {lang for lang, _ in vocabulary}:
         for group in SYNONYMS.get(lang, []):
             vocabulary.update((lang, word) for word in words(group) if len(word) > 2)
@@ -194,7 +210,7 @@ def _model(db: Db, lang: str) -> _Model:
         db, "SELECT kind, title, body, extra FROM search_fts WHERE lang = :lang", {"lang": lang}
     ):
         kinds[kind] += 1
-        frequency.update(set(f"{title} {body} {extra}".split()))
+        frequency.update(set(f"{title} {body} {extra}".split()) - {ALTERNATIVE.strip()})
     model = _Model(vocabulary, frozenset(vocabulary), frequency, kinds.total(), kinds)
     _models[cache_key] = (generation, model)
     return model
@@ -211,6 +227,7 @@ class _Concept:
     exact: dict[str, float] = field(default_factory=dict)  # stem -> weight
     prefixes: dict[str, float] = field(default_factory=dict)  # stem prefix -> weight
     importance: float = 1.0  # how much answering this word matters: rare words matter more
+    cue: bool = False  # a question word: it steers between answers, never finds one alone
 
     def add_exact(self, term: str, weight: float) -> None:
         self.exact[term] = max(weight, self.exact.get(term, 0.0))
@@ -228,8 +245,12 @@ def _correct(word: str, lang: str, model: _Model) -> str | None:
         return None
     allowed = 1 if len(word) < 7 else 2
     choices = [w for w in model.vocabulary if w[0] == word[0]]  # people rarely mistype the first letter
-    match = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
-    return str(match[0]) if match else None
+    matches = process.extract(word, choices, scorer=OSA.distance, score_cutoff=allowed, limit=None)
+    if not matches:
+        return None
+    # The nearest word; between equally near ones, the one the content uses most ("pian" is "pain", not "plan").
+    best = min(matches, key=lambda m: (m[1], -model.document_frequency.get(stem(str(m[0]), lang), 0), m[0]))
+    return str(best[0])
 
 
 def _concepts(query: str, lang: str, model: _Model, typing: bool) -> list[_Concept]:
@@ -242,9 +263,9 @@ def _concepts(query: str, lang: str, model: _Model, typing: bool) -> list[_Conce
         if word in stops and not last:
             continue
         if word in cues and not last:
-            cue = _Concept(word)
-            cue.add_exact(stem(word, lang), 1.0)
-            cue.importance = CUE_IMPORTANCE * model.idf(stem(word, lang))
+            cue = _Concept(word, cue=True)
+            cue.add_exact(cue_term(word, lang), 1.0)
+            cue.importance = CUE_IMPORTANCE * model.idf(cue_term(word, lang))
             concepts.append(cue)
             continue
         concept = _Concept(word)
@@ -312,31 +333,127 @@ def _fts_query(lang: str, concepts: list[_Concept], columns: str) -> str:
     return f'lang : "{lang}" AND {{{columns}}} : ({" OR ".join(alternatives)})'
 
 
+class _Query:
+    """The concepts of a query, with what scoring a document needs looked up once: which concepts each term and
+    prefix stands for, and how much each concept matters."""
+
+    def __init__(self, concepts: list[_Concept]) -> None:
+        self.concepts = concepts
+        self.weight = sum(concept.importance for concept in concepts)
+        self.only_cues = all(concept.cue for concept in concepts)
+        self.terms = {term for concept in concepts for term in concept.exact}
+        self.by_term: dict[str, list[tuple[int, float]]] = {}
+        for index, concept in enumerate(concepts):
+            for term, weight in concept.exact.items():
+                self.by_term.setdefault(term, []).append((index, weight))
+        self.prefixes = [
+            (prefix, index, weight)
+            for index, concept in enumerate(concepts)
+            for prefix, weight in concept.prefixes.items()
+        ]
+        self.starts = tuple(prefix for prefix, _, _ in self.prefixes)
+
+    def title_matches(self, words: list[str]) -> dict[int, float]:
+        """For each concept a title's words answer, how well (before the title's field weight)."""
+        found: dict[int, float] = {}
+        for word in words:
+            for index, weight in self.by_term.get(word, ()):
+                found[index] = max(weight, found.get(index, 0.0))
+            if self.starts and word.startswith(self.starts):
+                for prefix, index, weight in self.prefixes:
+                    if word.startswith(prefix):
+                        found[index] = max(weight, found.get(index, 0.0))
+        return found
+
+
+class _Scored:
+    """One document measured against a query: what its body and category give, and at most what a title can.
+
+    Scoring every other wording of a question is what costs on a large FAQ, so `upper` (what the best title
+    could give) is known first, and `score` is worked out only for documents that could still be among the best.
+    """
+
+    def __init__(self, query: _Query, fields: dict[str, str]) -> None:
+        self.query = query
+        concepts = query.concepts
+        body = set(fields["body"].split())
+        extra = set(fields["extra"].split())
+        self.depth = (
+            sum(concept.importance * sum(term in body for term in concept.exact) for concept in concepts)
+            / query.weight
+            if query.weight
+            else 0.0
+        )
+        self.rest = [
+            max(_match(concept, body, FIELD_WEIGHT["body"]), _match(concept, extra, FIELD_WEIGHT["extra"]))
+            for concept in concepts
+        ]
+        importance = [concept.importance for concept in concepts]
+        self.rest_total = sum(i * r for i, r in zip(importance, self.rest, strict=True))
+        self.rest_answers = query.only_cues or any(
+            r for c, r in zip(concepts, self.rest, strict=True) if not c.cue
+        )
+        # Each title (the question's own words, or another way it is asked) that shares a word with the query:
+        # the concepts it answers, and the share of its words that are the query's.
+        self.titles: list[tuple[dict[int, float], float]] = []
+        for title in fields["title"].split(ALTERNATIVE):
+            words = title.split()
+            found = query.title_matches(words)
+            if found:
+                self.titles.append((found, len(query.terms.intersection(words)) / len(set(words))))
+        every: dict[int, float] = {}
+        for found, _ in self.titles:
+            for index, value in found.items():
+                every[index] = max(value, every.get(index, 0.0))
+        self.upper = self._coverage(every, max((focus for _, focus in self.titles), default=0.0))
+
+    def _coverage(self, title: dict[int, float], focus: float) -> float:
+        """With the concepts a title answers (`title`), and the share of its words that are the query's."""
+        query = self.query
+        if not query.weight:
+            return 0.0
+        total = self.rest_total
+        answers = self.rest_answers
+        weight = FIELD_WEIGHT["title"]
+        for index, found in title.items():
+            gain = weight * found - self.rest[index]
+            if gain > 0:
+                total += query.concepts[index].importance * gain
+                answers = answers or not query.concepts[index].cue
+        if not answers:
+            return 0.0
+        # A question that says little besides what was asked is a better answer than one that mentions it in
+        # passing.
+        return total / query.weight * (0.85 + 0.15 * focus)
+
+    @property
+    def score(self) -> float:
+        """How well the document answers the query, from 0 to 1. A question's title is its own wording or any
+        other way it is asked, whichever answers best. A document that shares only question words with the
+        query does not answer it, unless the query has nothing but question words ("who should not have it")."""
+        best = self._coverage({}, 0.0)  # what a title sharing no word with the query gives
+        for found, focus in self.titles:
+            best = max(best, self._coverage(found, focus))
+        return best
+
+
 def _score(concepts: list[_Concept], fields: dict[str, str], model: _Model) -> tuple[float, float]:
     """How well a document answers the query, from 0 to 1; and, to order documents that answer it equally well,
     how many of the query's words (and words for the same ideas) its body, the answer, uses."""
-    tokens = {name: set(value.split()) for name, value in fields.items()}
-    total = depth = weight = 0.0
-    for concept in concepts:
-        best = 0.0
-        for name, present in tokens.items():
-            field_weight = FIELD_WEIGHT[name]
-            for term, term_weight in concept.exact.items():
-                if term in present:
-                    best = max(best, field_weight * term_weight)
-            for prefix, prefix_weight in concept.prefixes.items():
-                if field_weight * prefix_weight > best and any(token.startswith(prefix) for token in present):
-                    best = field_weight * prefix_weight
-        total += concept.importance * best
-        depth += concept.importance * sum(term in tokens["body"] for term in concept.exact)
-        weight += concept.importance
-    if weight == 0:
-        return 0.0, 0.0
-    coverage = total / weight
-    # A question that says little besides what was asked is a better answer than one that mentions it in passing.
-    title = tokens["title"]
-    focus = len({t for t in title if any(t in c.exact for c in concepts)}) / max(len(title), 1)
-    return coverage * (0.85 + 0.15 * focus), depth / weight
+    scored = _Scored(_Query(concepts), fields)
+    return scored.score, scored.depth
+
+
+def _match(concept: _Concept, present: set[str], field_weight: float) -> float:
+    """How well one field's words answer one concept: its best term or prefix, times the field's weight."""
+    best = 0.0
+    for term, term_weight in concept.exact.items():
+        if term in present:
+            best = max(best, field_weight * term_weight)
+    for prefix, prefix_weight in concept.prefixes.items():
+        if field_weight * prefix_weight > best and any(token.startswith(prefix) for token in present):
+            best = field_weight * prefix_weight
+    return best
 
 
 @dataclass(frozen=True)
@@ -370,17 +487,25 @@ def search(
     # out only concepts too common to lift a document over MIN_SCORE alone (the same results, found faster).
     finders, dropped = _finders(concepts, model, QUICK_BUDGET)
     bound = dropped + FIELD_WEIGHT["body"] * (1 - dropped)
-    hits = _ranked(db, lang, _fts_query(lang, finders, "title extra"), concepts, model, wanted)
+    hits = _ranked(db, lang, _fts_query(lang, finders, "title extra"), concepts, model, wanted, limit)
     if len(hits) < limit or hits[limit - 1].score < bound:
         finders, _ = _finders(concepts, model, MIN_SCORE)
-        hits = _ranked(db, lang, _fts_query(lang, finders, "title body extra"), concepts, model, wanted)
+        hits = _ranked(
+            db, lang, _fts_query(lang, finders, "title body extra"), concepts, model, wanted, limit
+        )
     return hits[:limit]
 
 
 def _ranked(
-    db: Db, lang: str, fts_query: str, concepts: list[_Concept], model: _Model, kinds: tuple[str, ...]
+    db: Db,
+    lang: str,
+    fts_query: str,
+    concepts: list[_Concept],
+    model: _Model,
+    kinds: tuple[str, ...],
+    limit: int,
 ) -> list[Hit]:
-    """The candidates FTS5 finds, scored, best first."""
+    """The best `limit` of the candidates FTS5 finds, scored, best first."""
     # FTS5 ranks the candidates by rowid alone, and only the best are then read whole: sorting whole rows of long
     # answers would be most of the cost on a large FAQ. Filtering by kind afterwards (the kind is not indexed)
     # is exact as long as the ranking looks at as many more rows as there are documents of the other kinds.
@@ -402,13 +527,23 @@ def _ranked(
             f"WHERE s.kind IN ({', '.join(repr(kind) for kind in kinds)}) ORDER BY best.rank LIMIT :candidates",
             {"query": fts_query, "limit": CANDIDATES + others, "candidates": CANDIDATES},
         )
-    scored = []
-    for kind, ref, title, body, extra in rows:
-        score, depth = _score(concepts, {"title": title, "body": body, "extra": extra}, model)
+    prepared = _Query(concepts)
+    measured = [
+        (_Scored(prepared, {"title": title, "body": body, "extra": extra}), kind, ref)
+        for kind, ref, title, body, extra in rows
+    ]
+    measured.sort(key=lambda item: -item[0].upper)
+    scored: list[tuple[float, float, Hit]] = []
+    best: list[float] = []  # the best `limit` scores so far, lowest first
+    for candidate, kind, ref in measured:
+        if len(best) == limit and candidate.upper < best[0] - 1e-4:
+            break  # neither this nor any after it can be among the best `limit`
+        score = round(candidate.score, 4)
         if score >= MIN_SCORE:
-            scored.append((-round(score, 4), -depth, Hit(kind, ref, round(score, 4))))
+            scored.append((-score, -candidate.depth, Hit(kind, ref, score)))
+            (heapq.heappush if len(best) < limit else heapq.heappushpop)(best, score)
     scored.sort(key=lambda item: item[:2])
-    return [hit for *_, hit in scored]
+    return [hit for *_, hit in scored][:limit]
 
 
 def clear_cache() -> None:

@@ -106,7 +106,7 @@ class _Tree:
             if key.lang:
                 self._texts.setdefault(key.item, {})[key.lang] = row
             elif key.kind == "page":
-                self._children.setdefault(("page", key.id.split("/", 1)[0]), []).append(key)
+                self._children.setdefault(("page", key.chapter), []).append(key)
             elif key.kind == "faq_entry":
                 self._children.setdefault(("faq_entry", row.fields.get("category")), []).append(key)
             else:
@@ -305,7 +305,7 @@ def _live(state: dict[Key, Row], item: Key) -> bool:
     if row is None or row.fields.get("deleted") or not row.fields.get("published", True):
         return False
     if item.kind == "page":
-        return _live(state, Key("chapter", item.id.split("/", 1)[0]))
+        return _live(state, Key("chapter", item.chapter))
     if item.kind == "faq_entry":
         return _live(state, Key("faq_category", str(row.fields.get("category"))))
     return True
@@ -339,6 +339,8 @@ def save_text(session: Session, key: Key, fields: Fields, *, by: Account) -> lis
     state = read_state(session)
     if key.item not in state:
         raise KioskError(f"{key.item.describe()} does not exist")
+    if key in state:  # fields the editor does not show (a question's other wordings) stay as they are
+        fields = {**state[key].fields, **fields}
     problems = check(session, key, fields)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -481,8 +483,7 @@ def undelete(session: Session, key: Key, *, by: Account) -> None:
 def _siblings(state: dict[Key, Row], key: Key) -> list[Key]:
     fields = state[key].fields
     if key.kind == "page":
-        chapter = key.id.split("/", 1)[0]
-        group = [k for k in state if k.kind == "page" and k.id.split("/", 1)[0] == chapter]
+        group = [k for k in state if k.kind == "page" and k.chapter == key.chapter]
     elif key.kind == "faq_entry":
         group = [
             k
@@ -567,8 +568,8 @@ def add_page(session: Session, chapter_id: str, lang: str, title: str, markdown:
     by.require("edit", "add content")
     state = read_state(session)
     _item(state, Key("chapter", chapter_id))
-    pages = [k for k in state if k.kind == "page" and k.id.split("/", 1)[0] == chapter_id]
-    slug_id = slug(title, {k.id.split("/", 1)[1] for k in pages})
+    pages = [k for k in state if k.kind == "page" and k.chapter == chapter_id]
+    slug_id = slug(title, {k.slug for k in pages})
     page = Key("page", f"{chapter_id}/{slug_id}")
     text_key = Key("page_text", page.id, lang)
     fields = {"title": title.strip(), "markdown": markdown}
@@ -933,7 +934,7 @@ def _child_of(key: Key, items: set[Key]) -> bool:
         return False
     if key.item in items:
         return True
-    return key.kind in ("page", "page_text") and Key("chapter", key.id.split("/", 1)[0]) in items
+    return key.kind in ("page", "page_text") and Key("chapter", key.chapter) in items
 
 
 def _later(session: Session, changeset: ChangeSet) -> list[ChangeSet]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import logging.handlers
 import multiprocessing
 import queue
 import random
@@ -33,8 +32,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer, 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from kiosk import paths
-from kiosk.db import backup
+from kiosk import logs, paths
 from kiosk.errors import KioskError
 from kiosk.services import fleet
 from kiosk.services.startup import KioskStart
@@ -64,36 +62,6 @@ def create_application() -> QApplication:
     font.setPixelSize(28)
     app.setFont(font)
     return app
-
-
-def setup_logging(verbose: bool = True) -> Path | None:
-    """INFO to stderr and to a rotating log file in the data folder (if it can be written)."""
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not any(
-        isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler) for h in root.handlers
-    ):
-        stream = logging.StreamHandler(sys.stderr)
-        stream.setFormatter(formatter)
-        root.addHandler(stream)
-    for handler in root.handlers:
-        if not isinstance(handler, logging.FileHandler):
-            handler.setLevel(logging.INFO if verbose else logging.WARNING)
-    folder = paths.log_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "kiosk.log"
-        if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-            handler = logging.handlers.RotatingFileHandler(
-                path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-            )
-            handler.setFormatter(formatter)
-            root.addHandler(handler)
-        return path
-    except OSError as error:
-        log.warning("cannot write the log file in %s: %s", folder, error)
-        return None
 
 
 class ErrorHandler:
@@ -138,9 +106,8 @@ def lock_down(window: KioskWindow) -> InputLock:
 class DailyBackup(QObject):
     """Takes the once-a-day automatic backup while the kiosk runs; a failure is logged, never shown to patients."""
 
-    def __init__(self, db_path: Path, source: ContentSource, parent: QObject | None = None) -> None:
+    def __init__(self, source: ContentSource, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.db_path = db_path
         self.source = source
         self.timer = QTimer(self)
         self.timer.setObjectName("daily_backup_timer")
@@ -153,8 +120,7 @@ class DailyBackup(QObject):
 
     def check(self) -> None:
         try:
-            if backup.daily_backup_due(self.db_path):
-                backup.automatic_backup(self.db_path, "daily", self.source.settings().backup_keep)
+            self.source.database.daily_backup(self.source.settings().backup_keep)
         except (KioskError, OSError) as error:
             log.warning("the daily backup failed: %s", error)
             self.source.notify(f"The daily backup failed: {error}")
@@ -313,7 +279,7 @@ def run(
     probe: bool = False,
 ) -> int:
     app = create_application()
-    setup_logging()
+    logs.setup(verbose=True, to_file=True)
     for notice in start.notices:
         log.warning("staff notice: %s", notice)
     source = ContentSource(start.db_path, start.notices, readonly=start.readonly)
@@ -321,7 +287,7 @@ def run(
     errors = ErrorHandler(window)
     errors.install()
     notifier = SystemdNotifier(window)
-    backups = DailyBackup(start.db_path, source, window)
+    backups = DailyBackup(source, window)
     hub = HubSync(start.db_path, source, window)
     if not start.readonly:
         backups.start()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from kiosk.db import lite
+from kiosk.content.links import split_page_ref
 from kiosk.errors import StoreError
 from kiosk.services import auth, usage
 from kiosk.services.catalogue import Catalogue, QuestionView, load_catalogue, load_picture
+from kiosk.services.database import KioskDatabase
 from kiosk.services.settings import SiteSettings, load_settings
 
 if TYPE_CHECKING:
@@ -38,15 +38,6 @@ MISSING_NOTICE = (
     "The database file was deleted while the kiosk was running. Patients still see the content; restart the "
     "kiosk to rebuild it (from the newest backup, else from the bundled content)."
 )
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    """Which file is at `path` (device and inode), to notice one deleted or moved over while the kiosk runs."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
 
 
 @dataclass(frozen=True)
@@ -66,12 +57,9 @@ class ContentSource(QObject):
         super().__init__()
         self.db_path = Path(db_path)
         self.readonly = readonly
+        self.database = KioskDatabase(self.db_path, readonly=readonly)
         #: What staff should know (a damaged database replaced, a disk that cannot be written); never patients.
         self.notices: list[str] = list(notices or [])
-        self._connection: sqlite3.Connection | None = None
-        self._identity: tuple[int, int] | None = None
-        self._data_version = 0
-        self._store: Store | None = None
         self._catalogues: dict[str, Catalogue] = {}
         self._pictures: dict[str, bytes | None] = {}
         self._settings: SiteSettings | None = None
@@ -88,32 +76,19 @@ class ContentSource(QObject):
     def connection(self) -> sqlite3.Connection:
         """The patient screens' own connection (standard-library sqlite3: no SQLAlchemy needed to read). It never
         creates the file: a database deleted behind the kiosk's back must not come back empty."""
-        if self._connection is None:
-            readonly = self.readonly
-            self._connection = lite.connect(self.db_path, readonly=readonly, immutable=readonly, create=False)
-            self._identity = _identity(self.db_path)
-            self._data_version = self._connection.execute("PRAGMA data_version").fetchone()[0]
-        return self._connection
+        return self.database.connection
 
     @property
     def store(self) -> Store:
         """The SQLAlchemy store, opened the first time the staff tools need it (never creating the file)."""
-        if self._store is None:
-            from kiosk.db.store import open_store, open_store_readonly
-
-            if self.readonly:
-                self._store = open_store_readonly(self.db_path)
-            else:
-                self._store = open_store(self.db_path, create=False)
-            # Opening checked the file's first bytes with an ordinary open and close, and closing any handle on a
-            # file drops every lock this process holds on it (POSIX): among them the one that tells another
-            # process's SQLite the patient screens' connection is still using the database's WAL files.
-            self.reconnect()
-        return self._store
+        if not self.database.has_store:
+            # Opening the store closes the patient screens' connection (see `KioskDatabase.store`): counts first.
+            self.flush_usage()
+        return self.database.store
 
     def staff_store_problem(self) -> str | None:
         """Why the staff tools cannot open the database now (None: they can), for the staff menu."""
-        if not self.db_path.exists():
+        if not self.database.exists():
             self.notify(MISSING_NOTICE)
             return MISSING_NOTICE
         try:
@@ -124,13 +99,9 @@ class ContentSource(QObject):
 
     def close(self) -> None:
         self.usage_timer.stop()
-        if self._connection is not None:
+        if self.database.is_open:
             self.flush_usage()
-            self._connection.close()
-            self._connection = None
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        self.database.close()
 
     def catalogue(self, lang: str) -> Catalogue:
         cached = self._catalogues.get(lang)
@@ -163,7 +134,7 @@ class ContentSource(QObject):
                 if question is not None:
                     results.append(SearchResult("faq", hit.ref, question.question, hit.score))
             else:
-                chapter_id, _, page_id = hit.ref.partition("/")
+                chapter_id, page_id = split_page_ref(hit.ref)
                 chapter = catalogue.chapter(chapter_id)
                 index = chapter.index_of(page_id) if chapter else -1
                 if chapter is not None and index >= 0:
@@ -207,16 +178,9 @@ class ContentSource(QObject):
         Never lets a storage problem reach the patient; tells staff instead."""
         if self.readonly or not self.usage.pending:
             return
-        try:
-            self.usage.flush(self.connection)
-        except (sqlite3.Error, StoreError) as error:
-            if lite.is_busy(error):
-                log.info("usage counts wait for the next try: another program is writing the database")
-                return
-            known = lite.describe_error(error) if isinstance(error, sqlite3.Error) else error
-            log.warning("usage not recorded: %s", known or error)
-            if known is not None:
-                self.notify(f"The kiosk cannot save: {known}. It still shows its content; ask a technician.")
+        problem = self.database.write_usage(self.usage)
+        if problem is not None:
+            self.notify(problem)
 
     def notify(self, notice: str) -> None:
         if notice not in self.notices:
@@ -251,40 +215,31 @@ class ContentSource(QObject):
     def check_outside_changes(self) -> bool:
         """At an idle reset: reload if another program changed the database (a restore, an import, an edit from
         the command line), so the next patient sees it; tell staff if the file has gone. True if reloaded."""
-        if self._connection is None:
-            return False
-        identity = _identity(self.db_path)
-        if identity is None:
+        if self.database.is_open:
+            self.flush_usage()  # counted on the file being left, if it is replaced
+        change = self.database.outside_change()
+        if change == "missing":
             self.notify(MISSING_NOTICE)
-            return False
-        if identity != self._identity:  # another file was moved over it: read that one, if it is fit to read
-            if not lite.ready_to_read(self.db_path):
-                self.notify(
-                    "The database file was replaced by one the kiosk cannot use. Patients still see the earlier "
-                    "content; restart the kiosk to recover from the newest backup."
-                )
-                return False
-            self.flush_usage()
-            self._connection.close()
-            self._connection = None
-            log.info("the database file was replaced; reloading the content")
+        elif change == "unusable":
+            self.notify(
+                "The database file was replaced by one the kiosk cannot use. Patients still see the earlier "
+                "content; restart the kiosk to recover from the newest backup."
+            )
+        elif change in ("replaced", "changed"):
+            log.info(
+                "the database %s; reloading the content",
+                "file was replaced" if change == "replaced" else "was changed by another program",
+            )
             self.reload()
             return True
-        version = self._connection.execute("PRAGMA data_version").fetchone()[0]
-        if version == self._data_version:
-            return False
-        self._data_version = version
-        log.info("the database was changed by another program; reloading the content")
-        self.reload()
-        return True
+        return False
 
     def reconnect(self) -> None:
         """Open the patient screens' connection afresh: another process replaced the whole database (a restore),
         and a connection that was idle meanwhile may hold a stale view of SQLite's WAL files."""
-        if self._connection is not None:
+        if self.database.is_open:
             self.flush_usage()
-            self._connection.close()
-            self._connection = None
+            self.database.reconnect()
 
     def reload(self, catalogues: dict[str, Catalogue] | None = None) -> None:
         """Forget cached content and settings (staff changed something) and tell the screens. `catalogues` read

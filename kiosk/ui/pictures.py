@@ -118,6 +118,7 @@ class _Job(QObject):
         super().__init__()
         self.loader = loader
         self.key = key
+        self.worker = thread  # the thread it is drawn on
         self.started = time.monotonic()
         self.image: QImage | None = None
         self.painter: QPainter | None = None
@@ -294,9 +295,10 @@ class PictureLoader(QObject):
                 return
 
     def _on_job_done(self, job: _Job, image: QImage | None) -> None:
-        if job is not self._job:  # a job given up on as too slow has finished after all
+        if job is not self._job:  # given up on as too slow, it has finished after all: its thread may end now
             if job in self._abandoned:
                 self._abandoned.remove(job)
+            job.worker.quit()
             return
         self._job = None
         self._watch.stop()
@@ -325,7 +327,9 @@ class PictureLoader(QObject):
         self._abandoned.append(job)
         self._job = None
         self._watch.stop()
-        self._thread.quit()  # ends once the slow picture is drawn; a new thread draws the rest
+        # The slow picture's thread is left to finish it (and let go of it: quitting now could strand the job's
+        # last steps in its queue) and ends then; a new thread draws the rest.
+        self._retired = [thread for thread in self._retired if not thread.isFinished()]
         self._retired.append(self._thread)
         self._thread = self._new_thread()
         self.ready.emit(job.key[0])

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.content.links import split_page_ref
 from kiosk.content.state import Key
-from kiosk.db.store import Store
 from kiosk.errors import UsageError
 from kiosk.services.auth import ROLES, Account
 from kiosk.ui import pictures
@@ -22,6 +23,9 @@ from kiosk.ui.data import ContentSource
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
+
+if TYPE_CHECKING:
+    from kiosk.db.store import Store
 
 PATIENT = ("attract", "home", "reader", "faq", "idle-warning")
 STAFF = ("staff-login", "staff-menu", "staff-editor")
@@ -67,7 +71,7 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
     window.session.set_text_size(shot.text_size)
     window.session.set_high_contrast(shot.high_contrast)
     if shot.screen in ("reader",):
-        chapter, _, page = (shot.page or "").partition("/")
+        chapter, page = split_page_ref(shot.page or "")
         if not chapter:
             chapter = window.source.catalogue(window.session.lang).chapters[0].id
         window.navigate("reader", chapter=chapter, page=page or 0)
@@ -85,7 +89,7 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
         window.move_to("staff-console")
         console = window.screen_named("staff-console")
         assert isinstance(console, StaffConsole)
-        chapter, _, page = (shot.page or "treatment-day/monitoring").partition("/")
+        chapter, page = split_page_ref(shot.page or "treatment-day/monitoring")
         key = Key("page", f"{chapter}/{page}") if page else Key("chapter", chapter)
         if key not in console.statuses():
             key = next(iter(console.statuses()))

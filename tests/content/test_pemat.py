@@ -55,7 +55,7 @@ def plain(markdown: str) -> str:
 
 def score(items: dict[int, dict[str, Any]], expected: set[int]) -> float:
     assert set(items) == expected, f"rate exactly items {sorted(expected)}"
-    applicable = [item["score"] for number, item in items.items() if item["score"] != "na"]
+    applicable: list[int] = [item["score"] for number, item in items.items() if item["score"] != "na"]
     for number, item in items.items():
         assert item["score"] in (0, 1, "na"), (number, item)
         assert item["score"] != "na" or number in MAY_BE_NA, f"item {number} cannot be 'na'"

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PySide6.QtGui import QImage
@@ -133,7 +133,7 @@ def differing_pixels(first: QImage, second: QImage, fuzz: int = 24) -> int:
     b = second.convertToFormat(QImage.Format.Format_RGB32)
     count = 0
     for y in range(a.height()):
-        row_a, row_b = bytes(a.constScanLine(y)), bytes(b.constScanLine(y))
+        row_a, row_b = bytes(cast(Any, a.constScanLine(y))), bytes(cast(Any, b.constScanLine(y)))
         if row_a == row_b:
             continue
         for x in range(0, len(row_a), 4):
@@ -145,7 +145,7 @@ def differing_pixels(first: QImage, second: QImage, fuzz: int = 24) -> int:
 
 
 #: Shots that put a screen in a telling state, beyond each screen at rest.
-SHOTS = [{"screen": screen} for screen in SCREENS] + [
+SHOTS: list[dict[str, Any]] = [{"screen": screen} for screen in SCREENS] + [
     {"screen": "reader", "page": "side-effects-and-risks/who-should-not", "lang": "es"},
     {"screen": "reader", "page": "what-is-ketamine/summary", "text_size": 2},
     {"screen": "faq", "query": "can i drive"},

@@ -30,8 +30,8 @@ PLANTED = (
 ATTACKS = {
     "newer-schema": (
         ["UPDATE alembic_version SET version_num = '0099'"],
-        f"was made by a newer or different version of the kiosk (schema 0099; this version knows up to "
-        f"{lite.SCHEMA_HEAD})",
+        "was made by a newer or different version of the kiosk "
+        f"(schema 0099; this version knows up to {lite.SCHEMA_HEAD})",
     ),
     "wrong-columns": (
         [
@@ -240,6 +240,7 @@ def test_restoring_onto_a_kiosk_without_a_pin_takes_the_backups(
     assert pin_works(live, PIN)
 
 
+@pytest.mark.logs_warnings
 def test_a_damaged_live_database_is_set_aside_and_the_restore_goes_ahead(
     live: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -264,3 +265,41 @@ def test_a_restore_onto_a_text_file_leaves_it_alone(
     code, _, err = run(["--db", str(notes), "restore", str(good)], capsys)
     assert code == 1 and err.startswith(f"kiosk: {notes} is not a kiosk database (it holds text)")
     assert notes.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        ("index-out-of-step", "failed its integrity check: row 1 missing from index ix_pages_chapter_id"),
+        ("broken-pages", "is damaged (database disk image is malformed)"),
+    ],
+)
+def test_a_backup_that_opens_but_is_damaged_inside_is_refused(
+    live: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str, reason: str
+) -> None:
+    """The file opens and its schema reads fine, so only SQLite's integrity check can tell."""
+    damaged = backup.backup(live, tmp_path / "damaged.sqlite3")
+    if damage == "index-out-of-step":  # an index that no longer matches its table, as a bad disk can leave
+        connection = sqlite3.connect(damaged)
+        connection.execute("PRAGMA writable_schema = ON")
+        connection.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, '(chapter_id)', '(slug)') WHERE name = 'ix_pages_chapter_id'"
+        )
+        connection.commit()
+        connection.close()
+    else:
+        data = bytearray(damaged.read_bytes())
+        page = backup.PAGE_SIZE
+        pages = len(data) // page
+        for number in range(pages // 2, pages, 3):  # break the b-tree headers of some later pages
+            data[number * page : number * page + 8] = b"\xaa" * 8
+        damaged.write_bytes(bytes(data))
+    connection = sqlite3.connect(damaged)
+    try:
+        assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0  # it opens
+    finally:
+        connection.close()
+    before = dump(live)
+    code, _, err = run(["--db", str(live), "restore", str(damaged)], capsys)
+    assert (code, err) == (1, f"kiosk: damaged.sqlite3 {reason}; nothing was restored\n")
+    assert dump(live) == before

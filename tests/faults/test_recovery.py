@@ -40,6 +40,7 @@ def chapters(db: Path) -> list[str]:
         connection.close()
 
 
+@pytest.mark.logs_warnings
 def test_a_damaged_database_is_set_aside_and_the_newest_good_backup_is_used(store: Store) -> None:
     with store.session() as session, session.begin():
         staff.delete(session, Key("chapter", "second"), by=COMMAND_LINE)  # a staff change the backup keeps
@@ -57,6 +58,7 @@ def test_a_damaged_database_is_set_aside_and_the_newest_good_backup_is_used(stor
     assert kept, "the damaged file is kept for staff"
 
 
+@pytest.mark.logs_warnings
 def test_without_a_usable_backup_the_kiosk_starts_from_its_bundled_content(store: Store) -> None:
     folder = store.path.parent / "backups"
     folder.mkdir()
@@ -68,6 +70,7 @@ def test_without_a_usable_backup_the_kiosk_starts_from_its_bundled_content(store
     assert any("bundled content" in n for n in start.notices)
 
 
+@pytest.mark.logs_warnings
 def test_a_read_only_disk_still_shows_the_content(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     store.close()
     from kiosk.db import store as store_module
@@ -103,6 +106,7 @@ def full_disk_source(store: Store) -> Iterator[ContentSource]:
     source.close()
 
 
+@pytest.mark.logs_warnings
 def test_a_full_disk_keeps_the_kiosk_showing_content_and_tells_staff(full_disk_source: ContentSource) -> None:
     source = full_disk_source
     start = dt.date(2026, 1, 1)
@@ -194,6 +198,7 @@ def test_outside_systemd_nothing_is_sent(monkeypatch: pytest.MonkeyPatch) -> Non
     assert not notifier.heartbeat.isActive()
 
 
+@pytest.mark.logs_warnings
 def test_the_daily_backup_reports_failure_to_staff(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     from kiosk.ui.app import DailyBackup
 
@@ -204,7 +209,7 @@ def test_the_daily_backup_reports_failure_to_staff(store: Store, monkeypatch: py
             raise StoreError("cannot write the backup: disk full")
 
         monkeypatch.setattr(backup, "automatic_backup", fail)
-        DailyBackup(store.path, source).check()
+        DailyBackup(source).check()
         assert source.notices == ["The daily backup failed: cannot write the backup: disk full"]
         assert os.path.exists(store.path)
     finally:

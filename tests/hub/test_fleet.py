@@ -15,7 +15,7 @@ from kiosk.content import signing
 from kiosk.db import lite
 from kiosk.services import fleet, usage
 from tests.helpers.db import dump
-from tests.hub.helpers import (
+from tests.helpers.hub import (
     Hub,
     content_only,
     edited_copy,

@@ -10,8 +10,8 @@ import pytest
 
 from kiosk.db import pg
 from kiosk.services import fleet
+from tests.helpers.hub import Hub, make_hub
 from tests.helpers.pg import Cluster
-from tests.hub.helpers import Hub, make_hub
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ def test_the_hubs_migration_undoes_cleanly_and_runs_again(hub_url: str) -> None:
         config = _alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0002")
+            command.downgrade(config, "0003")
         with engine.connect() as connection:
             tables = set(inspect(connection).get_table_names())
             assert not {name for name in tables if name.startswith("hub_")} and "search_fts" not in tables

@@ -12,8 +12,8 @@ import pytest
 
 from kiosk.db import pg
 from kiosk.services import fleet
+from tests.helpers.hub import Hub, fixture_bundle, make_hub, make_kiosk, run
 from tests.helpers.pg import Cluster
-from tests.hub.helpers import Hub, fixture_bundle, make_hub, make_kiosk, run
 
 __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")

@@ -11,8 +11,8 @@ import pytest
 from kiosk.errors import KioskError
 from kiosk.services import fleet
 from tests.helpers.db import dump
+from tests.helpers.hub import edited_copy, fixture_bundle, make_hub, make_kiosk, run
 from tests.helpers.pg import Cluster
-from tests.hub.helpers import edited_copy, fixture_bundle, make_hub, make_kiosk, run
 
 __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")

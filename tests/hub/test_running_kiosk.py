@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.ui.app import HubSync, create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.window import KioskWindow
+from tests.helpers.hub import Hub, edited_copy, fixture_bundle, make_hub, make_kiosk, run
 from tests.helpers.loop import GapMeter
-from tests.hub.helpers import Hub, edited_copy, fixture_bundle, make_hub, make_kiosk, run
 
 __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")

@@ -13,7 +13,7 @@ from kiosk import cli
 from kiosk.db import lite
 from kiosk.db.models import Base, HubBase, include_name
 from kiosk.db.store import open_hub
-from tests.conftest import FIXTURE_CONTENT
+from tests.helpers.db import FIXTURE_CONTENT
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -13,7 +13,7 @@ from kiosk.db.store import open_hub
 from kiosk.services import search, staff
 from kiosk.services.auth import Account
 from kiosk.services.catalogue import load_catalogue
-from tests.hub.helpers import fixture_bundle, make_hub, run
+from tests.helpers.hub import fixture_bundle, make_hub, run
 
 __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")

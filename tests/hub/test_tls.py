@@ -17,8 +17,8 @@ from cryptography.x509.oid import NameOID
 
 from kiosk.db import lite, pg
 from kiosk.services import fleet
+from tests.helpers.hub import fixture_bundle, make_hub, make_kiosk, run
 from tests.helpers.pg import Cluster
-from tests.hub.helpers import fixture_bundle, make_hub, make_kiosk, run
 
 __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")

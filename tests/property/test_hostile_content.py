@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kiosk.content.parse import read_content
 from kiosk.content.render import render, sanitize
 from kiosk.content.validate import validate
-from tests.unit.content.test_render import assert_safe
+from tests.helpers.html import assert_safe
 
 FRAGMENTS = [
     "# Title",

@@ -36,7 +36,7 @@ def test_validate_reports_file_and_line_and_exits_1(
     path.write_text(path.read_text(encoding="utf-8").replace("{#is-it-addictive}", ""), encoding="utf-8")
     code, out, _ = run(["content", "validate", str(content_dir)], capsys)
     assert code == 1
-    assert "en/faq/01-general.md:12: heading 'Is ketamine addictive?' has no id" in out
+    assert "en/faq/01-general.md:14: heading 'Is ketamine addictive?' has no id" in out
 
 
 def test_validate_as_json(content_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

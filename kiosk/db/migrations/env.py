@@ -5,6 +5,8 @@ On PostgreSQL (a clinic group's hub) the models include the hub's own tables; a 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import context
 from sqlalchemy import Connection, MetaData, create_engine
 
@@ -33,7 +35,12 @@ def run() -> None:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
         raise SystemExit("set sqlalchemy.url (alembic -x or alembic.ini) to run migrations by hand")
-    engine = create_engine(url)
+    if url.startswith("sqlite:///"):  # through lite.connect, like every other SQLite connection
+        from kiosk.db.store import create_sqlite_engine
+
+        engine = create_sqlite_engine(Path(url.removeprefix("sqlite:///")))
+    else:
+        engine = create_engine(url)
     with engine.begin() as conn:
         context.configure(
             connection=conn,

@@ -18,6 +18,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.content import links
+from kiosk.content.links import split_page_ref
 from kiosk.services.catalogue import Catalogue, QuestionView
 from kiosk.ui.keys import Keyboard
 from kiosk.ui.screens import Context, Screen
@@ -398,7 +400,7 @@ class FaqScreen(Screen):
                     if question is not None:
                         self._add_question(question)
                 else:
-                    chapter_id, _, page_id = result.ref.partition("/")
+                    chapter_id, page_id = split_page_ref(result.ref)
                     button = WrapButton(f"{self.ctx.tr('faq.read_more')}: {result.title}")
                     pad = self.ctx.metrics.px(20)
                     button.set_padding(pad, pad // 2)
@@ -469,16 +471,15 @@ class FaqScreen(Screen):
         self.scroll_area.verticalScrollBar().setValue(value)
 
     def open_link(self, target: str) -> None:
-        if target.startswith("faq:"):
-            question_id = target[4:]
-            if question_id in self.items:
-                if self.open_id != question_id:
-                    self.toggle(question_id)
+        link = links.parse(target)
+        if link is not None and link.kind == "faq":
+            if link.target in self.items:
+                if self.open_id != link.target:
+                    self.toggle(link.target)
             else:
-                self.go("faq", question=question_id)
-        elif target.startswith("page:"):
-            chapter_id, _, page_id = target[5:].partition("/")
-            self.go("reader", chapter=chapter_id, page=page_id)
+                self.go("faq", question=link.target)
+        elif link is not None:
+            self.go("reader", chapter=link.chapter, page=link.page)
 
     def _on_text_changed(self, text: str) -> None:
         self.open_id = ""

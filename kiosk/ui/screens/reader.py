@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.content import links
 from kiosk.services.catalogue import ChapterView, PageView, QuestionView
 from kiosk.ui.screens import Context, Screen
 from kiosk.ui.widgets import (
@@ -710,17 +711,17 @@ class ReaderScreen(Screen):
         self._arrive(neighbour)
 
     def open_link(self, target: str) -> None:
-        if target.startswith("faq:"):
-            self.go("faq", question=target[4:])
-        elif target.startswith("page:"):
-            chapter_id, _, page_id = target[5:].partition("/")
-            if chapter_id == self.chapter_id and self.chapter is not None:
-                index = self.chapter.index_of(page_id)
+        link = links.parse(target)
+        if link is not None and link.kind == "faq":
+            self.go("faq", question=link.target)
+        elif link is not None:
+            if link.chapter == self.chapter_id and self.chapter is not None:
+                index = self.chapter.index_of(link.page)
                 if index >= 0:
                     self.remember()
                     self.show_page(index, direction=1 if index > self.index else -1)
                     return
-            self.go("reader", chapter=chapter_id, page=page_id)
+            self.go("reader", chapter=link.chapter, page=link.page)
 
     def _update_controls(self) -> None:
         assert self.chapter is not None

@@ -498,7 +498,7 @@ class ItemEditor(QWidget):
         if kind == "page":
             rendered = render(str(fields.get("markdown", "")))
             picture = rendered.picture
-            chapter_id, _, page_id = self.status.key.id.partition("/")
+            chapter_id, page_id = self.status.key.chapter, self.status.key.slug
             page = PageView(
                 chapter_id,
                 page_id,

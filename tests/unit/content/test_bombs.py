@@ -22,8 +22,7 @@ from kiosk.content import packs
 from kiosk.content.sync import export_files
 from kiosk.db.store import Store
 from tests.helpers.db import dump
-from tests.unit.content.test_parse import ALIAS_BOMB
-from tests.unit.content.test_pictures import png, use_bomb
+from tests.helpers.hostile import ALIAS_BOMB, png, use_bomb
 
 MEMORY_KB = 1024 * 1024  # 1 GB of address space: ample for the kiosk, far from what the bombs used to take
 HANG = 120  # seconds: only so that a regression fails instead of hanging the test run
@@ -53,7 +52,7 @@ def put(content: Path, name: str, data: bytes) -> None:
     (content / name).write_bytes(data)
 
 
-BOMBS: dict[str, tuple[Callable[[Path], None], str]] = {
+BOMBS: dict[str, tuple[Callable[[Path], object], str]] = {
     "yaml alias bomb": (
         lambda c: (c / "site.yaml").write_text(ALIAS_BOMB),
         "site.yaml:2: site.yaml is not valid YAML: aliases (*name) are not allowed: write the value out",

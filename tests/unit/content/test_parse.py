@@ -10,6 +10,7 @@ import pytest
 from kiosk.content import parse
 from kiosk.content.parse import Problem, Unreadable, YamlError, load_yaml, printable, read_content, read_file
 from kiosk.content.validate import validate
+from tests.helpers.hostile import ALIAS_BOMB
 
 
 def errors(root: Path) -> list[str]:
@@ -72,16 +73,6 @@ def test_a_folder_of_too_many_files_is_refused_once(
     for number in range(5):
         (content_dir / f"illustrations/extra-{number}.txt").write_text("x")
     assert errors(content_dir).count("illustrations:1: too many files in this folder (the limit is 3)") == 1
-
-
-ALIAS_BOMB = "\n".join(
-    ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    + [
-        f"{this}: &{this} [" + ",".join([f"*{last}"] * 9) + "]"
-        for last, this in zip("abcdefgh", "bcdefghi", strict=True)
-    ]
-    + ["languages: *i", ""]
-)
 
 
 def test_a_yaml_alias_bomb_in_site_yaml_is_refused_at_its_first_alias(content_dir: Path) -> None:

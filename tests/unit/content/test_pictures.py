@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import struct
-import zlib
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,9 +21,10 @@ from kiosk.content.pictures import (
     raster_size,
     svg_problem,
 )
+from kiosk.errors import KioskError
 from kiosk.paths import bundled_content_dir
+from tests.helpers.hostile import SVG, png, use_bomb
 
-SVG = 'xmlns="http://www.w3.org/2000/svg"'
 SAFE = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs><linearGradient id="g"/></defs>'
     b'<rect width="10" height="10" fill="url(#g)"/><use href="#g"/></svg>'
@@ -74,15 +75,6 @@ def test_refusal_names_the_line() -> None:
 
 
 # --- what drawing costs, from the file alone --------------------------------------------------------------------
-
-
-def use_bomb(levels: int, fan_out: int) -> bytes:
-    """The issue's picture: groups that each use the group below `fan_out` times, `levels` deep; one per line."""
-    lines = [f'<svg {SVG} viewBox="0 0 100 100"><defs>', '<g id="l0"><path d="M0 0L100 100L0 100Z"/></g>']
-    for level in range(1, levels + 1):
-        lines.append(f'<g id="l{level}">' + f'<use href="#l{level - 1}"/>' * fan_out + "</g>")
-    lines.append(f'</defs><use href="#l{levels}"/></svg>')
-    return "\n".join(lines).encode()
 
 
 def test_the_two_kilobyte_use_bomb_is_refused_in_milliseconds() -> None:
@@ -154,13 +146,6 @@ def test_the_bundled_illustrations_are_well_within_the_limits() -> None:
 
 
 # --- raster pictures ----------------------------------------------------------------------------------------------
-
-
-def png(width: int, height: int) -> bytes:
-    """A PNG header promising `width` x `height`, with no pixels behind it."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    chunk = b"IHDR" + header
-    return pictures.PNG_MAGIC + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
 
 
 def jpeg(width: int, height: int) -> bytes:
@@ -284,6 +269,6 @@ def test_each_picture_is_measured_once(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_pictures_that_cannot_be_checked_are_not_let_in(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(pictures.sys, "executable", str(tmp_path / "no-python-here"))
-    with pytest.raises(pictures.KioskError, match="pictures cannot be checked"):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    with pytest.raises(KioskError, match="pictures cannot be checked"):
         measure({"a.svg": (SAFE, "image/svg+xml")})

@@ -276,3 +276,24 @@ def test_an_export_never_writes_through_a_link_out_of_the_folder(store: Store, t
 def test_parse_of_export_has_the_same_languages(store: Store, tmp_path: Path) -> None:
     export(store, tmp_path / "out")
     assert read_content(tmp_path / "out").languages == ["en", "es"]
+
+
+def test_other_ways_of_asking_round_trip_and_survive_a_staff_edit(store: Store, tmp_path: Path) -> None:
+    key = Key("faq_entry_text", "can-i-drive", "en")
+    with store.session() as session:
+        assert read_state(session)[key].fields["asked"] == ["need a lift", "who takes me back"]
+        assert "asked" not in read_state(session)[Key("faq_entry_text", "is-it-addictive", "en")].fields
+    files = export(store, tmp_path / "out")
+    assert (
+        "asked:\n  can-i-drive: [need a lift, who takes me back]\n---"
+        in files["en/faq/01-general.md"].decode()
+    )
+    with store.session() as session, session.begin():
+        staff.save_text(
+            session,
+            key,
+            {"question": "Can I drive home?", "markdown": "No. Bring a driver."},
+            by=COMMAND_LINE,
+        )
+    with store.session() as session:
+        assert read_state(session)[key].fields["asked"] == ["need a lift", "who takes me back"]

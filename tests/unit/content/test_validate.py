@@ -186,3 +186,25 @@ def test_bad_site_settings_are_reported(content_dir: Path) -> None:
 def test_not_a_content_folder(tmp_path: Path) -> None:
     with pytest.raises(KioskError, match="has no content"):
         read_content(tmp_path)
+
+
+FAQ_EN = "en/faq/01-general.md"
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        (
+            "  no-such-question: [need a lift]",
+            f"{FAQ_EN}:2: asked lists 'no-such-question', which is not a question in this file",
+        ),
+        ("  can-i-drive: need a lift", f"{FAQ_EN}:4: asked must list other ways to ask each question"),
+        ("  can-i-drive: [need a lift, '']", f"{FAQ_EN}:4: asked must list other ways to ask each question"),
+    ],
+)
+def test_other_ways_of_asking_must_name_questions_of_their_file(
+    content_dir: Path, new: str, expected: str
+) -> None:
+    edit(content_dir / FAQ_EN, "  can-i-drive: [need a lift, who takes me back]", new)
+    errors = problems_of(content_dir)
+    assert any(e.startswith(expected) for e in errors), errors

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -107,14 +106,6 @@ def test_automatic_backups_keep_the_newest_and_never_touch_manual_ones(store: St
     assert len([n for n in names if "before-import" in n]) == 1
 
 
-def test_daily_backup_when_due(store: Store) -> None:
-    assert backup.daily_backup_due(store.path)
-    assert library.daily_backup(store) is not None
-    assert not backup.daily_backup_due(store.path)
-    assert library.daily_backup(store) is None
-    assert backup.daily_backup_due(store.path, dt.datetime.now() + dt.timedelta(hours=25))
-
-
 def test_imports_take_a_backup_first(store: Store, content_dir: Path) -> None:
     path = content_dir / "en/faq/01-general.md"
     path.write_text(path.read_text(encoding="utf-8").replace("No.", "Never."), encoding="utf-8")
@@ -166,8 +157,7 @@ def test_a_backup_does_not_overwrite_a_file_that_is_not_a_backup(store: Store, t
     assert notes.read_text() == "mine"
 
 
-NEXT = f"{int(lite.SCHEMA_HEAD) + 1:04d}"
-MIGRATION_NEXT = '''"""A later schema, for tests: usage counts gain a column, and every setting is touched.
+NEXT_MIGRATION = '''"""A later schema, for tests: usage counts gain a column, and every setting is touched.
 
 Revision ID: {next}
 Revises: {head}
@@ -199,10 +189,12 @@ def next_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     """This program one schema revision later, so backups made now are from an older version."""
     folder = tmp_path / "migrations"
     shutil.copytree(store_module.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    migration = MIGRATION_NEXT.replace("{next}", NEXT).replace("{head}", lite.SCHEMA_HEAD)
-    (folder / "versions" / f"{NEXT}_later.py").write_text(migration, encoding="utf-8")
+    head = lite.SCHEMA_HEAD
+    later = f"{int(head) + 1:04d}"
+    migration = NEXT_MIGRATION.replace("{next}", later).replace("{head}", head)
+    (folder / "versions" / f"{later}_later.py").write_text(migration, encoding="utf-8")
     monkeypatch.setattr(store_module, "MIGRATIONS_DIR", folder)
-    monkeypatch.setattr(lite, "SCHEMA_HEAD", NEXT)
+    monkeypatch.setattr(lite, "SCHEMA_HEAD", later)
     store_module.known_revisions.cache_clear()
     yield
     store_module.known_revisions.cache_clear()
@@ -235,8 +227,8 @@ def test_an_older_backup_is_upgraded_on_a_private_copy_then_restored(
     assert old.read_bytes() == old_bytes  # the backup itself is only read
     connection = lite.connect(store.path)
     try:
-        assert lite.schema_revision(connection) == NEXT
-        assert lite.schema_signature(connection) == store_module.reference_signature(NEXT)
+        assert lite.schema_revision(connection) == lite.SCHEMA_HEAD
+        assert lite.schema_signature(connection) == store_module.reference_signature(lite.SCHEMA_HEAD)
         answer = connection.execute("SELECT markdown FROM faq_entry_texts WHERE entry_id = 'can-i-drive'")
         assert answer.fetchone()[0] == "In the old backup."
     finally:

@@ -99,6 +99,7 @@ def test_wrong_pins_lock_one_account_for_a_growing_time(store: Store) -> None:
         assert auth.lockout(session, "Ana").failures == 0
 
 
+@pytest.mark.logs_warnings
 def test_the_guard_keeps_each_lockout_in_memory_on_a_read_only_disk(store: Store) -> None:
     add(store, "Ana", "reviewer")
     connection = lite.connect(store.path, readonly=True)

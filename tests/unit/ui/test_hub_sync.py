@@ -19,7 +19,7 @@ from kiosk.ui.app import HubSync
 from kiosk.ui.data import ContentSource
 from kiosk.ui.window import KioskWindow
 from tests.helpers.loop import GapMeter
-from tests.unit.ui.conftest import open_window
+from tests.helpers.ui import console, open_window
 
 
 @pytest.fixture
@@ -80,6 +80,7 @@ def test_a_kiosk_that_has_not_joined_just_looks_again_later(qtbot: QtBot, store:
     assert outcome.args[0].joined is False and sync.failures == 0 and source.notices == []
 
 
+@pytest.mark.logs_warnings  # staff notices are logged as warnings
 def test_staff_hear_of_a_hub_out_of_reach_for_a_day_and_of_a_refused_release(
     qtbot: QtBot, store: Store, tmp_path: Path, silent_hub: int
 ) -> None:
@@ -109,7 +110,6 @@ def test_staff_hear_of_a_hub_out_of_reach_for_a_day_and_of_a_refused_release(
 def test_the_console_says_which_group_the_kiosk_trusts_and_when_it_last_reached_the_hub(
     qtbot: QtBot, window: KioskWindow, store: Store, tmp_path: Path, silent_hub: int
 ) -> None:
-    from tests.unit.ui.test_console import console
 
     staff = console(window)
     staff.show_panel("transfer")

@@ -12,45 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.content.state import Key, RowWriter, read_state
 from kiosk.db.store import Store
-from kiosk.ui.screens.faq import FaqScreen
-from kiosk.ui.screens.home import HomeScreen
-from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.widgets import REPEAT_TAP_MS
 from kiosk.ui.window import KioskWindow
-
-
-def tap(qtbot: QtBot, widget: QWidget) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=widget.rect().center())
-
-
-def tap_again(qtbot: QtBot, widget: QWidget) -> None:
-    """A deliberate second tap on the same control: after the moment in which it would count as a double tap."""
-    qtbot.wait(REPEAT_TAP_MS + 30)
-    tap(qtbot, widget)
-
-
-def reader(window: KioskWindow) -> ReaderScreen:
-    screen = window.screen_named("reader")
-    assert isinstance(screen, ReaderScreen)
-    return screen
-
-
-def faq(window: KioskWindow) -> FaqScreen:
-    screen = window.screen_named("faq")
-    assert isinstance(screen, FaqScreen)
-    return screen
-
-
-def home(window: KioskWindow) -> HomeScreen:
-    screen = window.screen_named("home")
-    assert isinstance(screen, HomeScreen)
-    return screen
-
-
-def wake(qtbot: QtBot, window: KioskWindow) -> None:
-    tap(qtbot, window.attract)
-    qtbot.wait_until(lambda: window.current == "home")
-    window._guarding = False  # the wake guard is tested on its own
+from tests.helpers.ui import faq, home, open_window, reader, tap, tap_again, wake
 
 
 def test_starts_on_the_attract_screen_without_the_bar(window: KioskWindow) -> None:
@@ -330,7 +294,6 @@ def test_back_from_a_page_reached_by_a_link_returns_to_the_linking_page(
 def test_back_from_an_answer_returns_to_the_list_with_the_typed_question_and_scroll(
     qtbot: QtBot, bundled_store: Store
 ) -> None:
-    from tests.unit.ui.conftest import open_window
 
     window = open_window(qtbot, bundled_store, 1280, 800)
     wake(qtbot, window)
@@ -419,7 +382,6 @@ def test_a_missing_picture_shows_its_alt_text(qtbot: QtBot, store: Store) -> Non
     with store.session() as session, session.begin():
         key = Key("asset", "dot.svg")
         RowWriter(session).write(key, {**read_state(session)[key].fields, "deleted": True})
-    from tests.unit.ui.conftest import open_window
 
     window = open_window(qtbot, store)
     window.move_to("reader", chapter="first-steps", page=0)
@@ -432,8 +394,9 @@ def test_a_missing_picture_shows_its_alt_text(qtbot: QtBot, store: Store) -> Non
 
 def test_home_button_and_questions_tile(qtbot: QtBot, window: KioskWindow) -> None:
     wake(qtbot, window)
-    assert home(window).questions_tile is not None
-    home(window).questions_tile.clicked.emit()
+    tile = home(window).questions_tile
+    assert tile is not None
+    tile.clicked.emit()
     assert window.current == "faq" and window.history
     tap(qtbot, window.bar.home_button)
     assert window.current == "home" and window.history == []  # home starts the way back afresh
@@ -450,6 +413,7 @@ def test_screen_changes_are_neither_counted_nor_logged(
     assert not [r for r in caplog.records if "faq" in r.getMessage() or "home" in r.getMessage()]
 
 
+@pytest.mark.logs_warnings
 def test_unknown_screens_go_home(window: KioskWindow) -> None:
     window.move_to("nowhere")
     assert window.current == "home"

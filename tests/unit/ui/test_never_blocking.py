@@ -17,7 +17,7 @@ from kiosk.db.store import Store
 from kiosk.services.auth import Account
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
-from tests.conftest import FIXTURE_CONTENT
+from tests.helpers.db import FIXTURE_CONTENT
 from tests.helpers.loop import GapMeter
 
 ANSWERS = 5000

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.ui import pictures
 from kiosk.ui.widgets import PictureView
-from tests.unit.content.test_pictures import png, use_bomb
+from tests.helpers.hostile import png, use_bomb
 
 SVG = 'xmlns="http://www.w3.org/2000/svg"'
 RED = f'<svg {SVG} viewBox="0 0 40 30"><rect width="40" height="30" fill="#ff0000"/></svg>'.encode()
@@ -52,6 +52,7 @@ def test_a_picture_is_drawn_off_the_ui_thread_and_then_shown(qtbot: QtBot, view:
     assert view._image is not None and view._image.size() == QSize(400, 300)  # drawn at the size shown
 
 
+@pytest.mark.logs_warnings
 def test_a_hostile_picture_is_refused_before_qt_sees_it(qtbot: QtBot, view: PictureView) -> None:
     view.set_picture(use_bomb(8, 10), "A picture that would take minutes")
     view.update()
@@ -60,12 +61,14 @@ def test_a_hostile_picture_is_refused_before_qt_sees_it(qtbot: QtBot, view: Pict
     assert centre(view) != QColor("#ff0000")  # the alt-text frame, not a picture
 
 
+@pytest.mark.logs_warnings
 def test_a_decompression_bomb_is_refused_by_its_header(qtbot: QtBot, view: PictureView) -> None:
     view.set_picture(png(100_000, 100_000), "Huge")
     view.update()
     qtbot.wait_until(lambda: view.is_missing, timeout=5000)
 
 
+@pytest.mark.logs_warnings
 def test_a_picture_too_slow_to_draw_gives_up_while_the_screen_keeps_running(
     qtbot: QtBot, view: PictureView, monkeypatch: pytest.MonkeyPatch
 ) -> None:

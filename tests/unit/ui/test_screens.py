@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import re
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QScroller, QWidget
+from PySide6.QtWidgets import QPushButton, QScroller
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import SETTINGS
@@ -30,10 +30,21 @@ from kiosk.ui.theme import (
     metrics_for,
     stylesheet,
 )
-from kiosk.ui.widgets import TapArea, WrapButton
+from kiosk.ui.widgets import WrapButton
 from kiosk.ui.window import KioskWindow
-from tests.unit.ui.conftest import open_window
-from tests.unit.ui.test_navigation import faq, reader, tap, wake
+from tests.helpers.ui import (
+    clipped_labels,
+    faq,
+    home,
+    open_window,
+    overlapping,
+    reader,
+    search_settled,
+    settled,
+    tap,
+    visible,
+    wake,
+)
 
 SIZES = [(1920, 1080), (1080, 1920), (1366, 768), (1280, 800)]
 SCREENS = ["attract", "home", "reader", "faq", "staff-login", "staff-menu"]
@@ -220,7 +231,7 @@ def test_half_a_word_keeps_the_answers_found_so_far(qtbot: QtBot, bundled_store:
     screen.pause_timer.setInterval(300)
     type_slowly(qtbot, screen, "tengo mie")
     assert screen.no_results.isHidden()
-    qtbot.wait_until(lambda: screen.items and not screen.search_timer.isActive())
+    qtbot.wait_until(lambda: bool(screen.items) and not screen.search_timer.isActive())
     type_slowly(qtbot, screen, "do")  # "tengo miedo": whatever half-words matched, nothing said about none
     assert screen.no_results.isHidden()
     window.allow_close = True
@@ -390,60 +401,6 @@ def test_the_countdown_says_one_second(qtbot: QtBot, window: KioskWindow) -> Non
     assert window.overlay.body.text().endswith("in 1 second.")
 
 
-def visible(widget: QWidget, root: QWidget) -> bool:
-    return widget.isVisibleTo(root) and widget.width() > 0 and widget.height() > 0
-
-
-def settled(qtbot: QtBot, check: Callable[[], list[str]], timeout: int = 2000) -> list[str]:
-    """The problems `check` still finds once layouts have had time to settle (nested layouts finish over a few
-    turns of the event loop, more slowly on a busy machine); a real problem persists and is returned."""
-    try:
-        qtbot.wait_until(lambda: check() == [], timeout=timeout)
-    except Exception:
-        return check()
-    return []
-
-
-def clipped_labels(root: QWidget) -> list[str]:
-    problems = []
-    for text_label in root.findChildren(QLabel):
-        if not visible(text_label, root) or not text_label.text().strip():
-            continue
-        if text_label.wordWrap():
-            needed = text_label.heightForWidth(text_label.contentsRect().width())
-            if needed > text_label.contentsRect().height() + 2:
-                problems.append(f"{text_label.text()[:40]!r} needs {needed}px, has {text_label.height()}")
-        else:
-            needed = text_label.fontMetrics().horizontalAdvance(text_label.text())
-            if needed > text_label.contentsRect().width() + 2:
-                problems.append(f"{text_label.text()[:40]!r} needs {needed}px wide, has {text_label.width()}")
-    for button in root.findChildren(QPushButton):
-        if visible(button, root) and button.text():
-            needed = button.fontMetrics().horizontalAdvance(button.text())
-            if needed > button.width():
-                problems.append(f"button {button.text()[:40]!r} is too narrow")
-    return problems
-
-
-def overlapping(root: QWidget) -> list[str]:
-    """Interactive widgets that cover each other (siblings only: a child inside its parent is fine)."""
-    problems = []
-    targets = [
-        w for w in root.findChildren(QWidget) if isinstance(w, QAbstractButton | TapArea) and visible(w, root)
-    ]
-    by_parent: dict[int, list[QWidget]] = {}
-    for widget in targets:
-        by_parent.setdefault(id(widget.parentWidget()), []).append(widget)
-    for group in by_parent.values():
-        for index, first in enumerate(group):
-            for second in group[index + 1 :]:
-                if first.geometry().intersects(second.geometry()):
-                    problems.append(
-                        f"{first.objectName() or type(first).__name__} overlaps {second.objectName()}"
-                    )
-    return problems
-
-
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("text_size", [0, 2], ids=["normal-text", "largest-text"])
@@ -461,15 +418,15 @@ def test_every_screen_is_laid_out_without_overlap_or_clipping(
         assert window.minimumSizeHint().height() <= height, name
         assert window.width() == width and window.height() == height, (name, window.size())
         screen = window.screen_named(name)
-        assert settled(qtbot, lambda s=screen: clipped_labels(s)) == [], name
-        assert settled(qtbot, lambda s=screen: overlapping(s)) == [], name
-        if name == "faq":
-            assert isinstance(screen, FaqScreen)
-            screen.toggle("can-i-drive")
-            assert settled(qtbot, lambda s=screen: clipped_labels(s)) == [], "faq with an answer open"
-            screen.show_keyboard()
-            screen.search.setText("zebra")
-            qtbot.wait_until(lambda s=screen: not s.search_timer.isActive())
+        assert settled(qtbot, partial(clipped_labels, screen)) == [], name
+        assert settled(qtbot, partial(overlapping, screen)) == [], name
+        if isinstance(screen, FaqScreen):
+            questions = screen
+            questions.toggle("can-i-drive")
+            assert settled(qtbot, partial(clipped_labels, questions)) == [], "faq with an answer open"
+            questions.show_keyboard()
+            questions.search.setText("zebra")
+            qtbot.wait_until(partial(search_settled, questions))
             assert window.minimumSizeHint().height() <= height, "faq with the keyboard"
             assert window.height() == height
     assert settled(qtbot, lambda: clipped_labels(window.bar) + clipped_labels(window.footer)) == []
@@ -561,11 +518,7 @@ def test_body_text_is_about_28_px_at_1080p(window: KioskWindow) -> None:
 
 def test_scrolling_areas_scroll_kinetically(qtbot: QtBot, window: KioskWindow) -> None:
     window.move_to("reader", chapter="first-steps", page=0)
-    areas = [
-        window.screen_named("home").scroll_area,
-        faq(window).scroll_area,
-        reader(window).stage.front.text,
-    ]  # type: ignore[attr-defined]
+    areas = [home(window).scroll_area, faq(window).scroll_area, reader(window).stage.front.text]
     for area in areas:
         assert QScroller.hasScroller(area.viewport()), type(area).__name__
 

@@ -25,7 +25,7 @@ from kiosk.db.store import Store
 from kiosk.services import auth
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
-from tests.unit.ui.conftest import open_window
+from tests.helpers.ui import open_window
 
 SIZES = [(1280, 800), (1920, 1080)]
 MINIMUM = 48

@@ -24,7 +24,7 @@ from kiosk.ui.app import ErrorHandler
 from kiosk.ui.data import MISSING_NOTICE, ContentSource
 from kiosk.ui.screens.staff import StaffLoginScreen
 from kiosk.ui.window import KioskWindow
-from tests.unit.ui.conftest import open_window
+from tests.helpers.ui import open_window
 
 PIN = "482916"
 
@@ -86,6 +86,7 @@ def test_a_change_made_outside_the_kiosk_shows_at_the_next_idle_reset_not_mid_pa
         window.close()
 
 
+@pytest.mark.logs_warnings
 def test_a_deleted_data_folder_is_never_made_again_empty_by_the_staff_console(
     store: Store, window: KioskWindow
 ) -> None:
@@ -114,6 +115,7 @@ def readonly_window(qtbot: QtBot, store: Store) -> KioskWindow:
     return window
 
 
+@pytest.mark.logs_warnings
 def test_on_a_read_only_disk_the_right_pin_works_and_wrong_ones_lock_without_exiting(
     qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -185,6 +187,7 @@ def test_taps_never_wait_for_another_programs_write_lock(store: Store, held: thr
         source.close()
 
 
+@pytest.mark.logs_warnings
 def test_a_pin_check_never_waits_for_another_programs_write_lock(store: Store, held: threading.Timer) -> None:
     source = ContentSource(store.path)
     try:

@@ -14,7 +14,7 @@ from kiosk import cli
 from kiosk.content.sync import export_files
 from kiosk.db.store import open_hub, open_store
 from kiosk.services import library
-from tests.conftest import FIXTURE_CONTENT
+from tests.helpers.db import FIXTURE_CONTENT
 
 
 def run(*args: str, stdin: str = "") -> tuple[int, str, str]:

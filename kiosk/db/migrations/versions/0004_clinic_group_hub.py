@@ -8,8 +8,8 @@ The content tables need two things on PostgreSQL that SQLite does without: JSON 
 has no equality, and `put_setting` compares values), and search gets a plain `search_fts` table with the columns
 the FTS5 table has on a kiosk (the search service scores it whole on a hub).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-30 10:00:00
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
