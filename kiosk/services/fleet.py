@@ -570,6 +570,7 @@ def membership(db: lite.Db, now: dt.datetime | None = None) -> list[str]:
             "This kiosk has not joined a clinic group's hub: its content comes from packs and folders only.",
         ]
     from kiosk.content.signing import fingerprint  # only a joined kiosk loads cryptography
+
     state = State.read(db)
     lines = [
         f"Clinic group {link.group}, as kiosk {link.kiosk}. It takes content signed by the group's key "
