@@ -7,19 +7,27 @@ the tests run as root (CI does), the server runs as the unprivileged `postgres` 
 belongs to that user. `stop()` stops the server and removes the folder.
 
 `find_binaries()` says where PostgreSQL is, or None when it is not installed: the tests then print what they
-skipped and how to install it (`apt-get install postgresql`), and under CI they fail instead.
+skipped and how to install it (`apt-get install postgresql`), and under CI (`CI` set) they fail instead, so a
+machine without PostgreSQL can never pass for one that ran them.
+
+This module is also a pytest plugin (tests/conftest.py loads it): the `cluster` fixture is one server for the
+whole run, started the first time a test needs it; `hub_url` is a new, empty database on it for one test.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 INSTALL_HINT = "install PostgreSQL (Debian/Ubuntu: sudo apt-get install postgresql; .ci/run does this)"
 
@@ -182,3 +190,39 @@ class Cluster:
             ).fetchall()
             for (role,) in roles:
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+# --- the fixtures ---------------------------------------------------------------------------------------------
+
+_skipped: list[str] = []
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    binaries = find_binaries()
+    if binaries is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not installed, and CI must run the hub's tests: {INSTALL_HINT}")
+        _skipped.append("PostgreSQL")
+        pytest.skip(f"PostgreSQL is not installed: {INSTALL_HINT}")
+    server = Cluster(binaries).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hub_url(cluster: Cluster) -> Iterator[str]:
+    """A new, empty database on the test server (the superuser's URL, over the Unix socket)."""
+    name = f"hub{os.getpid()}_{next(_names)}"
+    url = cluster.create_database(name)
+    yield url
+    cluster.drop_database(name)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped:
+        terminalreporter.section("hub tests skipped")
+        terminalreporter.write_line(
+            f"The clinic-group hub's tests did not run: PostgreSQL is not installed. To run them, {INSTALL_HINT}."
+        )
