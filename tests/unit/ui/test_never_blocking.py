@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from PySide6.QtCore import QElapsedTimer
 from pytestqt.qtbot import QtBot
 
 from kiosk.content.state import Key
