@@ -141,6 +141,20 @@ def stored_link(db: lite.Db) -> Link | None:
         return None
 
 
+def has_joined(db_path: Path) -> bool:
+    """Whether the kiosk has joined a hub (a quick read; False when its database cannot be read just now)."""
+    try:
+        connection = lite.connect(db_path, readonly=True, create=False)
+    except (sqlite3.Error, KioskError):
+        return False
+    try:
+        return stored_link(connection) is not None
+    except (sqlite3.Error, KioskError):
+        return False
+    finally:
+        connection.close()
+
+
 @dataclass(frozen=True)
 class Joined:
     link: Link

@@ -176,6 +176,9 @@ class HubSync(QObject):
     def check_now(self) -> None:
         if self.running:
             return
+        if not fleet.has_joined(self.db_path):  # nothing to visit: no process started, look again later
+            self.finished.emit(fleet.Outcome(False, False, "not joined"))
+            return
         self.running = True
         context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
         self._results = context.Queue()

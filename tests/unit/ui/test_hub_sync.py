@@ -78,6 +78,7 @@ def test_a_kiosk_that_has_not_joined_just_looks_again_later(qtbot: QtBot, store:
     sync.stop()
     source.close()
     assert outcome.args[0].joined is False and sync.failures == 0 and source.notices == []
+    assert sync._process is None and not sync.running  # nothing to visit: no process was started
 
 
 @pytest.mark.logs_warnings  # staff notices are logged as warnings
