@@ -146,6 +146,9 @@ def main() -> int:
         print("soak: 10,000 navigations, 500 idle resets...", file=sys.stderr)
         results["soak"] = drive("soak", db, env)
 
+        print("the hub: 50 kiosks converging, 500 heartbeats a minute...", file=sys.stderr)
+        results["hub"] = json.loads(run([PYTHON, str(ROOT / "bench" / "hub.py")], env))
+
     r: dict[str, Any] = results
     budgets = [
         ("Cold start to first frame", f"{r['start']['kiosk_s']} s vs {r['start']['bare_s']} s bare",
@@ -166,6 +169,17 @@ def main() -> int:
         ("Soak: 10,000 navigations, 500 idle resets", f"{r['soak']['growth_mb']} MB memory growth", "",
          "<= 10 MB", r["soak"]["growth_mb"] <= 10),
     ]  # fmt: skip
+    hub = r["hub"]
+    if "skipped" in hub:
+        print(f"hub benchmark skipped: {hub['skipped']}", file=sys.stderr)
+    else:
+        c, h = hub["converge"], hub["heartbeats"]
+        budgets += [
+            (f"Hub: {c['kiosks']} kiosks take a new release", f"{c['seconds']} s; hub CPU {c['hub_cpu_s']} s "
+             f"({c['hub_cpu_share']:.0%} of a core)", "", "all converge", c["behind_after"] == 0),
+            ("Hub: heartbeats held (visit p95)", f"{h['per_minute']}/min ({h['visit_ms']['p95']} ms); hub CPU "
+             f"{h['hub_cpu_share']:.0%}", "", ">= 500/min", h["per_minute"] >= 500 and h["visit_ms"]["p95"] < 1000),
+        ]  # fmt: skip
     results["budgets_met"] = all(row[4] for row in budgets)
     width = max(len(row[0]) for row in budgets)
     print(f"{'measure':{width}}  {'result':42}  {'ratio':>6}  {'budget':14}  met")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer
 from pytestqt.qtbot import QtBot
 
 from kiosk.content.state import Key
@@ -21,6 +21,7 @@ from kiosk.services.auth import Account
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
 from tests.helpers.db import FIXTURE_CONTENT
+from tests.helpers.loop import GapMeter
 
 ANSWERS = 5000
 #: The longest gap allowed, as a share of the time the whole review and import take.
@@ -45,31 +46,6 @@ def big_folder(root: Path, groups: int = 10) -> Path:
             path = folder / lang / "faq" / f"{group + 2:02d}-many-{group}.md"
             path.write_text("\n".join(lines), encoding="utf-8")
     return folder
-
-
-class GapMeter:
-    """The longest wait between two ticks of a 10 ms timer on the UI thread."""
-
-    def __init__(self) -> None:
-        self.clock = QElapsedTimer()
-        self.longest = 0
-        self.ticks = 0
-        self.timer = QTimer()
-        self.timer.setObjectName("gap_meter_timer")
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.clock.start()
-        self.timer.start()
-
-    def _tick(self) -> None:
-        self.longest = max(self.longest, self.clock.restart())
-        self.ticks += 1
-
-    def stop(self) -> int:
-        self.timer.stop()
-        return max(self.longest, self.clock.elapsed())
 
 
 def test_importing_5000_answers_never_stalls_the_event_loop(
