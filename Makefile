@@ -24,7 +24,7 @@ lint: $(VENV)
 	$(BIN)/mypy
 
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n auto
 
 bench: $(VENV)
 	$(BIN)/python bench/run.py

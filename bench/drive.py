@@ -5,6 +5,7 @@
     python bench/drive.py search DB        FAQ search per query, over the questions in the database
     python bench/drive.py import DB        importing the bundled content into an empty database
     python bench/drive.py dashboard DB     opening the staff's insights over a year of counts from 10 kiosks
+    python bench/drive.py staff-import DB  the longest event-loop stall while staff import 5,000 more answers
 
 Each prints one JSON object on stdout.
 """
@@ -258,15 +259,81 @@ def dashboard_bench(db: Path) -> dict[str, object]:
     return {"rows": rows, "median_ms": ms(statistics.median(times)), "worst_ms": ms(max(times))}
 
 
+def staff_import(db: Path, answers: int = 5000, groups: int = 10) -> dict[str, object]:
+    """A nurse imports a folder with 5,000 more answers from the console, reviewing it first, while a 10 ms timer
+    on the screen's thread measures the longest wait between its ticks (the watchdog's heartbeat is such a timer)."""
+    import shutil
+    import tempfile
+
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from kiosk import paths
+    from kiosk.services.auth import Account
+    from kiosk.ui.staff.console import StaffConsole
+
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-import-")) / "content"
+    shutil.copytree(paths.bundled_content_dir(), folder)
+    per_group = answers // groups
+    for lang in ("en", "es"):
+        for group in range(groups):
+            lines = ["---", f"id: bench-{group}", "sources: [AMG]", "---", f"# Group {group}", ""]
+            for number in range(group * per_group, (group + 1) * per_group):
+                lines += [f"## Question number {number}? {{#bench-{number}}}", f"Answer number {number}.", ""]
+            (folder / lang / "faq" / f"{group + 50:02d}-bench-{group}.md").write_text(
+                "\n".join(lines), "utf-8"
+            )
+
+    app, win = window(db)
+    win.ctx.staff = Account("Bench Admin", ("admin", "reviewer"))
+    win.move_to("staff-console")
+    console = win.screen_named("staff-console")
+    assert isinstance(console, StaffConsole)
+    console.show_panel("transfer")
+    panel = console.transfer
+    clock, longest = QElapsedTimer(), [0]
+
+    def tick() -> None:
+        longest[0] = max(longest[0], clock.restart())
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+
+    def wait_while_busy() -> None:
+        while panel.busy:
+            app.processEvents()
+            time.sleep(0.001)
+
+    clock.start()
+    timer.start()
+    started = time.perf_counter()
+    panel.review_folder(folder)
+    wait_while_busy()
+    panel.apply_button.click()
+    wait_while_busy()
+    for _ in range(50):  # and a moment after, for anything the change set off later
+        app.processEvents()
+        time.sleep(0.01)
+    timer.stop()
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    return {
+        "longest_gap_ms": max(longest[0], clock.elapsed()),
+        "seconds": round(time.perf_counter() - started, 1),
+        "applied": "applied" in console.status.text(),
+    }
+
+
 def main() -> int:
     action, db = sys.argv[1], Path(sys.argv[2])
-    result = {
+    actions = {
         "visit-all": visit_all,
         "soak": soak,
         "search": search_bench,
         "import": import_bench,
         "dashboard": dashboard_bench,
-    }[action](db)
+        "staff-import": staff_import,
+    }
+    result = actions[action](db)
     print(json.dumps(result))
     sys.stdout.flush()
     os._exit(0)  # skip Qt's teardown: it is not what is being measured

@@ -5,10 +5,13 @@
 #   sudo deploy/install.sh --x11           a minimal X session instead of cage
 #   sudo deploy/install.sh --rotate 90     a portrait screen (picture and touch turned together)
 #   echo 482916 | sudo deploy/install.sh --pin-from-stdin     set the staff PIN without a prompt
+#   sudo deploy/install.sh --join LINE     join a clinic group's hub (LINE from 'kiosk hub enroll')
 #
 # It installs the system packages, creates the "kiosk" user, installs the program into /opt/ketamine-kiosk
 # with its own Python environment, creates the database in /var/lib/ketamine-kiosk from the bundled content,
 # sets the staff PIN, and enables the service. Running it again upgrades in place and keeps the clinic's content.
+# The service may not use the network (IPAddressDeny=any); --join stores the enrolment line and allows the
+# service to reach the hub's address, and nothing else (docs/FLEET.md).
 #
 # --root DIR writes the files into DIR instead of / and skips packages, users and systemctl (for tests).
 set -euo pipefail
@@ -20,8 +23,9 @@ rotate=0
 start=yes
 pin_stdin=no
 root=""
+join_line=""
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "install.sh: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
     --no-start) start=no ;;
     --pin-from-stdin) pin_stdin=yes ;;
     --root) shift; root="${1:-}"; start=no ;;
+    --join) shift; join_line="${1:-}"; [ -n "$join_line" ] || die "--join takes the line 'kiosk hub enroll' printed" ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -49,6 +54,39 @@ if [ -z "$root" ]; then
 fi
 
 step() { echo "==> $*"; }
+
+# The hub's address and port from an enrolment line (standard library only: no kiosk needed to read it).
+hub_endpoint() {
+  python3 - "$1" <<'PY'
+import base64, json, sys, urllib.parse
+line = sys.argv[1].strip()
+prefix = "kiosk-hub-1:"
+try:
+    assert line.startswith(prefix)
+    data = line[len(prefix):]
+    url = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))["url"]
+    parts = urllib.parse.urlsplit(url)
+    query = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query).items()}
+    host = query.get("hostaddr") or query.get("host") or parts.hostname or ""
+    port = query.get("port") or parts.port or 5432
+except Exception:
+    sys.exit("install.sh: --join: not an enrolment line (copy the whole last line of 'kiosk hub enroll')")
+print(host, port)
+PY
+}
+
+hub_address=""
+if [ -n "$join_line" ]; then  # checked before anything is installed
+  read -r hub_host hub_port < <(hub_endpoint "$join_line") || exit 1
+  [ -n "${hub_host:-}" ] || die "--join: the line names no hub address"
+  case "$hub_host" in /*) die "--join: the line names a local socket, not an address a kiosk can reach" ;; esac
+  if [[ "$hub_host" =~ ^[0-9.]+$ || "$hub_host" == *:* ]]; then
+    hub_address="$hub_host"
+  else
+    hub_address=$(getent ahosts "$hub_host" | awk 'NR == 1 { print $1 }')
+    [ -n "$hub_address" ] || die "--join: cannot find the address of $hub_host (check DNS, then run this again)"
+  fi
+fi
 
 if [ -z "$root" ]; then
   step "installing system packages"
@@ -104,6 +142,13 @@ if [ -z "$root" ]; then
   fi
 fi
 
+if [ -n "$join_line" ]; then
+  step "joining the clinic group's hub at $hub_address"
+  if [ -z "$root" ]; then
+    as_kiosk hub join "$join_line" --hostaddr "$hub_address" --replace
+  fi
+fi
+
 step "installing the service"
 unit=ketamine-kiosk.service
 template="$source_dir/deploy/ketamine-kiosk.service"
@@ -113,6 +158,12 @@ case "$rotate" in 90) rotation="-r " ;; 180) rotation="-r -r " ;; 270) rotation=
 mkdir -p "$staging/etc/systemd/system"
 sed -e "s|/opt/ketamine-kiosk|$prefix|g" -e "s|/var/lib/ketamine-kiosk|$data|g" \
     -e "s|/usr/bin/cage -d -- |/usr/bin/cage -d ${rotation}-- |" "$template" > "$staging/etc/systemd/system/$unit"
+if [ -n "$hub_address" ]; then
+  # The one exception to IPAddressDeny=any: the hub, at the address the kiosk was told to use (--hostaddr).
+  mkdir -p "$staging/etc/systemd/system/$unit.d"
+  printf '[Service]\n# Written by install.sh --join: the clinic group hub (%s port %s), and nothing else.\nIPAddressAllow=%s\n' \
+    "$hub_address" "$hub_port" "$hub_address" > "$staging/etc/systemd/system/$unit.d/hub.conf"
+fi
 if [ "$compositor" = x11 ] && [ "$rotate" != 0 ]; then
   mkdir -p "$staging/etc/systemd/system/$unit.d"
   printf '[Service]\nEnvironment=KIOSK_ROTATION=%s\n' "$rotate" > "$staging/etc/systemd/system/$unit.d/rotation.conf"

@@ -43,19 +43,43 @@ TEXT_SIZES = ("normal", "large", "largest")
 Handler = Callable[[argparse.Namespace], int]
 
 
+def _target(args: argparse.Namespace) -> Path | str:
+    """The database a command works on: a kiosk's file, or a clinic group's hub (a PostgreSQL URL)."""
+    if args.db:
+        return str(args.db) if paths.is_hub_url(args.db) else Path(args.db)
+    return paths.default_db()
+
+
 def _db_path(args: argparse.Namespace) -> Path:
-    return Path(args.db) if args.db else paths.default_db_path()
+    """The kiosk's database file, for commands that only a kiosk's file allows."""
+    target = _target(args)
+    if isinstance(target, str):
+        command = " ".join(part for part in (args.command, getattr(args, "action", None)) if part)
+        raise UsageError(f"'kiosk {command}' works on a kiosk's database file, not on a hub")
+    return target
 
 
 @contextmanager
 def _store(args: argparse.Namespace) -> Iterator[Any]:
     """The open store, for commands that hold it long. A missing or empty database is first rebuilt from the newest
-    good backup (said on stderr), else filled from the bundled content."""
+    good backup (said on stderr), else filled from the bundled content. A hub is opened as it is: it must have
+    been set up with `kiosk hub init`, and fills only when staff import content into it."""
     from kiosk.db.store import translated_errors
     from kiosk.services import library
 
+    target = _target(args)
+    if isinstance(target, str):
+        from kiosk.db.store import open_hub
+
+        hub = open_hub(target)
+        try:
+            with translated_errors():
+                yield hub
+        finally:
+            hub.close()
+        return
     notices: list[str] = []
-    store = library.open_or_rebuild(_db_path(args), notices)
+    store = library.open_or_rebuild(target, notices)
     for notice in notices:
         print(f"kiosk: {notice}", file=sys.stderr)
     try:
@@ -156,6 +180,7 @@ def cmd_content_fit(args: argparse.Namespace) -> int:
             finally:
                 store.close()
         else:
+            _db_path(args)  # the patient screens read a kiosk's file
             with _store(args) as store:
                 db_path = store.path
         source = ContentSource(db_path, readonly=True)
@@ -257,24 +282,247 @@ def cmd_pack_export(args: argparse.Namespace) -> int:
     destination = Path(args.file)
     if destination.suffix.lower() != ".zip":
         raise UsageError("a content pack is a .zip file: give a name ending in .zip")
+    key = _private_key(Path(args.sign)) if args.sign else None  # before anything is written
     with _session(args) as session:
-        count = library.export_pack(session, destination)
-    print(f"wrote {destination} ({count} files)")
+        count = library.export_pack(session, destination, key=key)
+    signed = ""
+    if key is not None:
+        from kiosk.content import signing
+
+        signed = f", signed by key {signing.fingerprint(signing.public_text(key.public_key()))}"
+    print(f"wrote {destination} ({count} files{signed})")
     return 0
 
 
 def cmd_pack_import(args: argparse.Namespace) -> int:
     from kiosk.services import library
 
+    notes: list[str] = []
     with _store(args) as store:
-        plan = library.import_pack(store, Path(args.file), dry_run=args.dry_run)
+        plan = library.import_pack(store, Path(args.file), dry_run=args.dry_run, notes=notes)
+    for note in notes:
+        print(note)
     _report(plan, f"import {args.file}", args.dry_run)
+    return 0
+
+
+# --- the clinic group's hub --------------------------------------------------------------------------------------
+
+
+def _read_secret(prompt: str, *, confirm: bool = False) -> str:
+    """A passphrase: asked for on a terminal (twice when it is new), else the first line of stdin."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("The same passphrase again: ") != first:
+        raise UsageError("the two passphrases are different; nothing was written")
+    return first
+
+
+def _private_key(path: Path) -> Any:
+    from kiosk.content import signing
+
+    passphrase = _read_secret(f"Passphrase for {path}: ") if signing.is_encrypted(path) else ""
+    return signing.load_private(path, passphrase)
+
+
+def _hub_url(args: argparse.Namespace) -> str:
+    target = _target(args)
+    if not isinstance(target, str):
+        raise UsageError(
+            f"'kiosk hub {args.action}' works on a hub: give --db postgresql://... (or set KIOSK_DB)"
+        )
+    return target
+
+
+@contextmanager
+def _hub_session(args: argparse.Namespace, *, init: bool = False) -> Iterator[Any]:
+    from kiosk.db import pg
+    from kiosk.db.store import open_hub
+
+    url = _hub_url(args)
+    hub = open_hub(url, init=init)
+    try:
+        with pg.translated(pg.shown(url)), hub.session() as session, session.begin():
+            yield session
+    finally:
+        hub.close()
+
+
+def cmd_hub_init(args: argparse.Namespace) -> int:
+    from kiosk.db import lite, pg
+    from kiosk.services import hub
+
+    with _hub_session(args, init=True) as session:
+        role = hub.set_up(session)
+    print(
+        f"the hub at {pg.shown(_hub_url(args))} is ready (schema {lite.SCHEMA_HEAD}); "
+        f"kiosks log in as members of {role}"
+    )
+    return 0
+
+
+def cmd_hub_keygen(args: argparse.Namespace) -> int:
+    from kiosk.content import signing
+
+    path = Path(args.keyfile)
+    if path.exists():
+        raise UsageError(f"{path} already exists: a key is never overwritten (choose another name)")
+    passphrase = _read_secret(
+        "Passphrase to protect the key (empty for none; keep it with the key's owner): ", confirm=True
+    )
+    public = signing.generate(path, passphrase)
+    print(f"private key: {path} (keep it at the group's content office; never copy it to the hub or a kiosk)")
+    print(f"public key:  {path}.pub")
+    print(f"fingerprint: {signing.fingerprint(public)}")
+    return 0
+
+
+def cmd_hub_publish(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.services import hub
+
+    _hub_url(args)  # a hub before a passphrase
+    key = _private_key(Path(args.key))
+    with _hub_session(args) as session:
+        release = hub.publish(session, key, group=args.group, by=getpass.getuser())
+    print(release.line())
+    return 0
+
+
+def cmd_hub_enroll(args: argparse.Namespace) -> int:
+    from kiosk.content import signing
+    from kiosk.services import hub
+
+    url = _hub_url(args)
+    with _hub_session(args) as session:
+        enrolment = hub.enroll(
+            session,
+            args.name,
+            group=args.group,
+            hub_url=url,
+            host=args.host,
+            sslmode=args.sslmode,
+            sslrootcert=args.sslrootcert,
+        )
+    print(f"kiosk {enrolment.name} enrolled in group {enrolment.group} (PostgreSQL role {enrolment.role})")
+    print(f"group key fingerprint: {signing.fingerprint(enrolment.link.key)}")
+    print("On the kiosk, run 'kiosk hub join LINE' (or 'sudo deploy/install.sh --join LINE') with this line,")
+    print("which holds the kiosk's password: hand it over like a key, and only once.")
+    print(enrolment.link.line())
+    return 0
+
+
+def cmd_hub_revoke(args: argparse.Namespace) -> int:
+    from kiosk.services import hub
+
+    with _hub_session(args) as session:
+        role = hub.revoke(session, args.name)
+    print(f"kiosk {args.name} revoked: its role {role} is gone, so it can no longer reach the hub")
+    return 0
+
+
+def cmd_hub_status(args: argparse.Namespace) -> int:
+    from kiosk.services import hub
+
+    with _hub_session(args) as session:
+        kiosks = hub.status(session)
+    if args.json:
+        print(json.dumps([kiosk.as_json() for kiosk in kiosks], indent=2))
+        return 0
+    if not kiosks:
+        print("no kiosks are enrolled (kiosk hub enroll NAME --group G)")
+        return 0
+    for kiosk in kiosks:
+        seen = f"{kiosk.last_seen:%Y-%m-%d %H:%M} UTC" if kiosk.last_seen else "never"
+        state = "revoked" if kiosk.revoked else ("BEHIND" if kiosk.behind else "current")
+        print(
+            f"{kiosk.name} [{kiosk.group}] release {kiosk.release} of {kiosk.latest} ({state}); last seen {seen}"
+        )
+    behind = sum(1 for kiosk in kiosks if kiosk.behind)
+    print(f"{len(kiosks)} kiosk(s), {behind} behind", file=sys.stderr)
+    return 0
+
+
+def cmd_hub_insights(args: argparse.Namespace) -> int:
+    from kiosk.services import hub
+
+    if args.days < 1:
+        raise UsageError("--days must be at least 1")
+    with _hub_session(args) as session:
+        found = hub.insights(session, days=args.days, group=args.group)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "days": found.days,
+                    "kiosks": found.kiosks,
+                    "minimum_shown": hub.MIN_SHOWN_COUNT,
+                    "suppressed": found.suppressed,
+                    "counts": [{"event": e, "target": t, "count": c} for e, t, c in found.rows],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    for event, target, count in found.rows:
+        print(f"{event}\t{target}\t{count}")
+    print(
+        f"{found.kiosks} kiosk(s), last {found.days} day(s); {found.suppressed} count(s) under "
+        f"{hub.MIN_SHOWN_COUNT} not shown",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_hub_join(args: argparse.Namespace) -> int:
+    from kiosk.content import signing
+    from kiosk.services import fleet
+
+    db_path = _db_path(args)
+    with _store(args):  # the kiosk's database exists and is current before the line is stored in it
+        pass
+    joined = fleet.join(db_path, args.line, replace=args.replace, hostaddr=args.hostaddr)
+    print(
+        f"joined group {joined.link.group} as kiosk {joined.link.kiosk}; "
+        f"trusting key {signing.fingerprint(joined.link.key)}"
+    )
+    print(
+        f"the kiosk service must be allowed to reach {joined.address} port {joined.port} (install.sh --join does it)"
+    )
+    return 0
+
+
+def cmd_hub_leave(args: argparse.Namespace) -> int:
+    from kiosk.services import fleet
+
+    old = fleet.leave(_db_path(args))
+    print(
+        f"left group {old.group}; packs are no longer checked against its key"
+        if old
+        else "this kiosk had not joined a hub"
+    )
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from kiosk.services import fleet
+
+    db_path = _db_path(args)
+    with _store(args):
+        pass
+    print(fleet.sync_once(db_path).line())
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from kiosk.db import backup
 
+    _db_path(args)  # a hub is backed up with PostgreSQL's own tools
     with _store(args) as store:
         destination = Path(args.dest) if args.dest else paths.backup_dir(store.path)
         path = backup.backup(store.path, destination)
@@ -350,6 +598,7 @@ def _read_pin(prompt: str = "New staff PIN (4 to 8 digits): ", twice: bool = Tru
 
 
 def cmd_pin_set(args: argparse.Namespace) -> int:
+    _db_path(args)  # a kiosk's own
     from kiosk.services import auth
 
     pin = _read_pin()
@@ -361,6 +610,7 @@ def cmd_pin_set(args: argparse.Namespace) -> int:
 
 
 def cmd_pin_status(args: argparse.Namespace) -> int:
+    _db_path(args)  # a kiosk's own
     from kiosk.services import auth
 
     with _session(args) as session:
@@ -554,6 +804,7 @@ def cmd_history_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
+    _db_path(args)  # a kiosk's own
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -687,11 +938,85 @@ def build_parser() -> argparse.ArgumentParser:
     pack_commands = pack.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = pack_commands.add_parser("export", parents=[common], help="write the content as a pack (.zip)")
     p.add_argument("file", metavar="FILE.zip")
+    p.add_argument(
+        "--sign", metavar="KEYFILE", help="sign it with the group's private key (kiosk hub keygen)"
+    )
     p.set_defaults(handler=cmd_pack_export)
     p = pack_commands.add_parser("import", parents=[common], help="check a pack, back up, then import it")
     p.add_argument("file", metavar="FILE.zip")
     p.add_argument("--dry-run", action="store_true", help="show what would change and change nothing")
     p.set_defaults(handler=cmd_pack_import)
+
+    hub = commands.add_parser(
+        "hub", help="a clinic group's hub: signed releases, enrolled kiosks, fleet health"
+    )
+    hub_commands = hub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = hub_commands.add_parser(
+        "init", parents=[common], help="create or upgrade the hub (--db postgresql://...)"
+    )
+    p.set_defaults(handler=cmd_hub_init)
+    p = hub_commands.add_parser(
+        "keygen", parents=[common], help="make the group's signing key pair (Ed25519)"
+    )
+    p.add_argument(
+        "keyfile", metavar="KEYFILE", help="the private key's file; the public key goes to KEYFILE.pub"
+    )
+    p.set_defaults(handler=cmd_hub_keygen)
+    p = hub_commands.add_parser(
+        "publish", parents=[common], help="sign the hub's content as the next release"
+    )
+    p.add_argument("--key", required=True, metavar="KEYFILE", help="the group's private key")
+    p.add_argument("--group", default=None, help=f"the clinic group (default: the only one, or '{'main'}')")
+    p.set_defaults(handler=cmd_hub_publish)
+    p = hub_commands.add_parser(
+        "enroll", parents=[common], help="give a kiosk its own account; prints its line"
+    )
+    p.add_argument("name", metavar="NAME", help="the kiosk's name: lower-case letters, digits and '-'")
+    p.add_argument("--group", required=True, help="the clinic group it belongs to")
+    p.add_argument("--host", default=None, help="the hub's address as kiosks reach it (default: as in --db)")
+    p.add_argument(
+        "--sslmode",
+        default=None,
+        choices=("disable", "prefer", "require", "verify-ca", "verify-full"),
+        help="how the kiosk checks the hub's TLS (default: verify-full; outside this machine at least require)",
+    )
+    p.add_argument(
+        "--sslrootcert",
+        default=None,
+        metavar="FILE|system",
+        help="the authority that signed the hub's certificate, as the kiosk finds it ('system': the usual ones)",
+    )
+    p.set_defaults(handler=cmd_hub_enroll)
+    p = hub_commands.add_parser(
+        "revoke", parents=[common], help="drop a kiosk's account: it can reach nothing"
+    )
+    p.add_argument("name", metavar="NAME")
+    p.set_defaults(handler=cmd_hub_revoke)
+    p = hub_commands.add_parser("status", parents=[common], help="every kiosk: release, last seen, behind")
+    p.add_argument(
+        "--json", action="store_true", help="one object per kiosk: name, group, release, last_seen, behind"
+    )
+    p.set_defaults(handler=cmd_hub_status)
+    p = hub_commands.add_parser(
+        "insights", parents=[common], help="the group's counts (under 11 never shown)"
+    )
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--group", default=None)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_hub_insights)
+    p = hub_commands.add_parser("join", parents=[common], help="on a kiosk: store its enrolment line")
+    p.add_argument("line", metavar="LINE", help="the last line 'kiosk hub enroll' printed")
+    p.add_argument("--replace", action="store_true", help="join another group (trust another key)")
+    p.add_argument(
+        "--hostaddr", default=None, help="the hub's IP address to use (default: looked up now, once)"
+    )
+    p.set_defaults(handler=cmd_hub_join)
+    p = hub_commands.add_parser("leave", parents=[common], help="on a kiosk: forget its hub and group key")
+    p.set_defaults(handler=cmd_hub_leave)
+    p = commands.add_parser(
+        "sync", parents=[common], help="visit the kiosk's hub once: push counts, pull a release"
+    )
+    p.set_defaults(handler=cmd_sync)
 
     p = commands.add_parser(
         "backup", parents=[common], help="copy the whole kiosk database (safe while running)"
@@ -845,6 +1170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kiosk.db.lite import describe_error
 
         known = describe_error(error)
+        if known is None and "psycopg" in sys.modules:  # only a hub can have raised one
+            from kiosk.db import pg
+
+            known = pg.describe_error(error)
         if known is None:
             raise
         print(f"kiosk: {known}", file=sys.stderr)

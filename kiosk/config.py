@@ -130,6 +130,13 @@ SETTINGS: dict[str, Setting] = {
             "Whether a reviewer may publish a change to medical text they wrote themselves (a second person "
             "checks it otherwise).",
         ),
+        Setting(
+            "allow_unsigned_packs",
+            "bool",
+            False,
+            "Whether a kiosk that joined a clinic group's hub still imports USB packs nobody signed (a pack "
+            "signed by another key is always refused). Never changed by a pack or a release.",
+        ),
     )
 }
 

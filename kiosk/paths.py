@@ -7,6 +7,7 @@ machine never share state by accident.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import platformdirs
@@ -27,6 +28,22 @@ def default_db_path() -> Path:
     """The database used when `--db` is not given: `$KIOSK_DB`, else `kiosk.sqlite3` in the data folder."""
     override = os.environ.get("KIOSK_DB")
     return Path(override) if override else data_dir() / "kiosk.sqlite3"
+
+
+#: What a `--db` value that names a clinic group's hub (PostgreSQL) rather than a database file starts with.
+HUB_URL = re.compile(r"^(postgres|postgresql)(\+psycopg)?://", re.IGNORECASE)
+
+
+def is_hub_url(value: object) -> bool:
+    return isinstance(value, str) and bool(HUB_URL.match(value))
+
+
+def default_db() -> Path | str:
+    """`$KIOSK_DB` as given (a file, or a hub's URL), else `kiosk.sqlite3` in the data folder."""
+    override = os.environ.get("KIOSK_DB")
+    if override and is_hub_url(override):
+        return override
+    return default_db_path()
 
 
 def bundled_content_dir() -> Path:

@@ -22,6 +22,9 @@ from kiosk.db.store import Store, open_store
 from kiosk.services import library
 from tests.helpers.db import FIXTURE_CONTENT
 
+#: A throwaway PostgreSQL server for the tests that need one (a clinic group's hub): `cluster`, `hub_url`.
+pytest_plugins = ("tests.helpers.pg",)
+
 
 class _LoggedWarnings(logging.Handler):
     def __init__(self) -> None:

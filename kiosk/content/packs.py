@@ -14,8 +14,9 @@ imported if:
 Content problems are then reported like any folder's. Names from the pack are always printed escaped
 (`printable`), so a name with a newline cannot fake a line of a report.
 
-The manifest may also hold a `signature` entry: signed packs are a later format, and this one accepts and ignores
-it, so a signed pack still imports on a kiosk that does not check signatures.
+The manifest may also hold a `signature` entry (`kiosk.content.signing`): an Ed25519 signature over the manifest,
+which lists every file's checksum, so over the whole pack. Whether a pack must be signed, and by whom, is the
+kiosk's rule (`signing.check`), applied before anything is imported.
 
 Packs are reproducible: files in a fixed order with fixed timestamps, so the same content makes the same zip
 (apart from the manifest's `created_at`).
@@ -34,6 +35,7 @@ import stat
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from kiosk.content.parse import MAX_PICTURE_BYTES, ContentSet, printable, read_content, shown
@@ -56,13 +58,22 @@ class PackError(KioskError):
     """A pack that cannot be imported; nothing was changed."""
 
 
-def build_pack(files: dict[str, bytes], languages: list[str], created_at: dt.datetime | None = None) -> bytes:
-    manifest = {
+def build_pack(
+    files: dict[str, bytes],
+    languages: list[str],
+    created_at: dt.datetime | None = None,
+    *,
+    signer: Callable[[dict[str, object]], dict[str, object]] | None = None,
+) -> bytes:
+    """The pack's bytes; `signer` makes the manifest's `signature` entry from the rest of it."""
+    manifest: dict[str, object] = {
         "format": PACK_FORMAT,
         "created_at": (created_at or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(),
         "languages": languages,
         "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
     }
+    if signer is not None:
+        manifest["signature"] = signer(manifest)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         entries = [(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode())]
@@ -273,11 +284,16 @@ def verify_pack(path: Path) -> tuple[dict[str, object], dict[str, bytes]]:
     return manifest, files
 
 
-def read_pack(path: Path, workdir: Path) -> ContentSet:
-    """Verify a pack, unpack it into `workdir` and parse it as a content folder."""
-    _, files = verify_pack(Path(path))
+def unpack(files: dict[str, bytes], workdir: Path) -> ContentSet:
+    """Write a verified pack's files into `workdir` and parse them as a content folder."""
     for name, data in files.items():
         target = workdir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     return read_content(workdir)
+
+
+def read_pack(path: Path, workdir: Path) -> ContentSet:
+    """Verify a pack, unpack it into `workdir` and parse it as a content folder."""
+    _, files = verify_pack(Path(path))
+    return unpack(files, workdir)

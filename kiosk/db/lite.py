@@ -22,7 +22,7 @@ import json
 import re
 import sqlite3
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -36,7 +36,7 @@ Db = Union[sqlite3.Connection, "Session"]
 Params = Mapping[str, Any]
 
 #: The newest migration. `tests/unit/db/test_store.py` checks it against Alembic's own head.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 #: `schema_digest` of a database freshly migrated to SCHEMA_HEAD (kept true by the same test).
 SCHEMA_DIGEST = "a372d2209275977b0408ba4dd7281ab6cfef06af6c7282206de8562959066699"
 #: How long a connection waits for another program's write to finish before it reports "busy".
@@ -184,6 +184,13 @@ def describe_error(error: BaseException) -> StoreError | None:
     return None
 
 
+def dialect(db: Db) -> str:
+    """ "sqlite", or "postgresql" for a session on a clinic group's hub (the same helpers serve both)."""
+    if isinstance(db, sqlite3.Connection):
+        return "sqlite"
+    return str(db.get_bind().dialect.name)
+
+
 def now_text() -> str:
     """A timestamp as SQLAlchemy stores DateTime in SQLite, so both sides read each other's rows."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
@@ -194,21 +201,34 @@ def decode(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+def _json_reader(db: Db) -> Callable[[Any], Any]:
+    """How to read a JSON column: SQLite hands back its text, PostgreSQL (JSONB) the value itself."""
+    return decode if dialect(db) == "sqlite" else _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 def all_settings(db: Db) -> dict[str, Any]:
-    return {key: decode(value) for key, value in query(db, "SELECT key, value FROM settings")}
+    read = _json_reader(db)
+    return {key: read(value) for key, value in query(db, "SELECT key, value FROM settings")}
 
 
 def get_setting(db: Db, key: str) -> Any:
     rows = query(db, "SELECT value FROM settings WHERE key = :key", {"key": key})
-    return decode(rows[0][0]) if rows else None
+    return _json_reader(db)(rows[0][0]) if rows else None
 
 
 def put_setting(db: Db, key: str, value: Any) -> None:
+    differs = (
+        "IS NOT" if dialect(db) == "sqlite" else "IS DISTINCT FROM"
+    )  # SQLite before 3.39 lacks the latter
     execute(
         db,
         "INSERT INTO settings (key, value, updated_at) VALUES (:key, :value, :now) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at "
-        "WHERE settings.value IS NOT excluded.value",  # an unchanged value is not a change
+        f"WHERE settings.value {differs} excluded.value",  # an unchanged value is not a change
         {"key": key, "value": json.dumps(value, ensure_ascii=False), "now": now_text()},
     )
 

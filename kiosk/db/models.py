@@ -25,7 +25,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+#: JSON columns: text in SQLite, JSONB on PostgreSQL (a clinic group's hub), where plain JSON has no equality.
+Json = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> dt.datetime:
@@ -34,8 +38,8 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
-        dict[str, Any]: JSON,
-        list[str]: JSON,
+        dict[str, Any]: Json,
+        list[str]: Json,
         dt.datetime: DateTime(),
         dt.date: Date(),
         str: String(),
@@ -261,7 +265,7 @@ class SettingValue(Base):
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(Json)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -314,6 +318,82 @@ class UsageCount(Base):
     event: Mapped[str] = mapped_column(String(32), primary_key=True)
     target: Mapped[str] = mapped_column(String(200), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- the clinic group's hub (PostgreSQL only) ------------------------------------------------------------------
+
+
+class HubBase(DeclarativeBase):
+    """Tables only a hub has: its kiosks, their releases, health and counts. A kiosk's SQLite file never holds
+    them; the migrations create them, with their row-level security, on PostgreSQL alone."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: DateTime(), dt.date: Date(), str: String()}
+
+
+class HubGroup(HubBase):
+    """A clinic group: the kiosks that show the same releases, signed by the group's key."""
+
+    __tablename__ = "hub_groups"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(100))  # `ed25519:<base64>`; the private key is never here
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class HubRelease(HubBase):
+    """A numbered, signed content pack for a group. Numbers only grow: kiosks refuse a lower one."""
+
+    __tablename__ = "hub_releases"
+
+    group_name: Mapped[str] = mapped_column(
+        ForeignKey("hub_groups.name", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    pack: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class HubKiosk(HubBase):
+    """An enrolled kiosk and the PostgreSQL role it logs in as (dropped when it is revoked)."""
+
+    __tablename__ = "hub_kiosks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    group_name: Mapped[str] = mapped_column(ForeignKey("hub_groups.name"), index=True)
+    role_name: Mapped[str] = mapped_column(String(63), unique=True)
+    enrolled_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class HubHeartbeat(HubBase):
+    """A kiosk's latest word: what it runs and how it is. `seen_at` is the hub's clock, set by a trigger."""
+
+    __tablename__ = "hub_heartbeats"
+
+    kiosk: Mapped[str] = mapped_column(ForeignKey("hub_kiosks.name", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    release: Mapped[int] = mapped_column(Integer, default=0)
+    last_sync: Mapped[dt.datetime | None] = mapped_column(default=None)
+    free_disk_mb: Mapped[int | None] = mapped_column(Integer, default=None)
+    uptime_s: Mapped[int | None] = mapped_column(Integer, default=None)
+    restarts: Mapped[int | None] = mapped_column(Integer, default=None)
+    version: Mapped[str] = mapped_column(String(40), default="")
+
+
+class HubUsage(HubBase):
+    """A kiosk's daily counts, as absolute numbers: pushing the same day again replaces, never adds."""
+
+    __tablename__ = "hub_usage"
+
+    kiosk: Mapped[str] = mapped_column(ForeignKey("hub_kiosks.name", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 def include_name(name: str | None, type_: str, _parent: object) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,13 +58,23 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     return engine
 
 
+def describe(error: BaseException) -> StoreError | None:
+    """An error the environment caused (a locked or full disk, an unreachable hub) as one line; None for a bug."""
+    known = describe_error(error)
+    if known is None and "psycopg" in sys.modules:  # only a hub can have raised one
+        from kiosk.db import pg
+
+        known = pg.describe_error(error)
+    return known
+
+
 @contextmanager
 def translated_errors() -> Iterator[None]:
     """Re-raise database errors the environment causes as `StoreError`; leave bugs alone."""
     try:
         yield
     except (exc.DBAPIError, sqlite3.Error) as error:
-        known = describe_error(error)
+        known = describe(error)
         if known is None:
             raise
         raise known from error
@@ -79,6 +90,8 @@ def driver_connection(conn: Connection) -> sqlite3.Connection:
 class Store:
     """An open kiosk database: one SQLite file holding content, pictures, settings and history."""
 
+    is_hub = False
+
     def __init__(self, path: Path, engine: Engine, *, readonly: bool = False) -> None:
         self.path = path
         self.engine = engine
@@ -91,6 +104,29 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class HubStore:
+    """A clinic group's hub on PostgreSQL: the same content tables as a kiosk's file, and the fleet besides.
+    Sessions work as a `Store`'s; what only a file allows (backups, restores, the patient screens) it has not."""
+
+    is_hub = True
+    readonly = False
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+#: Where content lives: a kiosk's file or a hub. Imports, exports and staff edits work on either.
+Database = Store | HubStore
 
 
 # --- migrations ----------------------------------------------------------------------------------------------------
@@ -232,6 +268,37 @@ def open_store(path: Path, *, create: bool = True) -> Store:
         engine.dispose()
         raise
     return Store(path, engine)
+
+
+def open_hub(url: str, *, init: bool = False) -> HubStore:
+    """Open the clinic group's hub at `url` (PostgreSQL). Without `init` it must already be a hub at the current
+    schema; with it, an empty database becomes one and an older one is migrated (`kiosk hub init`)."""
+    from kiosk.db import pg
+
+    engine = pg.create_pg_engine(url)
+    try:
+        revision = pg.check_hub(engine, url, init=init, known=known_revisions(), head=lite.SCHEMA_HEAD)
+        if init and revision != lite.SCHEMA_HEAD:
+            from alembic import command
+
+            config = _alembic_config()
+            with pg.translated(pg.shown(url)), engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+            log.info("hub schema upgraded from %s to %s", revision, lite.SCHEMA_HEAD)
+    except BaseException:
+        engine.dispose()
+        raise
+    return HubStore(url, engine)
+
+
+def open_any(target: Path | str) -> Database:
+    """A kiosk's database file, or a hub when `target` is a PostgreSQL URL."""
+    from kiosk.db import pg
+
+    if pg.is_url(target):
+        return open_hub(str(target))
+    return open_store(Path(target))
 
 
 def open_store_readonly(path: Path) -> Store:

@@ -13,17 +13,21 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from kiosk import paths
+from kiosk.content import signing
 from kiosk.content.fingerprint import BUNDLE_FINGERPRINT_KEY, fingerprint
-from kiosk.content.packs import build_pack, read_pack
-from kiosk.content.parse import ContentSet
+from kiosk.content.packs import build_pack, unpack, verify_pack
+from kiosk.content.parse import ContentSet, printable
 from kiosk.content.sync import (
     ImportPlan,
     Mode,
@@ -37,9 +41,9 @@ from kiosk.content.sync import (
 from kiosk.db import backup, lite
 from kiosk.db.lite import get_setting, put_setting
 from kiosk.db.models import ChangeSet, Chapter
-from kiosk.db.store import Store, open_store, open_store_readonly, translated_errors
+from kiosk.db.store import Database, Store, open_store, open_store_readonly, translated_errors
 from kiosk.errors import KioskError, MissingDatabase, NotKioskDatabase, StoreError, UnusableDatabase
-from kiosk.services import auth, search
+from kiosk.services import auth, search, settings
 from kiosk.services.auth import COMMAND_LINE
 from kiosk.services.catalogue import Catalogue, load_catalogue
 from kiosk.services.settings import load_settings, settings_from
@@ -133,13 +137,20 @@ def export_folder(session: Session, destination: Path) -> int:
 # --- with backups: these take the store, because a backup is of the whole file ---------------------------------
 
 
-def _keep(store: Store) -> int:
+def _keep(store: Database) -> int:
     with store.session() as session:
         return load_settings(session).backup_keep
 
 
+def _backup_first(store: Database, reason: str) -> None:
+    """The automatic backup before a change. A hub has none of its own: PostgreSQL's backups and replication
+    keep it (docs/FLEET.md)."""
+    if isinstance(store, Store):
+        backup.automatic_backup(store.path, reason, _keep(store))
+
+
 def import_folder_with_backup(
-    store: Store,
+    store: Database,
     root: Path,
     *,
     dry_run: bool = False,
@@ -156,7 +167,7 @@ def import_folder_with_backup(
     if dry_run or plan.is_empty:
         return plan
     progress("backing up", 0.3)
-    backup.automatic_backup(store.path, "before-import", _keep(store))
+    _backup_first(store, "before-import")
     with store.session() as session, session.begin():
         plan = import_content(session, content, mode, author=author, progress=progress)
         if mode == "bundled":
@@ -164,11 +175,13 @@ def import_folder_with_backup(
     return plan
 
 
-def export_pack(session: Session, destination: Path) -> int:
-    """Write the content as a pack; returns the number of files in it."""
+def export_pack(session: Session, destination: Path, *, key: Ed25519PrivateKey | None = None) -> int:
+    """Write the content as a pack, signed with `key` if given; returns the number of files in it."""
     files = export_files(session)
     languages = list(load_settings(session).languages)
-    data = build_pack(files, languages)
+    data = build_pack(
+        files, languages, signer=(lambda manifest: signing.sign(manifest, key)) if key else None
+    )
     try:
         Path(destination).parent.mkdir(parents=True, exist_ok=True)
         partial = Path(destination).with_name(Path(destination).name + ".partial")
@@ -179,25 +192,53 @@ def export_pack(session: Session, destination: Path) -> int:
     return len(files)
 
 
+def check_signature(session: Session, manifest: dict[str, object], what: str) -> signing.Signed | None:
+    """The kiosk's rule for a pack's signature (`signing.check`), with its pinned key and its admin's setting."""
+    return signing.check(
+        manifest,
+        what,
+        pinned=settings.trusted_key(session),
+        allow_unsigned=settings.unsigned_packs_allowed(session),
+    )
+
+
+def describe_signature(signed: signing.Signed | None, pinned: str | None) -> str:
+    if signed is None:
+        return "not signed"
+    whose = " (this kiosk's group)" if pinned and pinned.strip() == signed.key.strip() else ""
+    return f"signed by key {signed.fingerprint}{whose}"
+
+
 def import_pack(
-    store: Store,
+    store: Database,
     source: Path,
     *,
     dry_run: bool = False,
+    notes: list[str] | None = None,
     author: str = COMMAND_LINE.name,
     progress: Progress = _quiet,
 ) -> ImportPlan:
-    """Check a pack completely, show what it would change, back up, then apply it in one transaction."""
+    """Check a pack completely (its signature by the kiosk's rule included), show what it would change, back
+    up, then apply it in one transaction. `notes` receives a line saying who signed it."""
+    name = printable(Path(source).name)
     with tempfile.TemporaryDirectory(prefix="kiosk-pack-") as folder:
         progress("checking the pack", 0.0)
-        content = check_importable(read_pack(Path(source), Path(folder)), Path(source).name)
+        manifest, files = verify_pack(Path(source))
+        with store.session() as session:
+            signed = check_signature(session, manifest, name)
+            if notes is not None:
+                notes.append(f"{name}: {describe_signature(signed, settings.trusted_key(session))}")
+        content = check_importable(unpack(files, Path(folder)), Path(source).name)
+        # What the kiosk trusts is its own admin's decision: a pack never changes it.
+        site = {key: value for key, value in content.site.items() if key not in settings.TRUST_SETTINGS}
+        content = replace(content, site=site)
         progress("comparing", 0.2)
         with store.session() as session:
             plan = plan_import(session, content, "replace")
         if dry_run or plan.is_empty:
             return plan
         progress("backing up", 0.3)
-        backup.automatic_backup(store.path, "before-pack-import", _keep(store))
+        _backup_first(store, "before-pack-import")
         with store.session() as session, session.begin():
             return import_content(
                 session, content, "replace", kind="pack-import", author=author, progress=progress

@@ -28,7 +28,7 @@ import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kiosk.db.lite import Db, decode, execute, get_setting, put_setting, query
+from kiosk.db.lite import Db, decode, dialect, execute, get_setting, put_setting, query
 from kiosk.services.lexicon import CONTRACTIONS, CUE_WORDS, STOP_WORDS, SYNONYMS
 
 GENERATION_KEY = "_search_generation"
@@ -189,7 +189,9 @@ _models: dict[tuple[str, str], tuple[int, _Model]] = {}
 
 
 def _database(db: Db) -> str:
-    """Which database file this is, to keep one search model per file."""
+    """Which database file this is, to keep one search model per file (or per hub)."""
+    if dialect(db) != "sqlite":
+        return db.get_bind().engine.url.render_as_string(hide_password=True)  # type: ignore[union-attr]
     return str(query(db, "PRAGMA database_list")[0][2])
 
 
@@ -485,30 +487,46 @@ def search(
     # out only concepts too common to lift a document over MIN_SCORE alone (the same results, found faster).
     finders, dropped = _finders(concepts, model, QUICK_BUDGET)
     bound = dropped + FIELD_WEIGHT["body"] * (1 - dropped)
-    hits = _ranked(db, _fts_query(lang, finders, "title extra"), concepts, model, wanted, limit)
+    hits = _ranked(db, lang, _fts_query(lang, finders, "title extra"), concepts, model, wanted, limit)
     if len(hits) < limit or hits[limit - 1].score < bound:
         finders, _ = _finders(concepts, model, MIN_SCORE)
-        hits = _ranked(db, _fts_query(lang, finders, "title body extra"), concepts, model, wanted, limit)
+        hits = _ranked(
+            db, lang, _fts_query(lang, finders, "title body extra"), concepts, model, wanted, limit
+        )
     return hits[:limit]
 
 
 def _ranked(
-    db: Db, fts_query: str, concepts: list[_Concept], model: _Model, kinds: tuple[str, ...], limit: int
+    db: Db,
+    lang: str,
+    fts_query: str,
+    concepts: list[_Concept],
+    model: _Model,
+    kinds: tuple[str, ...],
+    limit: int,
 ) -> list[Hit]:
     """The best `limit` of the candidates FTS5 finds, scored, best first."""
     # FTS5 ranks the candidates by rowid alone, and only the best are then read whole: sorting whole rows of long
     # answers would be most of the cost on a large FAQ. Filtering by kind afterwards (the kind is not indexed)
     # is exact as long as the ranking looks at as many more rows as there are documents of the other kinds.
     others = sum(count for kind, count in model.kinds.items() if kind not in kinds)
-    rows = query(
-        db,
-        "SELECT s.kind, s.ref, s.title, s.body, s.extra FROM ("
-        "  SELECT rowid AS id, bm25(search_fts, 0, 0, 0, 4.0, 1.0, 2.0) AS rank FROM search_fts"
-        "  WHERE search_fts MATCH :query ORDER BY rank LIMIT :limit"
-        ") AS best JOIN search_fts AS s ON s.rowid = best.id "
-        f"WHERE s.kind IN ({', '.join(repr(kind) for kind in kinds)}) ORDER BY best.rank LIMIT :candidates",
-        {"query": fts_query, "limit": CANDIDATES + others, "candidates": CANDIDATES},
-    )
+    if dialect(db) != "sqlite":  # a hub has no FTS5: every document of the language is a candidate
+        rows = query(
+            db,
+            "SELECT kind, ref, title, body, extra FROM search_fts WHERE lang = :lang AND kind IN "
+            f"({', '.join(repr(kind) for kind in kinds)})",
+            {"lang": lang},
+        )
+    else:
+        rows = query(
+            db,
+            "SELECT s.kind, s.ref, s.title, s.body, s.extra FROM ("
+            "  SELECT rowid AS id, bm25(search_fts, 0, 0, 0, 4.0, 1.0, 2.0) AS rank FROM search_fts"
+            "  WHERE search_fts MATCH :query ORDER BY rank LIMIT :limit"
+            ") AS best JOIN search_fts AS s ON s.rowid = best.id "
+            f"WHERE s.kind IN ({', '.join(repr(kind) for kind in kinds)}) ORDER BY best.rank LIMIT :candidates",
+            {"query": fts_query, "limit": CANDIDATES + others, "candidates": CANDIDATES},
+        )
     prepared = _Query(concepts)
     measured = [
         (_Scored(prepared, {"title": title, "body": body, "extra": extra}), kind, ref)

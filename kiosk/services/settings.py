@@ -33,6 +33,7 @@ class SiteSettings:
     backup_keep: int
     review_months: int
     allow_self_review: bool
+    allow_unsigned_packs: bool
 
     def crisis_text(self, lang: str) -> str:
         return self.crisis_line.get(lang) or next(iter(self.crisis_line.values()), "")
@@ -92,3 +93,24 @@ def set_internal(db: Db, key: str, value: Any) -> None:
     if not key.startswith("_"):
         raise ValueError("internal keys start with '_'")
     put_setting(db, key, value)
+
+
+#: The clinic group this kiosk belongs to, as `kiosk hub join` stored it: the hub's address, the group, the
+#: kiosk's name and the group's public key. Internal: never exported, never shown to patients.
+HUB_LINK_KEY = "_hub_link"
+
+
+def trusted_key(db: Db) -> str | None:
+    """The group's public key this kiosk pinned when it joined a hub (None: it trusts any valid signature)."""
+    link = get_setting(db, HUB_LINK_KEY)
+    key = link.get("key") if isinstance(link, dict) else None
+    return key if isinstance(key, str) else None
+
+
+#: Settings that decide what the kiosk trusts: only its own admin changes them, never a pack or a release.
+TRUST_SETTINGS = frozenset({"allow_unsigned_packs"})
+
+
+def unsigned_packs_allowed(db: Db) -> bool:
+    """Whether an admin allowed unsigned packs on a kiosk that has pinned its group's key."""
+    return load_settings(db).allow_unsigned_packs

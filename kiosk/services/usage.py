@@ -132,7 +132,7 @@ def record_counts(db: Db, counts: Mapping[CountKey, int]) -> None:
     execute(
         db,
         "INSERT INTO usage_counts (day, event, target, count) VALUES (:day, :event, :target, :count) "
-        "ON CONFLICT (day, event, target) DO UPDATE SET count = count + excluded.count",
+        "ON CONFLICT (day, event, target) DO UPDATE SET count = usage_counts.count + excluded.count",
         [
             {"day": day, "event": event, "target": target, "count": count}
             for (day, event, target), count in sorted(counts.items())

@@ -2,7 +2,8 @@
 
 1. the Qt application, with Atkinson Hyperlegible loaded from its package (never from the system);
 2. logging to stderr and to a rotating file in the data folder;
-3. the data bridge over the already-opened store, and the daily automatic backup;
+3. the data bridge over the already-opened store, the daily automatic backup, and the visits to the clinic
+   group's hub (if the kiosk has joined one), each in a process of its own;
 4. the window, and in kiosk mode the lockdown (frameless full screen, on top, no cursor, no escape keys);
 5. an exception hook: an error in the UI is logged and the kiosk goes home; errors in a storm exit, so the
    service manager restarts a clean process;
@@ -13,6 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
+import queue
+import random
 import signal
 import socket
 import sys
@@ -21,14 +25,16 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import fontpkg_atkinson_hyperlegible as atkinson
-from PySide6.QtCore import QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk import logs, paths
 from kiosk.errors import KioskError
+from kiosk.services import fleet
 from kiosk.services.startup import KioskStart
 from kiosk.ui.data import ContentSource
 from kiosk.ui.lockdown import InputLock
@@ -120,6 +126,108 @@ class DailyBackup(QObject):
             self.source.notify(f"The daily backup failed: {error}")
 
 
+class HubSync(QObject):
+    """Visits the clinic group's hub on a timer, each visit in a process of its own, so no patient ever waits on
+    the network, nor on a release being checked and imported (a thread would share Python's interpreter lock with
+    the screen, and a big import holds it for long stretches). The kiosk's process never loads psycopg either.
+
+    Every `INTERVAL_S` (give or take a tenth, so a group's kiosks spread out); after a failure, again after a
+    minute, then two, four... up to an hour. A kiosk that has not joined a hub is looked at again at the usual
+    interval (a `kiosk hub join` made while it runs is taken up). A new release is imported by the visit and
+    reaches patients at the next idle reset, like any change from outside. Staff hear of a release that was
+    refused, and of a hub not reached for a day; patients never do.
+    """
+
+    INTERVAL_S = 15 * 60
+    FIRST_S = 60
+    RETRY_S = 60
+    RETRY_LIMIT_S = 60 * 60
+    POLL_MS = 200
+    finished = Signal(object)  # fleet.Outcome, on the UI thread
+
+    def __init__(self, db_path: Path, source: ContentSource, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = db_path
+        self.source = source
+        self.failures = 0
+        self.running = False
+        self.quiet_notice: str | None = None
+        self.timer = QTimer(self)
+        self.timer.setObjectName("hub_sync_timer")
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.check_now)
+        self.poll = QTimer(self)
+        self.poll.setObjectName("hub_sync_poll_timer")
+        self.poll.setInterval(self.POLL_MS)
+        self.poll.timeout.connect(self._collect)
+        self._process: Any = None
+        self._results: Any = None
+        self.finished.connect(self._on_self_finished)
+
+    def start(self) -> None:
+        self.timer.start(self.FIRST_S * 1000)
+
+    def stop(self) -> None:
+        """No more visits. One under way is left to finish by itself (its import is one transaction: ended
+        early, it leaves the content as it was)."""
+        self.timer.stop()
+        self.poll.stop()
+
+    def check_now(self) -> None:
+        if self.running:
+            return
+        if not fleet.has_joined(self.db_path):  # nothing to visit: no process started, look again later
+            self.finished.emit(fleet.Outcome(False, False, "not joined"))
+            return
+        self.running = True
+        context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
+        self._results = context.Queue()
+        self._process = context.Process(
+            target=fleet.visit_in_child,
+            args=(str(self.db_path), self._results),
+            name="kiosk-hub-visit",
+            daemon=True,
+        )
+        self._process.start()
+        self.poll.start()
+
+    def _collect(self) -> None:
+        """Take the visit's outcome if it has one (never waiting for it)."""
+        try:
+            outcome = self._results.get_nowait()
+        except queue.Empty:
+            if self._process.is_alive():
+                return
+            code = self._process.exitcode
+            outcome = fleet.Outcome(True, False, f"the visit stopped unexpectedly (exit status {code})")
+        self.poll.stop()
+        self._process.join(timeout=0)
+        self.finished.emit(outcome)
+
+    def _on_self_finished(self, outcome: fleet.Outcome) -> None:
+        self.running = False
+        if outcome.ok or not outcome.joined:
+            self.failures = 0
+            delay = self.INTERVAL_S * random.uniform(0.9, 1.1)
+        else:
+            self.failures += 1
+            delay = fleet.backoff(self.failures, self.RETRY_S, self.RETRY_LIMIT_S)
+        if outcome.joined:
+            log.info("hub: %s", outcome.line)
+        if outcome.refused:
+            self.source.notify(
+                f"The kiosk refused what its hub sent ({outcome.line}) and keeps the content it has: tell the "
+                "group's content office."
+            )
+        if outcome.quiet_notice != self.quiet_notice:
+            if self.quiet_notice:
+                self.source.withdraw(self.quiet_notice)
+            if outcome.quiet_notice:
+                self.source.notify(outcome.quiet_notice)
+            self.quiet_notice = outcome.quiet_notice
+        self.timer.start(int(delay * 1000))
+
+
 def quit_on_sigterm(app: QApplication) -> None:
     """systemd stops the kiosk with SIGTERM: leave the event loop cleanly (usage counts written, STOPPING=1 sent)
     instead of dying wherever Python was. Qt's loop does not let Python run its signal handlers by itself, so
@@ -183,8 +291,11 @@ def run(
     errors.install()
     notifier = SystemdNotifier(window)
     backups = DailyBackup(source, window)
+    hub = HubSync(start.db_path, source, window)
     if not start.readonly:
         backups.start()
+        hub.start()
+        fleet.record_start(start.db_path)  # for the heartbeat's uptime and restarts
 
     def first_frame() -> None:
         log.info("first frame drawn")
@@ -201,6 +312,7 @@ def run(
 
         Probe(window)
     app.aboutToQuit.connect(notifier.stopping)
+    app.aboutToQuit.connect(hub.stop)
     app.aboutToQuit.connect(source.close)  # writes the usage counts still in memory
     quit_on_sigterm(app)
     staff_exit = {"requested": False}
@@ -208,7 +320,8 @@ def run(
     if kiosk_mode:
         lock_down(window)
     else:
-        window.resize(size or QSize(1600, 900))
+        # A window for trying the kiosk out: the size asked for, but never larger than the screen it opens on.
+        window.resize((size or QSize(1600, 900)).boundedTo(window.screen().availableGeometry().size()))
         window.show()
     log.info("kiosk started (%s)", "kiosk mode" if kiosk_mode else "window")
     code = app.exec()

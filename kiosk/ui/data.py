@@ -188,6 +188,12 @@ class ContentSource(QObject):
             log.warning("staff notice: %s", notice)
             self.notices_changed.emit()
 
+    def withdraw(self, notice: str) -> None:
+        """Take back a notice that no longer holds (the hub is reachable again)."""
+        if notice in self.notices:
+            self.notices.remove(notice)
+            self.notices_changed.emit()
+
     def has_pin(self) -> bool:
         """Whether anybody can log in at all."""
         return auth.has_accounts(self.connection)

@@ -589,12 +589,32 @@ class TextSlice(QWidget):
             self.link_activated.emit(anchor)
 
 
-class FlowLayout(QLayout):
+class ItemListLayout(QLayout):
+    """A layout keeping its items in a list: QLayout's item interface, for layouts that place items themselves."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+
+class FlowLayout(ItemListLayout):
     """Lays items out in rows, wrapping to the next row when one is full (category chips, the bar's buttons)."""
 
     def __init__(self, parent: QWidget | None = None, spacing: int = 12) -> None:
         super().__init__(parent)
-        self._items: list[QLayoutItem] = []
         self._spacing = spacing
         self._align_right = False
         self.setContentsMargins(0, 0, 0, 0)
@@ -607,9 +627,6 @@ class FlowLayout(QLayout):
         self._align_right = align_right
         self.invalidate()
 
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
     def add(self, widget: QWidget) -> None:
         self.addChildWidget(widget)
         self.addItem(QWidgetItem(widget))
@@ -618,15 +635,6 @@ class FlowLayout(QLayout):
         self.addChildWidget(widget)
         self._items.insert(index, QWidgetItem(widget))
         self.invalidate()
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
 
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)

@@ -113,3 +113,41 @@ def test_installer_help() -> None:
         ["bash", str(DEPLOY / "install.sh"), "--help"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "--x11" in done.stdout and "--rotate" in done.stdout
+
+
+def enrolment_line(url: str) -> str:
+    import base64
+    import json
+
+    data = json.dumps({"url": url, "group": "g1", "kiosk": "lobby", "key": "ed25519:" + "A" * 43 + "="})
+    return "kiosk-hub-1:" + base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+def test_joining_a_hub_allows_the_service_to_reach_that_address_and_nothing_else(tmp_path: Path) -> None:
+    line = enrolment_line("postgresql://k:pw@192.0.2.10:6432/hub?sslmode=verify-full")
+    done = install(tmp_path, "--join", line)
+    assert done.returncode == 0, done.stderr
+    drop_in = tmp_path / "etc/systemd/system/ketamine-kiosk.service.d/hub.conf"
+    allow = configparser.ConfigParser(strict=False, interpolation=None)
+    allow.read(drop_in)
+    assert allow["Service"]["IPAddressAllow"] == "192.0.2.10"
+    # The unit itself still denies everything; the drop-in adds the hub alone.
+    assert "IPAddressDeny=any" in (tmp_path / "etc/systemd/system/ketamine-kiosk.service").read_text()
+
+
+def test_without_joining_the_service_may_reach_nothing(tmp_path: Path) -> None:
+    assert install(tmp_path).returncode == 0
+    assert not (tmp_path / "etc/systemd/system/ketamine-kiosk.service.d/hub.conf").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("kiosk-hub-1:bm90IGpzb24", "not an enrolment line"),
+        (enrolment_line("postgresql://k:pw@/hub?host=/run/postgresql"), "names a local socket"),
+    ],
+)
+def test_a_bad_enrolment_line_is_one_line(tmp_path: Path, line: str, message: str) -> None:
+    done = install(tmp_path, "--join", line)
+    assert done.returncode == 1 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "etc/systemd/system/ketamine-kiosk.service.d/hub.conf").exists()

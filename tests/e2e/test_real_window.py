@@ -30,12 +30,14 @@ def wait_for(check: object, timeout: float, what: str) -> object:
 
 
 @pytest.fixture
-def display(tmp_path: Path) -> Iterator[dict[str, str]]:
+def display(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """An X server of its own (1920x1080, or the size the test asks for with `indirect`)."""
     if not shutil.which("Xvfb") or not shutil.which("xdotool"):
         pytest.skip("needs Xvfb and xdotool (.ci/run installs them)")
+    size = getattr(request, "param", "1920x1080")
     number = 90 + os.getpid() % 300
     server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        ["Xvfb", f":{number}", "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -162,3 +164,20 @@ def test_kiosk_mode_is_full_screen_and_survives_the_escape_keys(display: dict[st
     finally:
         connection.close()
     assert woken, "the click reached the kiosk: keys were sent to a live window"
+
+
+@pytest.mark.parametrize("display", ["1280x800"], indirect=True)
+def test_the_window_to_try_the_kiosk_fits_a_small_screen(display: dict[str, str]) -> None:
+    """`make run` (a window, not kiosk mode) on a laptop-sized screen shows the whole kiosk, footer included."""
+    kiosk = subprocess.Popen(
+        [KIOSK, "run"], env=display, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        window = str(
+            wait_for(lambda: xdotool(display, "search", "--onlyvisible", "--name", TITLE), 60, "the window")
+        ).split()[0]
+        width, height = (int(n) for n in geometry(display, window)[1].split("x"))
+    finally:
+        kiosk.terminate()
+        kiosk.communicate(timeout=20)
+    assert width <= 1280 and height <= 800, (width, height)

@@ -1,16 +1,23 @@
-"""Alembic environment: migrations run on the connection the kiosk passes in, or on `sqlalchemy.url`."""
+"""Alembic environment: migrations run on the connection the kiosk passes in, or on `sqlalchemy.url`.
+
+On PostgreSQL (a clinic group's hub) the models include the hub's own tables; a kiosk's SQLite file has none.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, MetaData, create_engine
 
-from kiosk.db.models import Base, include_name
+from kiosk.db.models import Base, HubBase, include_name
 
 config = context.config
-target_metadata = Base.metadata
+
+
+def target_metadata(connection: Connection) -> list[MetaData]:
+    hub = [HubBase.metadata] if connection.dialect.name == "postgresql" else []
+    return [Base.metadata, *hub]
 
 
 def run() -> None:
@@ -18,7 +25,7 @@ def run() -> None:
     if connection is not None:
         context.configure(
             connection=connection,
-            target_metadata=target_metadata,
+            target_metadata=target_metadata(connection),
             render_as_batch=True,
             include_name=include_name,
         )
@@ -36,7 +43,10 @@ def run() -> None:
         engine = create_engine(url)
     with engine.begin() as conn:
         context.configure(
-            connection=conn, target_metadata=target_metadata, render_as_batch=True, include_name=include_name
+            connection=conn,
+            target_metadata=target_metadata(conn),
+            render_as_batch=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

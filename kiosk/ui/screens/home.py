@@ -15,8 +15,6 @@ from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
-    QLayout,
-    QLayoutItem,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -26,7 +24,16 @@ from PySide6.QtWidgets import (
 
 from kiosk.services.catalogue import ChapterCard
 from kiosk.ui.screens import Context, Screen
-from kiosk.ui.widgets import PictureView, TapArea, TouchButton, clear_layout, icon_svg, kinetic, label
+from kiosk.ui.widgets import (
+    ItemListLayout,
+    PictureView,
+    TapArea,
+    TouchButton,
+    clear_layout,
+    icon_svg,
+    kinetic,
+    label,
+)
 
 
 class ChapterTile(TapArea):
@@ -160,7 +167,7 @@ class Plan:
 FEATURE_SHARE = 1.3
 
 
-class TileGrid(QLayout):
+class TileGrid(ItemListLayout):
     """The questions tile and the chapter tiles, in the fewest rows that let every tile show in `viewport`.
 
     Landscape: the questions tile is a column of its own on the left. Portrait: a row across the top.
@@ -172,9 +179,7 @@ class TileGrid(QLayout):
         self.ctx = ctx
         self.feature: QuestionsTile | None = None
         self.tiles: list[ChapterTile] = []
-        self._items: list[QLayoutItem] = []
         self._plans: dict[tuple[int, int], Plan] = {}
-        self.setContentsMargins(0, 0, 0, 0)
 
     def set_tiles(self, feature: QuestionsTile, tiles: list[ChapterTile]) -> None:
         # Taken out of the list first: a widget leaving its parent takes its item out of the layout as it goes.
@@ -196,18 +201,6 @@ class TileGrid(QLayout):
         super().invalidate()
 
     # QLayout's interface ----------------------------------------------------------------------------------------
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
 
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation.Horizontal

@@ -34,7 +34,7 @@ from kiosk.content.state import Fields, Key
 from kiosk.content.sync import ImportPlan
 from kiosk.content.validate import Targets
 from kiosk.errors import AuthError, ContentError, KioskError
-from kiosk.services import auth, insights, library, staff
+from kiosk.services import auth, fleet, insights, library, staff
 from kiosk.services.auth import Account
 from kiosk.services.catalogue import Catalogue
 from kiosk.services.settings import SiteSettings, load_settings, update_settings
@@ -352,6 +352,9 @@ class StaffSource:
 
     def accounts(self) -> list[Account]:
         return self.read(auth.list_accounts)
+
+    def clinic_group(self) -> list[str]:
+        return self.read(fleet.membership)
 
     def backups(self) -> list[BackupFile]:
         return library.backups(self.store.path)

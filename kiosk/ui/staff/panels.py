@@ -610,6 +610,10 @@ class TransferPanel(QWidget):
         backup_row.addWidget(self.backup_button)
         backup_row.addWidget(self.restore_button)
         layout.addLayout(backup_row)
+        # Which clinic group's releases and signed packs this kiosk takes (docs/FLEET.md).
+        layout.addWidget(label("Clinic group", "heading"))
+        self.group_status = label("", "body", name="StaffClinicGroup")
+        layout.addWidget(self.group_status)
         self._show_working(False)
         self.cancel()
 
@@ -626,6 +630,7 @@ class TransferPanel(QWidget):
             then(chosen)
 
     def refresh(self) -> None:
+        self.group_status.setText("\n".join(self.staff.clinic_group()))
         self.backups.clear()
         self.backup_files = self.staff.backups()
         for item in self.backup_files:

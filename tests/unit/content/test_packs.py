@@ -260,13 +260,17 @@ def test_reading_a_damaged_zip(tmp_path: Path) -> None:
         packs.verify_pack(path)
 
 
-def test_a_signature_entry_is_accepted_and_left_for_later(store: Store, tmp_path: Path) -> None:
+def test_a_signature_in_a_form_the_kiosk_does_not_read_is_refused(store: Store, tmp_path: Path) -> None:
+    """Signatures are checked (tests/unit/content/test_signing.py): one that cannot even be read is not ignored."""
     good = tmp_path / "good.zip"
     export_pack(store, good)
     signed = rewrite(
         good, tmp_path / "signed.zip", with_manifest(lambda m: m.update(signature={"ed25519": "x"}))
     )
-    assert library.import_pack(store, signed, dry_run=True).is_empty
+    before = dump(store.path)
+    with pytest.raises(KioskError, match="its signature is not in a form this kiosk reads"):
+        library.import_pack(store, signed)
+    assert dump(store.path) == before
 
 
 def test_a_pipe_is_not_a_pack(store: Store, tmp_path: Path) -> None:

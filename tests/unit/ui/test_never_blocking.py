@@ -2,7 +2,9 @@
 
 The kiosk's watchdog heartbeat is a timer on this same event loop, so a loop that never stalls is a heartbeat that
 never stops. The gap measured here is between ticks of a 10 ms timer, from the moment the import starts until the
-patient screens and the console show the new content.
+patient screens and the console show the new content. Work done on the screen's thread shows as one gap as long as
+that work; work done elsewhere leaves only gaps far shorter than the whole import, however busy the machine is
+(how short on a quiet machine is measured by `make bench`, not asserted here).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer
 from pytestqt.qtbot import QtBot
 
 from kiosk.content.state import Key
@@ -19,9 +21,11 @@ from kiosk.services.auth import Account
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
 from tests.helpers.db import FIXTURE_CONTENT
+from tests.helpers.loop import GapMeter
 
 ANSWERS = 5000
-MAX_GAP_MS = 200
+#: The longest gap allowed, as a share of the time the whole review and import take.
+MAX_GAP_SHARE = 0.2
 ADMIN = Account("Al Admin", ("admin", "reviewer"))
 
 
@@ -44,31 +48,6 @@ def big_folder(root: Path, groups: int = 10) -> Path:
     return folder
 
 
-class GapMeter:
-    """The longest wait between two ticks of a 10 ms timer on the UI thread."""
-
-    def __init__(self) -> None:
-        self.clock = QElapsedTimer()
-        self.longest = 0
-        self.ticks = 0
-        self.timer = QTimer()
-        self.timer.setObjectName("gap_meter_timer")
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.clock.start()
-        self.timer.start()
-
-    def _tick(self) -> None:
-        self.longest = max(self.longest, self.clock.restart())
-        self.ticks += 1
-
-    def stop(self) -> int:
-        self.timer.stop()
-        return max(self.longest, self.clock.elapsed())
-
-
 def test_importing_5000_answers_never_stalls_the_event_loop(
     qtbot: QtBot, store: Store, window: KioskWindow, tmp_path: Path
 ) -> None:
@@ -82,6 +61,8 @@ def test_importing_5000_answers_never_stalls_the_event_loop(
     panel = console.transfer
     meter = GapMeter()
     meter.start()
+    whole = QElapsedTimer()
+    whole.start()
     panel.review_folder(folder)
     qtbot.wait_until(lambda: not panel.busy, timeout=120_000)
     assert panel.apply_button.isEnabled(), console.status.text()
@@ -91,9 +72,11 @@ def test_importing_5000_answers_never_stalls_the_event_loop(
     qtbot.wait_until(lambda: not panel.busy, timeout=300_000)
     qtbot.wait_until(lambda: Key("faq_entry", "question-4999") in console.statuses(), timeout=60_000)
     qtbot.wait(300)  # and a moment after, for anything the change set off later
-    longest = meter.stop()
+    longest, took = meter.stop(), whole.elapsed()
     assert "applied" in console.status.text(), console.status.text()
     assert window.source.catalogue("en").question("question-4999") is not None
     assert meter.ticks > 10
-    print(f"longest event-loop gap during the import: {longest} ms")
-    assert longest < MAX_GAP_MS, f"the event loop stalled for {longest} ms"
+    print(f"longest event-loop gap during the import: {longest} ms of {took} ms")
+    assert longest < MAX_GAP_SHARE * took, (
+        f"the event loop stalled for {longest} ms of the import's {took} ms"
+    )

@@ -8,7 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("sqlalchemy", "alembic", "markdown", "nh3", "frontmatter", "textstat", "rapidfuzz")
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "markdown",
+    "nh3",
+    "frontmatter",
+    "textstat",
+    "rapidfuzz",
+    "psycopg",
+    "cryptography",
+)
 PROGRAM = (
     "import sys\n"
     "from kiosk.cli import main\n"
