@@ -10,11 +10,15 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+#: As the models have it: JSONB on PostgreSQL (a clinic group's hub), plain JSON (text) in SQLite.
+JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def upgrade() -> None:
@@ -45,7 +49,7 @@ def upgrade() -> None:
         sa.Column("markdown", sa.Text(), nullable=False),
         sa.Column("html", sa.Text(), nullable=False),
         sa.Column("plain", sa.Text(), nullable=False),
-        sa.Column("choices", sa.JSON(), nullable=False),
+        sa.Column("choices", JSON, nullable=False),
         sa.Column("answer", sa.Integer(), nullable=False),
         sa.Column("page", sa.String(length=200), nullable=False),
         sa.Column("bundled_hash", sa.String(length=64), nullable=True),
