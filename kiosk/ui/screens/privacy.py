@@ -52,7 +52,9 @@ class PrivacyScreen(Screen):
         texts = (
             (ctx.tr("privacy.counted_title"), ctx.tr("privacy.counted")),
             (ctx.tr("privacy.never_title"), ctx.tr("privacy.never")),
-            (ctx.tr("privacy.stays_title"), ctx.tr("privacy.stays")),
+            (ctx.tr("privacy.stays_title"), ctx.tr("privacy.stays"))
+            if not ctx.source.shares_counts()  # a kiosk in a clinic group sends its daily totals to the group
+            else (ctx.tr("privacy.shared_title"), ctx.tr("privacy.shared")),
         )
         for (heading, body), (heading_text, body_text) in zip(self.parts, texts, strict=True):
             heading.setText(heading_text)

@@ -16,6 +16,8 @@ from kiosk.db.store import Store
 from kiosk.services import insights, usage
 from kiosk.services import staff as staff_service
 from kiosk.services.catalogue import load_catalogue
+from kiosk.services.settings import HUB_LINK_KEY
+from kiosk.ui.screens.privacy import PrivacyScreen
 from kiosk.ui.screens.reader import END, ReaderScreen
 from kiosk.ui.screens.take_home import TakeHomeScreen
 from kiosk.ui.screens.teach_back import TeachBackScreen
@@ -184,3 +186,27 @@ def test_staff_edit_a_question_in_the_console_and_can_undo_it(qtbot: QtBot, wind
     window.source.reload()
     chapter = window.source.catalogue("en").chapter("first-steps")
     assert chapter is not None and chapter.checks[1].choices == ("Nobody", "The nurse", "A web page")
+
+
+def test_what_this_kiosk_records_is_a_tap_away_and_says_where_the_totals_go(
+    qtbot: QtBot, store: Store, window: KioskWindow
+) -> None:
+    wake(qtbot, window)
+    assert window.footer.records.isVisible()
+    tap(qtbot, window.footer.records)
+    assert window.current == "privacy"
+    screen = window.screen_named("privacy")
+    assert isinstance(screen, PrivacyScreen)
+    texts = " ".join(label.text() for pair in screen.parts for label in pair)
+    assert "Nothing leaves the kiosk" in texts and "What you type" in texts
+    connection = lite.connect(store.path)
+    try:
+        with lite.write_now(connection):
+            lite.put_setting(
+                connection, HUB_LINK_KEY, {"url": "postgresql://hub", "group": "g", "kiosk": "k", "key": "x"}
+            )
+    finally:
+        connection.close()
+    screen.refresh()
+    texts = " ".join(label.text() for pair in screen.parts for label in pair)
+    assert "Only daily totals leave the kiosk" in texts and "Nothing leaves" not in texts
