@@ -41,6 +41,8 @@ screenshots: $(VENV)
 	$$shot attract $$out/attract.png; \
 	$$shot idle-warning $$out/idle-high-contrast.png --high-contrast --text-size large; \
 	$$shot staff-editor $$out/staff-editor.png; \
+	$$shot teach-back $$out/teach-back.png --page treatment-day --answer 1; \
+	$$shot take-home $$out/take-home.png --page treatment-day; \
 	rm -r "$$(dirname "$$db")"
 
 clean:

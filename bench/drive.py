@@ -4,6 +4,7 @@
     python bench/drive.py soak DB          memory growth over 10,000 navigations and 500 idle resets
     python bench/drive.py search DB        FAQ search per query, over the questions in the database
     python bench/drive.py import DB        importing the bundled content into an empty database
+    python bench/drive.py dashboard DB     opening the staff's insights over a year of counts from 10 kiosks
     python bench/drive.py staff-import DB  the longest event-loop stall while staff import 5,000 more answers
 
 Each prints one JSON object on stdout.
@@ -190,6 +191,74 @@ def import_bench(db: Path) -> dict[str, object]:
     return {"seconds": round(elapsed, 3), "rows": len(plan.changes)}
 
 
+def fill_a_year(db: Path, kiosks: int = 10) -> int:
+    """Every event on every target every day for a year, with counts as busy as `kiosks` kiosks would make."""
+    import datetime as dt
+    import random
+    import sqlite3
+
+    from kiosk.services import usage
+
+    connection = sqlite3.connect(db)
+    pages = [f"{c}/{s}" for c, s in connection.execute("SELECT chapter_id, slug FROM pages")]
+    questions = [q for (q,) in connection.execute("SELECT id FROM faq_entries")]
+    chapters = [c for (c,) in connection.execute("SELECT id FROM chapters")]
+    checks = [f"{c}/{s}" for c, s in connection.execute("SELECT chapter_id, slug FROM checks")]
+    targets = {
+        "session": [""], "idle-reset": [""], "start-over": [""], "search-empty": [""],
+        "page": pages, "exit-page": pages, "question": questions, "helpful-yes": questions,
+        "helpful-no": questions, "chapter-start": chapters, "chapter-end": chapters, "check-right": checks,
+        "check-not-yet": checks, "check-skipped": checks, "take-home": chapters + questions,
+        "session-minutes": list(usage.MINUTE_BUCKETS), "session-language": ["en", "es"],
+        "session-text-size": list(usage.TEXT_SIZE_NAMES),
+    }  # fmt: skip
+    chance = random.Random(12)
+    today = dt.date.today()
+    rows = [
+        ((today - dt.timedelta(days=n)).isoformat(), event, target, chance.randint(1, 6) * kiosks)
+        for n in range(365)
+        for event, names in targets.items()
+        for target in names
+    ]
+    with connection:
+        connection.executemany(
+            "INSERT OR REPLACE INTO usage_counts (day, event, target, count) VALUES (?, ?, ?, ?)", rows
+        )
+    connection.close()
+    return len(rows)
+
+
+def dashboard_bench(db: Path) -> dict[str, object]:
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.services.auth import ROLES, Account
+    from kiosk.ui.app import create_application
+    from kiosk.ui.data import ContentSource
+    from kiosk.ui.staff.data import StaffSource
+    from kiosk.ui.staff.insights import InsightsPanel
+
+    rows = fill_a_year(db)
+    app = create_application()
+    source = ContentSource(db)
+    staff = StaffSource(source, lambda: Account("bench", ROLES))
+    source.catalogue("en")  # the console has it already when staff open the dashboard
+    times = []
+    for _ in range(7):
+        started = time.perf_counter()
+        panel = InsightsPanel(staff, lambda _text, _error: None, lambda: "en")
+        panel.resize(1400, 900)
+        panel.refresh()
+        panel.show_period(90)
+        panel.show()
+        QApplication.processEvents()  # laid out and painted
+        times.append(time.perf_counter() - started)
+        panel.close()
+        panel.deleteLater()
+        QApplication.processEvents()
+    del app
+    return {"rows": rows, "median_ms": ms(statistics.median(times)), "worst_ms": ms(max(times))}
+
+
 def staff_import(db: Path, answers: int = 5000, groups: int = 10) -> dict[str, object]:
     """A nurse imports a folder with 5,000 more answers from the console, reviewing it first, while a 10 ms timer
     on the screen's thread measures the longest wait between its ticks (the watchdog's heartbeat is such a timer)."""
@@ -261,6 +330,7 @@ def main() -> int:
         "soak": soak,
         "search": search_bench,
         "import": import_bench,
+        "dashboard": dashboard_bench,
         "staff-import": staff_import,
     }
     result = actions[action](db)

@@ -23,7 +23,20 @@ from kiosk.errors import ContentError, KioskError, UsageError
 log = logging.getLogger("kiosk")
 
 #: Screens `kiosk screenshot` renders (kept here so --help needs no Qt import).
-SCREENS = ("attract", "home", "reader", "faq", "idle-warning", "staff-login", "staff-menu", "staff-editor")
+SCREENS = (
+    "attract",
+    "home",
+    "reader",
+    "faq",
+    "teach-back",
+    "take-home",
+    "privacy",
+    "idle-warning",
+    "staff-login",
+    "staff-menu",
+    "staff-editor",
+    "staff-insights",
+)
 #: The patient's text sizes, as `kiosk.ui.theme.TEXT_SIZES` has them (no Qt import for --help).
 TEXT_SIZES = ("normal", "large", "largest")
 
@@ -204,6 +217,21 @@ def cmd_content_export(args: argparse.Namespace) -> int:
     with _session(args) as session, session.begin():
         count = library.export_folder(session, destination)
     print(f"exported {count} files to {destination}")
+    return 0
+
+
+# --- insights ----------------------------------------------------------------------------------------------------
+
+
+def cmd_insights_export(args: argparse.Namespace) -> int:
+    from kiosk.services import insights
+
+    if args.days is not None and args.days < 1:
+        raise UsageError("--days must be at least 1")
+    out = Path(args.file)
+    with _session(args) as session, session.begin():
+        rows = insights.write_csv(session, out, args.days)
+    print(f"wrote {rows} rows to {out}")
     return 0
 
 
@@ -794,6 +822,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         args.query or "",
         args.question or "",
         args.dpi,
+        args.answer,
     )
     with _store(args) as store:
         path = render(store, shot, Path(args.out))
@@ -895,6 +924,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=5)
     p.add_argument("--json", action="store_true", help="print a JSON list of {id, question, category, score}")
     p.set_defaults(handler=cmd_faq_search)
+
+    insights_parser = commands.add_parser("insights", help="anonymous daily usage counts")
+    insights_commands = insights_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = insights_commands.add_parser(
+        "export", parents=[common], help="write the counts as CSV: day, event, target, count"
+    )
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--days", type=int, default=None, help="only the last N days (default: all)")
+    p.set_defaults(handler=cmd_insights_export)
 
     pack = commands.add_parser("pack", help="content packs: move content between kiosks")
     pack_commands = pack.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -1069,7 +1107,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT.png")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="default 1920x1080")
     p.add_argument("--lang", type=_language, default=None)
-    p.add_argument("--page", metavar="CHAPTER/PAGE", help="for the reader: which chapter and page")
+    p.add_argument(
+        "--page",
+        metavar="CHAPTER/PAGE",
+        help="for the reader: which chapter and page; for teach-back and take-home: which chapter (or page)",
+    )
     p.add_argument("--text-size", choices=TEXT_SIZES, default="normal", help="the patient's text size")
     p.add_argument(
         "--large-text",
@@ -1086,7 +1128,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="the screen's dots per inch (default: text scales with the size)",
     )
     p.add_argument("--query", metavar="TEXT", help="for the questions screen: text typed in the search field")
-    p.add_argument("--question", metavar="ID", help="for the questions screen: the answer to open")
+    p.add_argument(
+        "--question",
+        metavar="ID",
+        help="for the questions screen and take-home: the answer; for teach-back: the question's id or number",
+    )
+    p.add_argument(
+        "--answer",
+        type=int,
+        default=None,
+        metavar="N",
+        help="for teach-back: the choice (1, 2 or 3) the patient tapped, to show the explanation",
+    )
     p.set_defaults(handler=cmd_screenshot)
     return parser
 

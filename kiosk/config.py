@@ -74,6 +74,16 @@ SETTINGS: dict[str, Setting] = {
             "The clinic's website, shown as text wherever content says {{clinic_website}} (never opened).",
         ),
         Setting(
+            "take_home_url",
+            "text",
+            "",
+            "The web address of each topic on the clinic's website, for take-home QR codes: {id} stands for the "
+            "chapter or question id, {lang} for the language (https://clinic.example/learn/{lang}/{id}). Empty: "
+            "the code carries a short text summary instead.",
+            pattern=r"https://[^\s{}]+(\{(id|lang)\}[^\s{}]*)*",
+            pattern_hint="a web address starting https:// with {id} (and {lang}) where they go",
+        ),
+        Setting(
             "crisis_line",
             "localized",
             {

@@ -27,7 +27,7 @@ from kiosk.db.lite import all_settings, delete_setting, put_setting
 from kiosk.db.models import ChangeSet, Draft, Review, Revision, Tracked, utcnow
 
 EXTRA_KINDS = ("setting", "review", "draft")
-ITEM_KINDS = ("asset", "chapter", "page", "faq_category", "faq_entry")
+ITEM_KINDS = ("asset", "chapter", "page", "check", "faq_category", "faq_entry")
 #: Who made a change from a terminal rather than from the console.
 COMMAND_LINE = "command line"
 #: Rows written between flushes (see `record`).

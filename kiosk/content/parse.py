@@ -28,6 +28,7 @@ from frontmatter.default_handlers import YAMLHandler
 from yaml.composer import ComposerError
 
 from kiosk.config import SETTINGS, SUPPORTED_LANGUAGES, coerce
+from kiosk.content import checks
 from kiosk.content.pictures import picture_problem
 from kiosk.errors import KioskError
 
@@ -95,7 +96,7 @@ class Section:
 class Document:
     """One chapter or FAQ category file in one language."""
 
-    kind: Literal["chapter", "faq"]
+    kind: Literal["chapter", "faq", "check"]
     lang: str
     path: str  # relative to the content root, with forward slashes
     position: int
@@ -411,7 +412,9 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
 
     allowed = {"id", "sources", "published", "unpublished"}
     if kind == "chapter":
-        allowed |= {"summary", "reviewed_on", "reviewed_by", "kind"}
+        allowed |= {"summary", "reviewed_on", "reviewed_by", "kind", "take_home"}
+    elif kind == "check":
+        allowed = {"id", "published", "unpublished"}
     else:
         allowed |= {"asked"}
     for key in meta:
@@ -446,6 +449,9 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
     reviewed_by = meta.get("reviewed_by")
     if reviewed_by is not None and not isinstance(reviewed_by, str):
         report.error(line_of("reviewed_by"), "reviewed_by must be a name, or empty")
+    take_home = meta.get("take_home")
+    if take_home not in (None, "") and not (isinstance(take_home, str) and ID_PATTERN.match(take_home)):
+        report.error(line_of("take_home"), "take_home must be the id of one of this chapter's pages")
 
 
 def asked_of(meta: dict[str, Any]) -> dict[str, list[str]] | None:
@@ -487,13 +493,14 @@ def _parse_body(body: str, first_line: int, report: _Reporter) -> tuple[str, int
 
     def finish() -> None:
         if current is not None:
+            blank = next((i for i, line in enumerate(lines) if line), len(lines))  # stripped below
             sections.append(
                 Section(
                     current["id"],
                     current["title"],
                     "\n".join(lines).strip("\n"),
                     current["line"],
-                    current["line"] + 1,
+                    current["line"] + 1 + blank,
                 )
             )
 
@@ -542,7 +549,7 @@ def _parse_body(body: str, first_line: int, report: _Reporter) -> tuple[str, int
 def parse_document(
     root: Path,
     path: Path,
-    kind: Literal["chapter", "faq"],
+    kind: Literal["chapter", "faq", "check"],
     lang: str,
     problems: list[Problem],
     budget: _Budget | None = None,
@@ -571,6 +578,8 @@ def parse_document(
             report.error(
                 section.line, f"{'page' if kind == 'chapter' else 'question'} {section.id!r} has no text"
             )
+        elif kind == "check":
+            _check_question(section, report)
     if not sections:
         report.error(
             title_line or body_line,
@@ -590,6 +599,15 @@ def parse_document(
         meta=meta,
         sections=sections,
     )
+
+
+def _check_question(section: Section, report: _Reporter) -> None:
+    """A teach-back question's heading and body (`kiosk.content.checks`), each problem at its line."""
+    if len(section.title) > checks.MAX_QUESTION:
+        report.error(section.line, f"a question is at most {checks.MAX_QUESTION} characters")
+    _, problems = checks.parse_body(section.markdown)
+    for offset, message in problems:
+        report.error(section.body_line + offset, message)
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -682,7 +700,7 @@ def read_content(root: Path) -> ContentSet:
         )
     content = ContentSet(root=root, languages=languages, site=site, problems=problems)
     for lang in languages:
-        for kind, folder in (("chapter", "topics"), ("faq", "faq")):
+        for kind, folder in (("chapter", "topics"), ("faq", "faq"), ("check", "checks")):
             directory = root / lang / folder
             if not _is_folder(directory):
                 if os.path.lexists(directory):

@@ -1,7 +1,7 @@
 """Content as rows of plain fields: the one shape that import, export, edits, revisions and undo all share.
 
 Every row content can touch has a `Key` (what it is) and fields (a JSON-able dict of what staff can change). The
-nine kinds of row are described once, in `ROW_KINDS`: each with its model, how its key is made, how its fields are
+kinds of row are described once, in `ROW_KINDS`: each with its model, how its key is made, how its fields are
 read and how they are written, and the `TypedDict` its fields follow. Derived columns (rendered HTML, plain text,
 the picture pulled out of a page) are computed from the fields when a row is written, so they can never disagree
 with the Markdown they come from.
@@ -22,6 +22,7 @@ from typing import Any, TypedDict, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.content import checks
 from kiosk.content.links import page_ref, split_page_ref
 from kiosk.content.render import render
 from kiosk.db.models import (
@@ -29,6 +30,8 @@ from kiosk.db.models import (
     AssetBlob,
     Chapter,
     ChapterText,
+    Check,
+    CheckText,
     FaqCategory,
     FaqCategoryText,
     FaqEntry,
@@ -50,7 +53,7 @@ class AssetFields(TypedDict):
     deleted: bool
 
 
-class ChapterFields(TypedDict):
+class _ChapterRequired(TypedDict):
     position: int
     kind: str  # "topic" or "reference"
     published: bool
@@ -58,6 +61,12 @@ class ChapterFields(TypedDict):
     reviewed_on: str | None  # ISO date
     reviewed_by: str
     deleted: bool
+
+
+class ChapterFields(_ChapterRequired, total=False):
+    #: The page a patient takes home from this chapter (its id), instead of its summary: the after-care
+    #: checklist, say. Left out when there is none, so a chapter written before it existed hashes as it did.
+    take_home: str
 
 
 class ChapterTextFields(TypedDict):
@@ -105,6 +114,17 @@ class EntryTextFields(_EntryTextRequired, total=False):
     asked: list[str]
 
 
+class CheckFields(TypedDict):
+    position: int
+    published: bool
+    deleted: bool
+
+
+class CheckTextFields(TypedDict):
+    question: str
+    markdown: str  # the choices, the right one ticked, and why (`kiosk.content.checks`)
+
+
 #: Fields that belong to the clinic, not the bundle: a bundled update never compares or overwrites them.
 CLINIC_FIELDS: Mapping[str, frozenset[str]] = {"chapter": frozenset({"reviewed_on", "reviewed_by"})}
 
@@ -112,7 +132,7 @@ CLINIC_FIELDS: Mapping[str, frozenset[str]] = {"chapter": frozenset({"reviewed_o
 @dataclass(frozen=True, order=True)
 class Key:
     kind: str
-    id: str  # chapter id, "chapter-id/page-id", category id, question id or picture file name
+    id: str  # chapter id, "chapter-id/page-id" (a page or a teach-back question), category id, question id, picture
     lang: str | None = None
 
     def __str__(self) -> str:
@@ -125,16 +145,16 @@ class Key:
 
     @property
     def chapter(self) -> str:
-        """The chapter a chapter or page row belongs to (its id, or the first part of a page's)."""
-        if self.item.kind not in ("chapter", "page"):
-            raise ValueError(f"{self} is not a chapter or a page")
+        """The chapter a chapter, page or teach-back row belongs to (its id, or the first part of the others')."""
+        if self.item.kind not in ("chapter", "page", "check"):
+            raise ValueError(f"{self} is not a chapter, a page or a teach-back question")
         return split_page_ref(self.id)[0]
 
     @property
     def slug(self) -> str:
-        """A page's own id within its chapter (the part after the '/')."""
-        if self.item.kind != "page":
-            raise ValueError(f"{self} is not a page")
+        """A page's or teach-back question's own id within its chapter (the part after the '/')."""
+        if self.item.kind not in ("page", "check"):
+            raise ValueError(f"{self} is not a page or a teach-back question")
         return split_page_ref(self.id)[1]
 
     def describe(self) -> str:
@@ -180,7 +200,7 @@ def _read_asset(asset: Asset) -> AssetFields:
 
 
 def _read_chapter(chapter: Chapter) -> ChapterFields:
-    return {
+    fields: ChapterFields = {
         "position": chapter.position,
         "kind": chapter.kind,
         "published": chapter.published,
@@ -189,6 +209,9 @@ def _read_chapter(chapter: Chapter) -> ChapterFields:
         "reviewed_by": chapter.reviewed_by,
         "deleted": chapter.deleted_at is not None,
     }
+    if chapter.take_home:
+        fields["take_home"] = chapter.take_home
+    return fields
 
 
 def _read_chapter_text(text: ChapterText) -> ChapterTextFields:
@@ -255,6 +278,7 @@ def _write_chapter(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tra
     reviewed_on = typed.get("reviewed_on")
     chapter.reviewed_on = dt.date.fromisoformat(reviewed_on) if reviewed_on else None
     chapter.reviewed_by = typed.get("reviewed_by") or ""
+    chapter.take_home = typed.get("take_home") or ""
     return chapter
 
 
@@ -327,6 +351,37 @@ def _write_entry_text(writer: RowWriter, key: Key, row: Any, fields: Fields) -> 
     return text
 
 
+def _read_check(check: Check) -> CheckFields:
+    return {"position": check.position, "published": check.published, "deleted": check.deleted_at is not None}
+
+
+def _read_check_text(text: CheckText) -> CheckTextFields:
+    return {"question": text.question, "markdown": text.markdown}
+
+
+def _write_check(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    typed = cast(CheckFields, fields)
+    new = row is None or not isinstance(row, Check)
+    check = Check(chapter=writer.parent(Key("chapter", key.chapter)), slug=key.slug) if new else row
+    _place(check, typed)
+    return check
+
+
+def _write_check_text(writer: RowWriter, key: Key, row: Any, fields: Fields) -> Tracked:
+    """The question and its body, and what the body says: choices, the right one, why and the page. A body that
+    does not read (only a staff edit the checks refused could be one) shows as text with no choices."""
+    typed = cast(CheckTextFields, fields)
+    text = row if isinstance(row, CheckText) else CheckText(check=writer.parent(key.item), lang=key.lang)
+    text.question, text.markdown = typed["question"], typed["markdown"]
+    body, _ = checks.parse_body(typed["markdown"])
+    rendered = render(body.explanation if body else typed["markdown"])
+    text.html, text.plain = rendered.html, rendered.plain
+    text.choices = list(body.choices) if body else []
+    text.answer = body.answer if body else 0
+    text.page = body.page if body else ""
+    return text
+
+
 @dataclass(frozen=True)
 class RowKind:
     """One kind of content row: its model, how a row's key is made, and how its fields are read and written."""
@@ -335,13 +390,17 @@ class RowKind:
     noun: str  # for staff
     model: type[Tracked]
     fields: type[Any]  # the TypedDict its fields follow
-    key: Callable[[Any, Mapping[int, str]], Key]  # (row, page ids by database id) -> key
+    key: Callable[[Any, Mapping[tuple[str, int], str]], Key]  # (row, ids by (table, database id)) -> key
     read: Callable[[Any], Mapping[str, Any]]
     write: Callable[[RowWriter, Key, Any, Fields], Tracked]  # (writer, key, existing row or None, fields)
 
 
-def _page_key(page: Page, _pages: Mapping[int, str]) -> Key:
+def _page_key(page: Page, _refs: Mapping[tuple[str, int], str]) -> Key:
     return Key("page", page_ref(page.chapter_id, page.slug))
+
+
+def _check_key(check: Check, _refs: Mapping[tuple[str, int], str]) -> Key:
+    return Key("check", page_ref(check.chapter_id, check.slug))
 
 
 #: Every kind of row, parents before children (the order rows must be created in).
@@ -381,9 +440,19 @@ ROW_KINDS: Mapping[str, RowKind] = {
             "page",
             PageText,
             PageTextFields,
-            lambda r, pages: Key("page_text", pages[r.page_id], r.lang),
+            lambda r, refs: Key("page_text", refs[("pages", r.page_id)], r.lang),
             _read_page_text,
             _write_page_text,
+        ),
+        RowKind("check", "teach-back question", Check, CheckFields, _check_key, _read_check, _write_check),
+        RowKind(
+            "check_text",
+            "teach-back question",
+            CheckText,
+            CheckTextFields,
+            lambda r, refs: Key("check_text", refs[("checks", r.check_id)], r.lang),
+            _read_check_text,
+            _write_check_text,
         ),
         RowKind(
             "faq_category",
@@ -434,12 +503,12 @@ BATCH = 200
 
 def _rows(session: Session) -> Iterator[tuple[Key, RowKind, Tracked]]:
     """Every content row in the database with its key, parents first."""
-    pages: dict[int, str] = {}
+    refs: dict[tuple[str, int], str] = {}  # the ids of pages and questions, for their text rows' keys
     for kind in ROW_KINDS.values():
         for row in session.scalars(select(kind.model).execution_options(yield_per=BATCH)):
-            key = kind.key(row, pages)
-            if isinstance(row, Page):
-                pages[row.id] = key.id
+            key = kind.key(row, refs)
+            if isinstance(row, Page | Check):
+                refs[(row.__tablename__, row.id)] = key.id
             yield key, kind, row
 
 

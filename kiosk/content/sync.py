@@ -31,7 +31,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from kiosk.config import SETTINGS
-from kiosk.content import history
+from kiosk.content import checks, history
 from kiosk.content.history import COMMAND_LINE, Snapshot
 from kiosk.content.links import page_ref
 from kiosk.content.parse import ContentSet, asked_of, printable, review_date, shown
@@ -42,6 +42,8 @@ from kiosk.content.state import (
     CategoryTextFields,
     ChapterFields,
     ChapterTextFields,
+    CheckFields,
+    CheckTextFields,
     EntryFields,
     EntryTextFields,
     Fields,
@@ -244,6 +246,8 @@ def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, byt
             reviewed_by=str(doc.meta.get("reviewed_by") or ""),
             deleted=False,
         )
+        if doc.meta.get("take_home"):
+            chapter["take_home"] = str(doc.meta["take_home"])
         put(Key("chapter", doc.id), chapter)
         for index, section in enumerate(doc.sections, start=1):
             published = section.id not in doc.unpublished
@@ -261,7 +265,18 @@ def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, byt
             published = section.id not in doc.unpublished
             entry = EntryFields(category=doc.id, position=index, published=published, deleted=False)
             put(Key("faq_entry", section.id), entry)
+    for doc in content.docs("check", reference):
+        for index, section in enumerate(doc.sections, start=1):
+            published = doc.published and section.id not in doc.unpublished
+            put(
+                Key("check", page_ref(doc.id, section.id)),
+                CheckFields(position=index, published=published, deleted=False),
+            )
     for lang in content.languages:
+        for doc in content.docs("check", lang):
+            for section in doc.sections:
+                check_text = CheckTextFields(question=section.title, markdown=section.markdown)
+                put(Key("check_text", page_ref(doc.id, section.id), lang), check_text)
         for doc in content.docs("chapter", lang):
             summary = str(doc.meta.get("summary") or "").strip()
             put(Key("chapter_text", doc.id, lang), ChapterTextFields(title=doc.title, summary=summary))
@@ -436,14 +451,15 @@ def _document(
 def _sections(
     state: dict[Key, Row], kind: str, parent: str, lang: str
 ) -> tuple[list[tuple[str, bool, str | None]], dict[str, list[str]]]:
-    """The pages of a chapter, or the questions of a group, in order: each one's id in the file, whether it is
-    published, and its `## heading {#id}` and text in `lang` (None without a text in that language); and the
-    other ways each question is asked."""
+    """The pages or teach-back questions of a chapter, or the questions of a group, in order: each one's id in the
+    file, whether it is published, and its `## heading {#id}` and text in `lang` (None without a text in that
+    language); and the other ways each question is asked."""
     sections: list[tuple[str, bool, str | None]] = []
     asked: dict[str, list[str]] = {}
+    in_chapter = kind in ("page", "check")
     for key, fields in _live(state, kind):
-        own = key.slug if kind == "page" else key.id
-        belongs = key.chapter if kind == "page" else cast(EntryFields, fields)["category"]
+        own = key.slug if in_chapter else key.id
+        belongs = key.chapter if in_chapter else cast(EntryFields, fields)["category"]
         if belongs != parent:
             continue
         text = state.get(Key(f"{kind}_text", key.id, lang))
@@ -451,6 +467,9 @@ def _sections(
         if text is not None and kind == "page":
             page = cast(PageTextFields, text.fields)
             shown = f"## {page['title']} {{#{own}}}\n{page['markdown']}"
+        elif text is not None and kind == "check":
+            check = cast(CheckTextFields, text.fields)
+            shown = f"## {check['question']} {{#{own}}}\n{check['markdown']}"
         elif text is not None:
             question = cast(EntryTextFields, text.fields)
             shown = f"## {question['question']} {{#{own}}}\n{question['markdown']}"
@@ -476,6 +495,8 @@ def _chapter_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
         ("reviewed_by", chapter["reviewed_by"]),
         ("sources", chapter["sources"]),
     ]
+    if chapter.get("take_home"):
+        meta.append(("take_home", chapter["take_home"]))
     sections, _ = _sections(state, "page", key.id, lang)
     return _document(meta, chapter["published"], sections, titles["title"])
 
@@ -490,6 +511,14 @@ def _questions_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
     if asked:
         meta.append(("asked", asked))
     return _document(meta, category["published"], sections, cast(CategoryTextFields, text.fields)["title"])
+
+
+def _checks_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
+    """A chapter's teach-back questions in `lang`, if it has any there."""
+    sections, _ = _sections(state, "check", key.id, lang)
+    if not any(text is not None for _, _, text in sections):
+        return None
+    return _document([("id", key.id)], True, sections, checks.TITLES.get(lang, checks.TITLES["en"]))
 
 
 def export_files(session: Session) -> dict[str, bytes]:
@@ -510,6 +539,7 @@ def export_files(session: Session) -> dict[str, bytes]:
         for folder, kind, write in (
             ("topics", "chapter", _chapter_file),
             ("faq", "faq_category", _questions_file),
+            ("checks", "chapter", _checks_file),
         ):
             for key, fields in _live(state, kind):
                 written = write(state, key, lang)
@@ -521,7 +551,7 @@ def export_files(session: Session) -> dict[str, bytes]:
 #: What an export writes into its folder besides the content: the list of files it wrote, with their hashes, so
 #: the next export into the same folder removes only its own files, and only those nobody has changed since.
 EXPORT_MANIFEST = ".kiosk-export.json"
-_EXPORTED_PATH = re.compile(r"^(site\.yaml|illustrations/[^/]+|[a-z]{2}/(topics|faq)/[^/]+\.md)$")
+_EXPORTED_PATH = re.compile(r"^(site\.yaml|illustrations/[^/]+|[a-z]{2}/(topics|faq|checks)/[^/]+\.md)$")
 
 
 def _sha256(path: Path) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kiosk.config import LANGUAGE_NAMES, SETTINGS
-from kiosk.content import links, placeholders, readability
+from kiosk.content import checks, links, placeholders, readability
 from kiosk.content.parse import ContentSet, Document, Problem, Section, asked_of, review_date
 from kiosk.content.pictures import measure
 from kiosk.content.render import ALLOWED_RAW_TAGS, Rendered, markdown_problem, render
@@ -173,6 +173,9 @@ class _Checker:
                 self.check_chapter(doc)
             for doc in self.content.docs("faq", lang):
                 self.check_faq(doc)
+            self.check_unique_ids("check", lang)
+            for doc in self.content.docs("check", lang):
+                self.check_checks(doc)
         self.check_question_ids_unique()
         self.check_languages_agree()
         for name in sorted(set(self.content.pictures) - self.used_pictures):
@@ -209,6 +212,9 @@ class _Checker:
 
     def check_chapter(self, doc: Document) -> None:
         self.check_unpublished(doc)
+        take_home = doc.meta.get("take_home")
+        if isinstance(take_home, str) and take_home and take_home not in {s.id for s in doc.sections}:
+            self.error(doc, 2, f"take_home names {take_home!r}, which is not a page of this chapter")
         self.problems.extend(placeholder_problems(doc.path, doc.title_line, doc.title))
         self.problems.extend(placeholder_problems(doc.path, 2, str(doc.meta.get("summary") or "")))
         topic = doc.meta.get("kind", "topic") == "topic"
@@ -255,6 +261,45 @@ class _Checker:
             if self.readability:
                 self.check_words(doc, section, rendered, 10, ANSWER_WORDS_MAX)
 
+    def check_checks(self, doc: Document) -> None:
+        """A chapter's teach-back questions: for a topic chapter of this language, each in plain words, with
+        its explanation linking to a page (the format itself is checked as the file is read)."""
+        self.check_unpublished(doc)
+        chapters = {d.id: d for d in self.content.docs("chapter", doc.lang)}
+        chapter = chapters.get(doc.id)
+        if chapter is None:
+            self.error(doc, 2, f"id {doc.id!r} must be the id of a chapter in {doc.lang}/topics/")
+        elif chapter.meta.get("kind", "topic") != "topic":
+            self.error(doc, 2, f"{doc.id!r} is a reference chapter: questions belong to topic chapters")
+        if len(doc.sections) > checks.MAX_PER_CHAPTER:
+            self.warn(
+                doc,
+                doc.title_line,
+                f"{len(doc.sections)} questions: keep to {checks.MAX_PER_CHAPTER} or fewer",
+            )
+        for section in doc.sections:
+            plain = self.check_section(doc, section, allow_picture=False)
+            if self.readability and plain:
+                score = readability.page_score(f"{section.title}\n{plain}", doc.lang)
+                if not score.ok:
+                    target = "8 or below" if doc.lang == "en" else "70 or above"
+                    self.warn(doc, section.line, f"reads too hard: {score} (target {target})")
+
+    def check_answers_agree(self, ref_doc: Document, doc: Document) -> None:
+        """The same question has the same number of choices, and the same one right, in every language."""
+        ref = {s.id: checks.parse_body(s.markdown)[0] for s in ref_doc.sections}
+        for section in doc.sections:
+            body, ref_body = checks.parse_body(section.markdown)[0], ref.get(section.id)
+            if body is None or ref_body is None:
+                continue
+            if len(body.choices) != len(ref_body.choices) or body.answer != ref_body.answer:
+                self.error(
+                    doc,
+                    section.body_line,
+                    f"the choices differ from {ref_doc.path}: the same number, in the same order, with the same "
+                    "one ticked",
+                )
+
     def check_words(self, doc: Document, section: Section, plain: str, low: int, high: int) -> None:
         words = readability.word_count(plain)
         if not low <= words <= high:
@@ -283,7 +328,7 @@ class _Checker:
     def check_languages_agree(self) -> None:
         ref = self.reference
         ref_name = LANGUAGE_NAMES.get(ref, ref)
-        for kind in ("chapter", "faq"):
+        for kind in ("chapter", "faq", "check"):
             ref_docs = {d.id: d for d in self.content.docs(kind, ref)}
             for lang in self.content.languages[1:]:
                 name = LANGUAGE_NAMES.get(lang, lang)
@@ -297,6 +342,8 @@ class _Checker:
                         self.error(doc, 2, f"id {identifier!r} has no {ref_name} version in {ref}/")
                         continue
                     self.compare_sections(ref_doc_or_none, doc)
+                    if kind == "check":
+                        self.check_answers_agree(ref_doc_or_none, doc)
 
     def compare_sections(self, ref_doc: Document, doc: Document) -> None:
         ref_ids = [s.id for s in ref_doc.sections]

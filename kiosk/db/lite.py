@@ -36,9 +36,9 @@ Db = Union[sqlite3.Connection, "Session"]
 Params = Mapping[str, Any]
 
 #: The newest migration. `tests/unit/db/test_store.py` checks it against Alembic's own head.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 #: `schema_digest` of a database freshly migrated to SCHEMA_HEAD (kept true by the same test).
-SCHEMA_DIGEST = "f95645903e16272a2a277f8f78e58b6eb323b9473bbf0c699ced2cae93ae9e2b"
+SCHEMA_DIGEST = "a372d2209275977b0408ba4dd7281ab6cfef06af6c7282206de8562959066699"
 #: How long a connection waits for another program's write to finish before it reports "busy".
 BUSY_TIMEOUT_MS = 5000
 #: The first 16 bytes of every SQLite database file.

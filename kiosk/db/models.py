@@ -85,6 +85,7 @@ class Chapter(Placed, Tracked, Base):
     sources: Mapped[list[str]] = mapped_column(default=list)
     reviewed_on: Mapped[dt.date | None] = mapped_column(default=None)
     reviewed_by: Mapped[str] = mapped_column(String(200), default="")
+    take_home: Mapped[str] = mapped_column(String(80), default="")  # the page taken home, if not the summary
 
     texts: Mapped[list[ChapterText]] = relationship(back_populates="chapter", cascade="all, delete-orphan")
     pages: Mapped[list[Page]] = relationship(
@@ -124,6 +125,36 @@ class PageText(Rendered, Translated, Tracked, Base):
     image_caption: Mapped[str] = mapped_column(String(500), default="")
 
     page: Mapped[Page] = relationship(back_populates="texts")
+
+
+class Check(Placed, Tracked, Base):
+    """A chapter's teach-back question (language-neutral): which chapter, its id there, its place."""
+
+    __tablename__ = "checks"
+    __table_args__ = (UniqueConstraint("chapter_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chapter_id: Mapped[str] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+
+    chapter: Mapped[Chapter] = relationship()
+    texts: Mapped[list[CheckText]] = relationship(back_populates="check", cascade="all, delete-orphan")
+
+
+class CheckText(Rendered, Translated, Tracked, Base):
+    """A teach-back question in one language: its words and body (`markdown`: the choices, the right one ticked,
+    and why), and what is derived from the body when it is written (`kiosk.content.checks`): the choices, which
+    is right, the explanation (`html`, without its link to the page) and the page it links to."""
+
+    __tablename__ = "check_texts"
+
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), primary_key=True)
+    question: Mapped[str] = mapped_column(String(300))
+    choices: Mapped[list[str]] = mapped_column(default=list)
+    answer: Mapped[int] = mapped_column(Integer, default=0)
+    page: Mapped[str] = mapped_column(String(200), default="")
+
+    check: Mapped[Check] = relationship(back_populates="texts")
 
 
 class FaqCategory(Placed, Tracked, Base):

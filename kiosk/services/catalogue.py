@@ -7,6 +7,9 @@ written as placeholders (`{{clinic_phone}}`) are filled in from the current sett
 
 from __future__ import annotations
 
+import html as htmllib
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +41,7 @@ class ChapterCard:
     page_count: int
     reviewed_on: str | None = None  # the clinic's last clinical review (YYYY-MM-DD), and by whom
     reviewed_by: str = ""
+    take_home: str = ""  # the id of the page a patient takes home from this chapter ("": its summary)
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,29 @@ class CategoryView:
 
 
 @dataclass(frozen=True)
+class CheckView:
+    """A teach-back question: its words, the choices, which is right, why (HTML), and the page that explains."""
+
+    chapter_id: str
+    id: str
+    question: str
+    choices: tuple[str, ...]
+    answer: int
+    html: str
+    page: str  # chapter-id/page-id
+    lang: str
+    page_label: str = ""  # the words of the explanation's link to it, shown as a button instead
+
+    @property
+    def ref(self) -> str:
+        return f"{self.chapter_id}/{self.id}"
+
+
+@dataclass(frozen=True)
 class ChapterView:
     card: ChapterCard
     pages: tuple[PageView, ...]
+    checks: tuple[CheckView, ...] = ()
 
     @property
     def id(self) -> str:
@@ -140,10 +164,43 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
         "SELECT id, chapter_id, slug FROM pages WHERE published AND deleted_at IS NULL ORDER BY chapter_id, position",
     ):
         pages_by_chapter.setdefault(chapter_id, []).append((page_id, slug))
-    chapters: list[ChapterView] = []
-    for chapter_id, kind, reviewed_on, reviewed_by in query(
+    check_texts = {
+        (str(check_id), text_lang): (text_lang, *rest)
+        for check_id, text_lang, *rest in query(
+            db, "SELECT check_id, lang, question, choices, answer, html, page FROM check_texts"
+        )
+    }
+    checks_by_chapter: dict[str, list[CheckView]] = {}
+    for check_id, chapter_id, slug in query(
         db,
-        "SELECT id, kind, reviewed_on, reviewed_by FROM chapters WHERE published AND deleted_at IS NULL "
+        "SELECT id, chapter_id, slug FROM checks WHERE published AND deleted_at IS NULL "
+        "ORDER BY chapter_id, position",
+    ):
+        ctext_row = pick(check_texts, str(check_id))
+        if ctext_row is None:
+            continue
+        text_lang, question, choices, answer, why, page = ctext_row
+        options = json.loads(choices) if isinstance(choices, str) else list(choices)
+        link = re.search(rf'<a href="page:{re.escape(str(page))}">([^<]*)</a>', why)
+        if link is not None:  # the link becomes the button under the explanation
+            why = why[: link.start()].rstrip() + why[link.end() :]
+        checks_by_chapter.setdefault(chapter_id, []).append(
+            CheckView(
+                chapter_id,
+                slug,
+                text(question),
+                tuple(text(str(choice)) for choice in options),
+                int(answer),
+                html(why),
+                str(page),
+                text_lang,
+                text(htmllib.unescape(link.group(1))) if link else "",
+            )
+        )
+    chapters: list[ChapterView] = []
+    for chapter_id, kind, reviewed_on, reviewed_by, take_home in query(
+        db,
+        "SELECT id, kind, reviewed_on, reviewed_by, take_home FROM chapters WHERE published AND deleted_at IS NULL "
         "ORDER BY position",
     ):
         ctext = pick(chapter_texts, chapter_id)
@@ -179,8 +236,10 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
             len(pages),
             str(reviewed_on)[:10] if reviewed_on and reviewed_by else None,
             str(reviewed_by or ""),
+            str(take_home or ""),
         )
-        chapters.append(ChapterView(card, tuple(pages)))
+        checks = tuple(checks_by_chapter.get(chapter_id, ())) if kind == "topic" else ()
+        chapters.append(ChapterView(card, tuple(pages), checks))
     chapters.sort(key=lambda c: c.card.kind != "topic")  # reference chapters (sources) last, order kept
 
     category_texts = {

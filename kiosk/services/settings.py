@@ -24,6 +24,7 @@ class SiteSettings:
     after_hours_phone: str
     clinic_address: str
     clinic_website: str
+    take_home_url: str
     crisis_line: dict[str, str] = field(hash=False)
     languages: tuple[str, ...]
     idle_seconds: int

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from kiosk.content import checks
 from kiosk.content import history as history_log
 from kiosk.content.history import ITEM_KINDS, Snapshot, draft_key, review_key, text_of_draft
 from kiosk.content.parse import ID_PATTERN, MAX_PICTURE_BYTES, PICTURE_TYPES, Problem, Section
@@ -35,15 +36,16 @@ from kiosk.services import auth, search
 from kiosk.services.auth import Account
 from kiosk.services.settings import load_settings
 
-TEXT_KINDS = ("chapter_text", "page_text", "faq_category_text", "faq_entry_text")
+TEXT_KINDS = ("chapter_text", "page_text", "check_text", "faq_category_text", "faq_entry_text")
 TITLE_FIELD = {
     "chapter_text": "title",
     "page_text": "title",
+    "check_text": "question",
     "faq_category_text": "title",
     "faq_entry_text": "question",
 }
 #: Texts whose changes need a reviewer before patients see them.
-MEDICAL_TEXTS = ("page_text", "faq_entry_text")
+MEDICAL_TEXTS = ("page_text", "check_text", "faq_entry_text")
 #: Items a reviewer signs off: chapters (their pages together) and answers.
 REVIEWED_KINDS = ("chapter", "faq_entry")
 IMPORT_KINDS = ("bundled-import", "import", "pack-import")
@@ -105,8 +107,8 @@ class _Tree:
         for key, row in self.state.items():
             if key.lang:
                 self._texts.setdefault(key.item, {})[key.lang] = row
-            elif key.kind == "page":
-                self._children.setdefault(("page", key.chapter), []).append(key)
+            elif key.kind in ("page", "check"):
+                self._children.setdefault((key.kind, key.chapter), []).append(key)
             elif key.kind == "faq_entry":
                 self._children.setdefault(("faq_entry", row.fields.get("category")), []).append(key)
             else:
@@ -167,7 +169,7 @@ class _Tree:
         keys: ColumnElement[bool]
         if item.kind == "chapter":
             keys = (Revision.item_key == item.id) | Revision.item_key.startswith(f"{item.id}/")
-            kinds = ("chapter", "chapter_text", "page", "page_text")
+            kinds = ("chapter", "chapter_text", "page", "page_text", "check", "check_text")
         else:
             keys = Revision.item_key.in_((item.id, review_key(item.kind, item.id).id))
             kinds = ("faq_entry", "faq_entry_text", "review")
@@ -194,10 +196,14 @@ class _Tree:
 
 
 def content_tree(session: Session, lang: str, today: dt.date | None = None) -> tuple[tuple[Status, ...], ...]:
-    """(chapters with their pages, question categories with their questions), deleted items included."""
+    """(chapters with their pages and then their teach-back questions, question categories with their
+    questions), deleted items included."""
     tree = _Tree(session, lang, today or dt.date.today())
     chapters = tuple(
-        tree.status(chapter, tuple(tree.status(page) for page in tree.items("page", chapter.id)))
+        tree.status(
+            chapter,
+            tuple(tree.status(item) for kind in ("page", "check") for item in tree.items(kind, chapter.id)),
+        )
         for chapter in tree.items("chapter")
     )
     categories = tuple(
@@ -257,14 +263,21 @@ def targets(session: Session) -> Targets:
 
 def check(session: Session, key: Key, fields: Fields) -> list[Problem]:
     """The problems a text would have, as the editor shows them while staff type."""
-    if key.kind not in ("page_text", "faq_entry_text"):
+    if key.kind not in ("page_text", "faq_entry_text", "check_text"):
         return []
     section = Section(
         key.id, str(fields.get(TITLE_FIELD[key.kind], "")), str(fields.get("markdown", "")), 1, 1
     )
     problems, _ = check_text(
-        key.describe(), section, key.lang or "en", targets(session), answer=key.kind == "faq_entry_text"
+        key.describe(), section, key.lang or "en", targets(session), answer=key.kind != "page_text"
     )
+    if key.kind == "check_text":  # the choices, the one ticked and the link to a page, as in a file
+        _, found = checks.parse_body(section.markdown)
+        problems += [Problem(key.describe(), 1 + offset, message) for offset, message in found]
+        if len(section.title) > checks.MAX_QUESTION:
+            problems.append(
+                Problem(key.describe(), 1, f"a question is at most {checks.MAX_QUESTION} characters")
+            )
     return problems
 
 
@@ -304,7 +317,7 @@ def _live(state: dict[Key, Row], item: Key) -> bool:
     row = state.get(item)
     if row is None or row.fields.get("deleted") or not row.fields.get("published", True):
         return False
-    if item.kind == "page":
+    if item.kind in ("page", "check"):
         return _live(state, Key("chapter", item.chapter))
     if item.kind == "faq_entry":
         return _live(state, Key("faq_category", str(row.fields.get("category"))))
@@ -469,7 +482,9 @@ def delete(session: Session, key: Key, *, by: Account) -> None:
 
 
 def undelete(session: Session, key: Key, *, by: Account) -> None:
-    by.require("review" if key.kind in ("page", "faq_entry", "chapter") else "edit", "restore content")
+    by.require(
+        "review" if key.kind in ("page", "check", "faq_entry", "chapter") else "edit", "restore content"
+    )
     fields = _item(read_state(session), key)
     commit(
         session,
@@ -482,8 +497,8 @@ def undelete(session: Session, key: Key, *, by: Account) -> None:
 
 def _siblings(state: dict[Key, Row], key: Key) -> list[Key]:
     fields = state[key].fields
-    if key.kind == "page":
-        group = [k for k in state if k.kind == "page" and k.chapter == key.chapter]
+    if key.kind in ("page", "check"):
+        group = [k for k in state if k.kind == key.kind and k.chapter == key.chapter]
     elif key.kind == "faq_entry":
         group = [
             k
@@ -875,6 +890,7 @@ def restore_revision(session: Session, revision_id: int, *, by: Account) -> Key:
 NOUNS = {
     "chapter": ("chapter", "chapters"),
     "page": ("page", "pages"),
+    "check": ("teach-back question", "teach-back questions"),
     "faq_category": ("question group", "question groups"),
     "faq_entry": ("answer", "answers"),
     "asset": ("picture", "pictures"),
@@ -929,12 +945,12 @@ def _keys(changeset: ChangeSet) -> list[Key]:
 
 
 def _child_of(key: Key, items: set[Key]) -> bool:
-    """Whether a row belongs under one of `items` (a page under a chapter, a text under its item)."""
+    """Whether a row belongs under one of `items` (a page or question under a chapter, a text under its item)."""
     if key.kind in history_log.EXTRA_KINDS:
         return False
     if key.item in items:
         return True
-    return key.kind in ("page", "page_text") and Key("chapter", key.chapter) in items
+    return key.kind in ("page", "page_text", "check", "check_text") and Key("chapter", key.chapter) in items
 
 
 def _later(session: Session, changeset: ChangeSet) -> list[ChangeSet]:

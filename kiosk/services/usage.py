@@ -13,19 +13,39 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from kiosk.config import SUPPORTED_LANGUAGES
 from kiosk.db import lite
 from kiosk.db.lite import Db, execute, query
 from kiosk.services.catalogue import Catalogue
 
-#: Each event, and what its target is.
+#: Session lengths are counted in these buckets (minutes), never as times.
+MINUTE_BUCKETS = ("0-1", "1-3", "3-5", "5-10", "10-20", "20+")
+TEXT_SIZE_NAMES = ("normal", "large", "largest")
+
+#: Each event, and what its target is. Nothing here has a time finer than the day, and no two counts can be tied
+#: to the same visit: each is a total for the day.
 EVENTS = {
     "page": "a page entered: chapter-id/page-id",
     "question": "an answer opened: the question id",
+    "chapter-start": "a chapter's first page entered: the chapter id",
     "chapter-end": "a chapter read to its last page: the chapter id",
     "idle-reset": "a session ended by the idle timer: no target",
+    "start-over": "a session ended by the patient's 'Start over': no target",
+    "session": "a session begun (the attract screen touched): no target",
+    "session-minutes": "how long a session lasted, in a bucket of MINUTE_BUCKETS",
+    "session-language": "the language a session ended in: its code",
+    "session-text-size": "the text size a session ended in: one of TEXT_SIZE_NAMES",
+    "exit-page": "the page a session ended on: chapter-id/page-id",
+    "search-empty": "a search that found nothing (never its words): no target",
+    "helpful-yes": "'Was this helpful?' answered yes: the question id",
+    "helpful-no": "'Was this helpful?' answered no: the question id",
+    "check-right": "a teach-back question answered right at the first try: chapter-id/question-id",
+    "check-not-yet": "a teach-back question answered otherwise at the first try: chapter-id/question-id",
+    "check-skipped": "the teach-back questions skipped, at this question: chapter-id/question-id",
+    "take-home": "a take-home code shown: the chapter id, question id or chapter-id/page-id",
 }
 MAX_TARGET = 200
 
@@ -37,6 +57,7 @@ class Known:
     pages: frozenset[str] = frozenset()
     questions: frozenset[str] = frozenset()
     chapters: frozenset[str] = frozenset()
+    checks: frozenset[str] = frozenset()
 
     @classmethod
     def from_catalogue(cls, catalogue: Catalogue) -> Known:
@@ -44,10 +65,26 @@ class Known:
             pages=frozenset(f"{c.id}/{p.id}" for c in catalogue.chapters for p in c.pages),
             questions=frozenset(q.id for c in catalogue.categories for q in c.questions),
             chapters=frozenset(c.id for c in catalogue.chapters),
+            checks=frozenset(check.ref for c in catalogue.chapters for check in c.checks),
         )
 
     def allows(self, event: str, target: str) -> bool:
-        ids = {"page": self.pages, "question": self.questions, "chapter-end": self.chapters}.get(event)
+        ids: Collection[str] | None = {
+            "page": self.pages,
+            "exit-page": self.pages,
+            "question": self.questions,
+            "helpful-yes": self.questions,
+            "helpful-no": self.questions,
+            "chapter-start": self.chapters,
+            "chapter-end": self.chapters,
+            "check-right": self.checks,
+            "check-not-yet": self.checks,
+            "check-skipped": self.checks,
+            "take-home": self.chapters | self.questions | self.pages,
+            "session-minutes": MINUTE_BUCKETS,
+            "session-language": SUPPORTED_LANGUAGES,
+            "session-text-size": TEXT_SIZE_NAMES,
+        }.get(event)
         return target == "" if ids is None else target in ids
 
 
@@ -59,6 +96,9 @@ def known_in(db: Db) -> Known:
         ),
         questions=frozenset(str(row[0]) for row in query(db, "SELECT id FROM faq_entries")),
         chapters=frozenset(str(row[0]) for row in query(db, "SELECT id FROM chapters")),
+        checks=frozenset(
+            f"{chapter}/{slug}" for chapter, slug in query(db, "SELECT chapter_id, slug FROM checks")
+        ),
     )
 
 
@@ -76,6 +116,15 @@ def count_key(known: Known, event: str, target: str = "", day: dt.date | None = 
             f"usage event {event!r} refused: its target is not the id of anything in the content"
         )
     return ((day or dt.date.today()).isoformat(), event, target[:MAX_TARGET])
+
+
+def minutes_bucket(seconds: float) -> str:
+    """The bucket of `MINUTE_BUCKETS` a session of `seconds` falls in."""
+    minutes = max(0.0, seconds) / 60
+    for bucket in MINUTE_BUCKETS[:-1]:
+        if minutes < float(bucket.split("-")[1]):
+            return bucket
+    return MINUTE_BUCKETS[-1]
 
 
 def record_counts(db: Db, counts: Mapping[CountKey, int]) -> None:

@@ -194,6 +194,15 @@ class ContentSource(QObject):
             self.notices.remove(notice)
             self.notices_changed.emit()
 
+    def shares_counts(self) -> bool:
+        """Whether this kiosk has joined a clinic group's hub, which its daily counts are sent to."""
+        from kiosk.services import fleet
+
+        try:
+            return fleet.stored_link(self.connection) is not None
+        except (sqlite3.Error, StoreError):
+            return False
+
     def has_pin(self) -> bool:
         """Whether anybody can log in at all."""
         return auth.has_accounts(self.connection)

@@ -21,14 +21,15 @@ from kiosk.ui import pictures
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.screens.faq import FaqScreen
+from kiosk.ui.screens.teach_back import TeachBackScreen
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
     from kiosk.db.store import Store
 
-PATIENT = ("attract", "home", "reader", "faq", "idle-warning")
-STAFF = ("staff-login", "staff-menu", "staff-editor")
+PATIENT = ("attract", "home", "reader", "faq", "teach-back", "take-home", "privacy", "idle-warning")
+STAFF = ("staff-login", "staff-menu", "staff-editor", "staff-insights")
 #: Who is shown signed in on the staff screens' pictures (no account is needed to take them).
 SHOWN_STAFF = Account("Clinic staff", ROLES)
 
@@ -45,6 +46,7 @@ class Shot:
     query: str = ""
     question: str = ""
     dpi: float | None = None  # the screen's, if known; else text scales with the window
+    answer: int | None = None  # teach-back: the choice tapped (1-based), to show why
 
 
 def screens() -> tuple[str, ...]:
@@ -84,6 +86,23 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
             faq.search.setText(shot.query)
             faq.search_timer.stop()
             faq._rebuild()
+    elif shot.screen == "teach-back":
+        chapters = [c for c in window.source.catalogue(window.session.lang).chapters if c.checks]
+        chapter = (shot.page or "").partition("/")[0] or (chapters[0].id if chapters else "")
+        question: int | str = int(shot.question) - 1 if shot.question.isdigit() else shot.question or 0
+        window.navigate("teach-back", chapter=chapter, question=question)
+        teach = window.screen_named("teach-back")
+        assert isinstance(teach, TeachBackScreen)
+        if shot.answer:
+            teach.choose(shot.answer - 1)
+    elif shot.screen == "take-home":
+        if shot.question:
+            window.navigate("take-home", question=shot.question)
+        elif "/" in (shot.page or ""):
+            window.navigate("take-home", page=shot.page)
+        else:
+            chapter = shot.page or window.source.catalogue(window.session.lang).chapters[0].id
+            window.navigate("take-home", chapter=chapter)
     elif shot.screen == "staff-editor":
         window.ctx.staff = SHOWN_STAFF
         window.move_to("staff-console")
@@ -94,6 +113,12 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
         if key not in console.statuses():
             key = next(iter(console.statuses()))
         console.open_item(key)
+    elif shot.screen == "staff-insights":
+        window.ctx.staff = SHOWN_STAFF
+        window.move_to("staff-console")
+        console = window.screen_named("staff-console")
+        assert isinstance(console, StaffConsole)
+        console.show_panel("insights")
     elif shot.screen == "idle-warning":
         window.idle._on_idle()
     elif shot.screen != "home":

@@ -26,22 +26,37 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import LANGUAGE_NAMES
+from kiosk.services import usage
 from kiosk.ui.data import ContentSource
 from kiosk.ui.lockdown import CornerGesture, IdleWatcher, wipe_traces
 from kiosk.ui.screens import FONT_FAMILY, Context, Screen
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.screens.privacy import PrivacyScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.screens.staff import StaffLoginScreen, StaffMenuScreen
+from kiosk.ui.screens.take_home import TakeHomeScreen
+from kiosk.ui.screens.teach_back import TeachBackScreen
 from kiosk.ui.session import PatientSession
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, TEXT_SIZES, metrics_for, screen_mm_per_px, stylesheet
 from kiosk.ui.widgets import FlowLayout, PictureView, TouchButton, label, set_prop
 
 log = logging.getLogger(__name__)
 
-SCREEN_NAMES = ("attract", "home", "reader", "faq", "staff-login", "staff-menu", "staff-console")
-PATIENT_SCREENS = ("home", "reader", "faq")
+SCREEN_NAMES = (
+    "attract",
+    "home",
+    "reader",
+    "faq",
+    "teach-back",
+    "take-home",
+    "privacy",
+    "staff-login",
+    "staff-menu",
+    "staff-console",
+)
+PATIENT_SCREENS = ("home", "reader", "faq", "teach-back", "take-home", "privacy")
 STAFF_SCREENS = ("staff-login", "staff-menu", "staff-console")
 STAFF_IDLE_SECONDS = 600  # staff at work in the console get longer before they are logged out
 WAKE_GUARD_MS = 400
@@ -211,8 +226,13 @@ class Footer(QFrame):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.crisis = label("", "body", name="CrisisLine")
         self.crisis.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        #: "What this kiosk records", on every patient screen (not the attract screen: nothing there is pressable).
+        self.records = TouchButton("", "footer")
+        self.records.setObjectName("RecordsButton")
+        self.records.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.crisis)
+        layout.addWidget(self.crisis, 1)
+        layout.addWidget(self.records)
         self.layout_ = layout
 
 
@@ -319,6 +339,7 @@ class KioskWindow(QWidget):
         self.bar.back_button.clicked.connect(self.go_back)
         self.bar.start_over_button.clicked.connect(self.start_over)
         self.footer = Footer()
+        self.footer.records.clicked.connect(lambda: self.navigate("privacy"))
         self.stack = ScreenStack()
         self.screens: dict[
             str, Screen
@@ -344,6 +365,8 @@ class KioskWindow(QWidget):
         self.gesture.triggered.connect(self.enter_staff)
         self.gesture.install()
         self._wake_guard = QElapsedTimer()
+        #: How long the patient's session has lasted (counted only as a bucket of minutes when it ends).
+        self.session_clock = QElapsedTimer()
         self._guarding = False
         self.restyle_timer = QTimer(self)
         self.restyle_timer.setObjectName("restyle_timer")
@@ -406,6 +429,9 @@ class KioskWindow(QWidget):
             "home": HomeScreen,
             "reader": ReaderScreen,
             "faq": FaqScreen,
+            "teach-back": TeachBackScreen,
+            "take-home": TakeHomeScreen,
+            "privacy": PrivacyScreen,
             "staff-login": StaffLoginScreen,
         }
         return kinds[name](self.ctx)
@@ -430,6 +456,7 @@ class KioskWindow(QWidget):
             self.history.clear()
         screen.enter(**args)
         self.bar.setVisible(name in PATIENT_SCREENS)
+        self.footer.records.setVisible(name in PATIENT_SCREENS and name != "privacy")
         self._show_back()
         settings = self.source.settings()
         idle = STAFF_IDLE_SECONDS if name == "staff-console" else settings.idle_seconds
@@ -485,13 +512,15 @@ class KioskWindow(QWidget):
     def start_over(self) -> None:
         """The patient is done: wipe the session now, as an idle reset would."""
         log.info("the patient chose to start over")
-        self.reset_session()
+        self.reset_session(reason="start-over")
 
     def wake(self) -> None:
         """The attract screen was touched: show home, and swallow input for a moment so the same touch cannot
         press anything on it."""
         self._wake_guard.start()
         self._guarding = True
+        self.session_clock.start()
+        self.source.record("session")
         self.move_to("home")
 
     def keep_reading(self) -> None:
@@ -512,9 +541,10 @@ class KioskWindow(QWidget):
         self.move_to("attract")
         self.session_reset.emit()
 
-    def _end_session(self, *, counted: bool) -> None:
+    def _end_session(self, *, counted: bool, reason: str = "idle-reset") -> None:
         if counted:
-            self.source.record("idle-reset")
+            self._count_session_end(reason)
+        self.session_clock.invalidate()
         self.overlay.hide()
         wipe_traces(self)
         for screen in self.screens.values():
@@ -525,11 +555,28 @@ class KioskWindow(QWidget):
         self.source.flush_usage()
         self.source.check_outside_changes()
 
-    def reset_session(self) -> None:
+    def _count_session_end(self, reason: str) -> None:
+        """How the session ended, and, as separate daily totals that no one can join back into a visit: how long
+        it lasted (a bucket), its language and text size, and the page it stopped on."""
+        self.source.record(reason)
+        if not self.session_clock.isValid():
+            return
+        seconds = self.session_clock.elapsed() / 1000
+        if reason == "idle-reset":  # the patient left when the screen went quiet, not when it reset
+            settings = self.source.settings()
+            seconds -= settings.idle_seconds + settings.countdown_seconds
+        self.source.record("session-minutes", usage.minutes_bucket(seconds))
+        self.source.record("session-language", self.session.lang)
+        self.source.record("session-text-size", usage.TEXT_SIZE_NAMES[self.session.text_size])
+        reader = self.screens.get("reader")
+        if self.current == "reader" and isinstance(reader, ReaderScreen) and reader.current_page:
+            self.source.record("exit-page", reader.current_page)
+
+    def reset_session(self, reason: str = "idle-reset") -> None:
         """The patient walked away (or staff did): forget everything they did and return to the attract screen.
         Content another program changed meanwhile (a restore, an import) is loaded now, between patients."""
         log.info("idle reset: session wiped")
-        self._end_session(counted=self.current not in STAFF_SCREENS)
+        self._end_session(counted=self.current not in STAFF_SCREENS, reason=reason)
         self.move_to("attract")
         self.session_reset.emit()
 
@@ -578,6 +625,7 @@ class KioskWindow(QWidget):
         portrait = self.height() > self.width()
         ctx.portrait = portrait
         mm_per_px = self.mm_per_px()
+        ctx.mm_per_px = mm_per_px
         ctx.metrics = metrics_for(self.width(), self.height(), self._text_level(), mm_per_px)
         self._styled_for = (self.width(), self.height(), mm_per_px)
         ctx.palette = HIGH_CONTRAST if self.session.high_contrast else NORMAL
@@ -590,8 +638,11 @@ class KioskWindow(QWidget):
         settings = self.source.settings()
         self.bar.refresh(settings.clinic_name, self.source.picture(settings.clinic_logo))
         m = ctx.metrics
-        self.footer.layout_.setContentsMargins(m.px(24), m.px(12), m.px(24), m.px(12))
+        # The button (a 48 px target at least) sets the footer's height: no margin above or below it, so the
+        # footer is no taller than the crisis line alone was, and the page keeps its room.
+        self.footer.layout_.setContentsMargins(m.px(24), 0, m.px(8), 0)
         self.footer.crisis.setText(settings.crisis_text(self.session.lang))
+        self.footer.records.setText(ctx.tr("privacy.link"))
         # Only the screen on show is redrawn now; the others when they are next shown, so a change staff make
         # (5,000 new answers, say) never makes the event loop wait for screens nobody is looking at.
         for name, screen in self.screens.items():
@@ -648,6 +699,9 @@ class KioskWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.allow_close:
+            showing = self.screens.get(self.current)
+            if showing is not None:  # its timers (the attract loop's) stop with it, not after the window
+                showing.leave()
             self.idle.stop()
             self.gesture.uninstall()
             self.source.close()

@@ -150,6 +150,10 @@ SHOTS: list[dict[str, Any]] = [{"screen": screen} for screen in SCREENS] + [
     {"screen": "reader", "page": "what-is-ketamine/summary", "text_size": 2},
     {"screen": "faq", "query": "can i drive"},
     {"screen": "home", "text_size": 2, "high_contrast": True},
+    {"screen": "teach-back", "page": "treatment-day", "answer": 1, "lang": "es"},
+    {"screen": "teach-back", "page": "side-effects-and-risks", "question": "2", "answer": 2, "text_size": 2},
+    {"screen": "take-home", "question": "can-i-drive", "text_size": 2, "lang": "es"},
+    {"screen": "take-home", "page": "treatment-day/after"},
 ]
 
 
@@ -173,7 +177,7 @@ def test_kiosk_screenshot_draws_what_the_real_window_shows(
             "--text-size",
             ("normal", "large", "largest")[int(shot.get("text_size", 0))],
         ]
-        for option in ("page", "lang", "query"):
+        for option in ("page", "lang", "query", "question", "answer"):
             if option in shot:
                 command += [f"--{option}", str(shot[option])]
         if shot.get("high_contrast"):

@@ -288,11 +288,17 @@ def test_a_backup_that_opens_but_is_damaged_inside_is_refused(
         connection.commit()
         connection.close()
     else:
+        connection = sqlite3.connect(damaged)
+        schema = {
+            n - 1 for (n,) in connection.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")
+        }
+        connection.close()
         data = bytearray(damaged.read_bytes())
         page = backup.PAGE_SIZE
         pages = len(data) // page
         for number in range(pages // 2, pages, 3):  # break the b-tree headers of some later pages
-            data[number * page : number * page + 8] = b"\xaa" * 8
+            if number not in schema:  # the schema's own pages stay whole: the file must still open
+                data[number * page : number * page + 8] = b"\xaa" * 8
         damaged.write_bytes(bytes(data))
     connection = sqlite3.connect(damaged)
     try:

@@ -99,7 +99,10 @@ def test_history_undo_says_what_it_will_do_and_asks(
     assert first["kind"] == "bundled-import" and first["author"] == "command line"
     code, out, err = run([*db, "history", "undo", str(first["id"])], capsys, monkeypatch)
     assert code == 2 and "add --yes" in err  # not a terminal and no --yes: nothing is done
-    assert "This removes 2 chapters, 5 pages, 1 question group, 2 answers and 2 pictures" in out
+    assert (
+        "This removes 2 chapters, 5 pages, 2 teach-back questions, 1 question group, 2 answers and 2 pictures"
+        in out
+    )
     code, out, _ = run([*db, "history", "undo", str(first["id"]), "--yes"], capsys, monkeypatch)
     assert code == 0 and out.endswith(f"undone: {first['summary']}\n")
     code, out, _ = run([*db, "history", "list", "--json"], capsys, monkeypatch)

@@ -26,6 +26,8 @@ class Context:
         self.palette: Palette = NORMAL
         self.metrics: Metrics = metrics_for(1920, 1080)
         self.portrait = False
+        #: The screen's millimetres per pixel, where it reports a believable physical size (None: unknown).
+        self.mm_per_px: float | None = None
         #: Who is logged in to the staff screens (None: nobody), and the language they work in, which is theirs:
         #: it never changes what patients see.
         self.staff: Account | None = None

@@ -96,6 +96,9 @@ class QuestionItem(QWidget):
 
     toggled = Signal(str)
     link_activated = Signal(str)
+    #: "Was this helpful?" answered: (question id, yes).
+    rated = Signal(str, bool)
+    take_home = Signal(str)
 
     def __init__(self, question: QuestionView, ctx: Context) -> None:
         super().__init__()
@@ -128,18 +131,51 @@ class QuestionItem(QWidget):
     def _answer_card(self) -> TapArea:
         if self._answer is None:
             self._answer = TapArea("AnswerCard")
-            pad = self.ctx.metrics.px(20)
-            box = QHBoxLayout(self._answer)
-            box.setContentsMargins(pad, pad, pad, pad)
+            m = self.ctx.metrics
+            pad = m.px(20)
+            card = QVBoxLayout(self._answer)
+            card.setContentsMargins(pad, pad, pad, pad)
+            card.setSpacing(m.px(16))
+            box = QHBoxLayout()
             self._answer_text = TextView(fit_height=True)
             self._answer_text.link_activated.connect(self.link_activated)
             self._answer_text.setMaximumWidth(line_width(self.ctx.font()))  # a comfortable line, however wide
             box.addWidget(self._answer_text, 1)
             box.addStretch(0)  # on a wide screen the answer keeps to the left, under its question
+            card.addLayout(box)
+            # Under the answer: was it helpful (counted per answer, once per patient), and take it home.
+            actions = QHBoxLayout()
+            actions.setSpacing(m.px(12))
+            self.helpful_label = label(self.ctx.tr("faq.helpful"), "body", wrap=False, name="HelpfulLabel")
+            self.helpful_yes = TouchButton(self.ctx.tr("faq.helpful_yes"))
+            self.helpful_no = TouchButton(self.ctx.tr("faq.helpful_no"))
+            self.thanks = label(self.ctx.tr("faq.helpful_thanks"), "body", wrap=False, name="HelpfulThanks")
+            self.thanks.hide()
+            self.helpful_yes.clicked.connect(lambda: self._rate(True))
+            self.helpful_no.clicked.connect(lambda: self._rate(False))
+            self.take_home_button = TouchButton(self.ctx.tr("take.button"))
+            self.take_home_button.setObjectName("TakeHomeButton")
+            self.take_home_button.clicked.connect(lambda: self.take_home.emit(self.question.id))
+            for widget in (self.helpful_label, self.helpful_yes, self.helpful_no, self.thanks):
+                actions.addWidget(widget)
+            actions.addStretch(1)
+            actions.addWidget(self.take_home_button)
+            card.addLayout(actions)
             self._answer.hide()
             self.layout_.addWidget(self._answer)
             self._answer_text.set_content(self.question.html, self.ctx.css(), self.ctx.font())
         return self._answer
+
+    def _rate(self, helpful: bool) -> None:
+        self.show_rated()
+        self.rated.emit(self.question.id, helpful)
+
+    def show_rated(self) -> None:
+        """Thanked: the question is not asked again of this patient."""
+        self._answer_card()
+        for widget in (self.helpful_label, self.helpful_yes, self.helpful_no):
+            widget.hide()
+        self.thanks.show()
 
     @property
     def answer_text(self) -> TextView:
@@ -152,9 +188,11 @@ class QuestionItem(QWidget):
     def is_open(self) -> bool:
         return self._answer is not None and not self._answer.isHidden()
 
-    def set_open(self, open_: bool) -> None:
+    def set_open(self, open_: bool, rated: bool = False) -> None:
         if open_:
             self._answer_card().show()
+            if rated:
+                self.show_rated()
         elif self._answer is not None:
             self._answer.hide()
         self.marker.setText("−" if open_ else "+")
@@ -166,6 +204,8 @@ class FaqScreen(Screen):
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        #: Answers this patient said were helpful or not: asked once per answer, forgotten when the session ends.
+        self.rated: set[str] = set()
         self.category = MOST_ASKED
         self.open_id = ""
         self.items: dict[str, QuestionItem] = {}
@@ -281,6 +321,7 @@ class FaqScreen(Screen):
         self.pause_timer.stop()
 
     def reset(self) -> None:
+        self.rated = set()
         self._set_query("")
         self.category = MOST_ASKED
         self.open_id = ""
@@ -355,14 +396,22 @@ class FaqScreen(Screen):
         self.items = {}
         self.page_results = []
 
+    def _on_rated(self, question_id: str, helpful: bool) -> None:
+        if question_id in self.rated:
+            return
+        self.rated.add(question_id)
+        self.ctx.source.record("helpful-yes" if helpful else "helpful-no", question_id)
+
     def _add_question(self, question: QuestionView) -> None:
         item = QuestionItem(question, self.ctx)
         item.toggled.connect(self.toggle)
         item.link_activated.connect(self.open_link)
+        item.rated.connect(self._on_rated)
+        item.take_home.connect(lambda qid: self.go("take-home", question=qid))
         self.items[question.id] = item
         self.list_layout.addWidget(item)
         if question.id == self.open_id:
-            item.set_open(True)
+            item.set_open(True, question.id in self.rated)
 
     def _rebuild(self, *, force: bool = False) -> None:
         """Show the questions for the chosen topic or the search, with `open_id` open. The list is only made
@@ -427,6 +476,7 @@ class FaqScreen(Screen):
         query = self.query
         no_answer = bool(query) and not self._found and self.paused
         if no_answer and not self.no_results.isVisible():
+            self.ctx.source.record("search-empty")  # that a search found nothing: never its words
             self._clear_list()
             self._listed = None
             self.hide_keyboard()  # the topics are the way on now, and they need the room
@@ -450,7 +500,7 @@ class FaqScreen(Screen):
             self._opened_from_list = False
             self.forgotten.emit()
         for qid, item in self.items.items():
-            item.set_open(opening and qid == question_id)
+            item.set_open(opening and qid == question_id, qid in self.rated)
         self.open_id = question_id if opening else ""
         if opening:
             self.hide_keyboard()

@@ -80,8 +80,10 @@ class EndView(QWidget):
         self.ctx = ctx
         self.finished = label("", "heading", name="FinishedTitle")
         self.reviewed = label("", "muted", name="ReviewedBy")
+        self.check = WrapButton("", "primary")
         self.up_next = WrapButton("", "primary")
         self.all_topics = WrapButton("")
+        self.take_home = WrapButton("")
         self.related_label = label("", "heading")
         self.related = QWidget()
         self.related_box = QVBoxLayout(self.related)
@@ -91,15 +93,25 @@ class EndView(QWidget):
         inner.setObjectName("EndColumn")
         column = QVBoxLayout(inner)
         column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()  # the chapter's own next steps side by side: they are short
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.all_topics)
+        row.addWidget(self.take_home)
+        row.addStretch(1)
+        self.row = row
         for widget in (
             self.finished,
             self.reviewed,
+            self.check,
             self.up_next,
-            self.all_topics,
+            row,
             self.related_label,
             self.related,
         ):
-            column.addWidget(widget)
+            if isinstance(widget, QHBoxLayout):
+                column.addLayout(widget)
+            else:
+                column.addWidget(widget)
         column.addStretch(1)
         self.column = column
         self.scroll_area = QScrollArea()
@@ -125,12 +137,18 @@ class EndView(QWidget):
         self.reviewed.setVisible(card.reviewed_on is not None)
         if card.reviewed_on is not None:  # the clinic's sign-off, where it has given one
             self.reviewed.setText(ctx.tr("reader.reviewed", name=card.reviewed_by, date=card.reviewed_on))
+        self.check.setVisible(bool(chapter.checks))
+        self.check.set_text(ctx.tr("reader.check", count=len(chapter.checks)) + "  →")
+        self.check.set_padding(pad, pad // 2)
         self.up_next.setVisible(following is not None)
         if following is not None:
             self.up_next.set_text(ctx.tr("reader.next_chapter", title=following.title) + "  →")
         self.up_next.set_padding(pad, pad // 2)
         self.all_topics.set_text(ctx.tr("reader.all_topics"))
         self.all_topics.set_padding(pad, pad // 2)
+        self.row.setSpacing(m.px(14))
+        self.take_home.set_text(ctx.tr("take.button"))
+        self.take_home.set_padding(pad, pad // 2)
         clear_layout(self.related_box)
         self.questions = []
         for question in questions:
@@ -516,6 +534,8 @@ class ReaderScreen(Screen):
             card.text.link_activated.connect(self.open_link)  # the second column passes its links on too
             card.end.up_next.clicked.connect(self.next_chapter)
             card.end.all_topics.clicked.connect(lambda: self.go("home"))
+            card.end.check.clicked.connect(lambda: self.go("teach-back", chapter=self.chapter_id))
+            card.end.take_home.clicked.connect(lambda: self.go("take-home", chapter=self.chapter_id))
 
         self.back_button = TouchButton("", "primary")
         self.back_button.setObjectName("PreviousButton")
@@ -598,6 +618,13 @@ class ReaderScreen(Screen):
     def _load(self) -> None:
         self.chapter = self.ctx.source.catalogue(self.ctx.lang).chapter(self.chapter_id)
 
+    @property
+    def current_page(self) -> str:
+        """chapter-id/page-id of the page showing ("" at the chapter's end, or with no chapter)."""
+        if self.chapter is None or self.at_end:
+            return ""
+        return f"{self.chapter_id}/{self.chapter.pages[self.index].id}"
+
     # --- navigation --------------------------------------------------------------------------------------------
 
     @property
@@ -660,6 +687,8 @@ class ReaderScreen(Screen):
                 self.ctx.source.record("chapter-end", self.chapter_id)
             elif self.chapter is not None:
                 self.ctx.source.record("page", f"{self.chapter_id}/{self.chapter.pages[index].id}")
+                if index == 0:
+                    self.ctx.source.record("chapter-start", self.chapter_id)
 
     def next(self) -> None:
         if self.chapter is None:

@@ -38,6 +38,7 @@ from kiosk.ui.keys import FULL_ROWS, Keyboard
 from kiosk.ui.screens import Context, Screen
 from kiosk.ui.staff.data import StaffSource
 from kiosk.ui.staff.editor import ItemEditor, TextEditor
+from kiosk.ui.staff.insights import InsightsPanel
 from kiosk.ui.staff.panels import (
     AddPanel,
     ChangesPanel,
@@ -105,6 +106,7 @@ class StaffConsole(Screen):
                 ("settings", "Settings"),
                 ("transfer", "Packs and backups"),
                 ("changes", "Recent changes"),
+                ("insights", "Insights"),
             )
         ):
             button = TouchButton(caption)
@@ -132,6 +134,7 @@ class StaffConsole(Screen):
         self.picker = PickerPanel(self.staff)
         self.picker.chosen.connect(self._on_picked)
         self.picker.cancelled.connect(lambda: self.show_panel("editor"))
+        self.insights = InsightsPanel(self.staff, self.message, lambda: self.editing_lang)
         self.adder = AddPanel(self.staff, self.message)
         self.adder.added.connect(self._on_added)
         self.welcome = label(
@@ -149,6 +152,7 @@ class StaffConsole(Screen):
             "settings": self.settings_panel,
             "transfer": self.transfer,
             "pictures": self.pictures,
+            "insights": self.insights,
             "picker": self.picker,
             "add": self.adder,
         }
@@ -350,7 +354,7 @@ class StaffConsole(Screen):
     def show_panel(self, name: str) -> None:
         panel = self.panel_names[name]
         refresh = getattr(panel, "refresh", None)
-        if name in ("changes", "settings", "transfer", "pictures") and callable(refresh):
+        if name in ("changes", "settings", "transfer", "pictures", "insights") and callable(refresh):
             refresh()
         self.panels.setCurrentWidget(self.scrolls[name])
         for section, button in self.sections.items():
@@ -422,7 +426,10 @@ class StaffConsole(Screen):
                 self.tree.setCurrentItem(found)
 
     def _node(self, status: Status) -> QTreeWidgetItem:
-        node = QTreeWidgetItem([status.title, ", ".join(status.badges)])
+        title = status.title
+        if status.key.kind == "check":  # a teach-back question, listed after the chapter's pages
+            title = f"{phrase('Check', self.ctx.staff_lang)}: {title}"
+        node = QTreeWidgetItem([title, ", ".join(status.badges)])
         node.setData(0, ROLE, status)
         if status.deleted:
             font = node.font(0)

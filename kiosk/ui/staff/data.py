@@ -34,7 +34,7 @@ from kiosk.content.state import Fields, Key
 from kiosk.content.sync import ImportPlan
 from kiosk.content.validate import Targets
 from kiosk.errors import AuthError, ContentError, KioskError
-from kiosk.services import auth, fleet, library, staff
+from kiosk.services import auth, fleet, insights, library, staff
 from kiosk.services.auth import Account
 from kiosk.services.catalogue import Catalogue
 from kiosk.services.settings import SiteSettings, load_settings, update_settings
@@ -358,6 +358,16 @@ class StaffSource:
 
     def backups(self) -> list[BackupFile]:
         return library.backups(self.store.path)
+
+    def insights(self, days: int, lang: str) -> insights.Insights:
+        """The dashboard's numbers, counts still in memory included (they are written first)."""
+        self.source.flush_usage()
+        catalogue = self.source.catalogue(lang)
+        return self.read(lambda s: insights.summarize(s, days, catalogue=catalogue))
+
+    def export_insights(self, path: Path, days: int | None) -> int:
+        self.source.flush_usage()
+        return self.read(lambda s: insights.write_csv(s, path, days))
 
     # changing
     def save_text(self, key: Key, fields: Fields) -> list[Problem]:

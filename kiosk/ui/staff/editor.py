@@ -6,6 +6,7 @@ drawn at the kiosk's size, then scaled to fit: what staff see is what patients w
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.content import checks
 from kiosk.content.render import markdown_problem, render
 from kiosk.content.state import Fields, Key
 from kiosk.services.catalogue import PageView, QuestionView
@@ -40,6 +42,10 @@ KIOSK_SIZE = QSize(1856, 760)  # the reader's page area on a 1920x1080 kiosk
 #: The preview is never drawn smaller than half the size patients see it at (it scrolls rather than shrink more).
 MIN_PREVIEW_SCALE = 0.5
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+#: Texts with a body to edit (Markdown): pages, answers and teach-back questions.
+BODY_KINDS = ("page_text", "faq_entry_text", "check_text")
 
 
 class Preview(QLabel):
@@ -166,6 +172,8 @@ class TextEditor(QFrame):
         tools = QHBoxLayout()
         self.tool_buttons: dict[str, TouchButton] = {}
         actions = {"bold": ("Bold", self.make_bold), "list": ("List", self.make_list)}
+        if key.kind == "check_text":  # choices are list items; why links to the page that explains it
+            actions = {"bold": ("Bold", self.make_bold), "page": ("Link to a page", self.pick_page)}
         if key.kind in ("page_text", "faq_entry_text"):
             actions |= {
                 "page": ("Link to a page", self.pick_page),
@@ -188,7 +196,7 @@ class TextEditor(QFrame):
         self.title_label = label(self._title_caption(), "body")
         layout.addWidget(self.title_label)
         layout.addWidget(self.title)
-        has_body = key.kind in ("page_text", "faq_entry_text")
+        has_body = key.kind in BODY_KINDS
         if key.kind == "chapter_text":
             layout.addWidget(label("One line for the home screen tile", "body"))
             layout.addWidget(self.summary)
@@ -218,6 +226,7 @@ class TextEditor(QFrame):
     def _title_caption(self) -> str:
         return {
             "faq_entry_text": "Question",
+            "check_text": "Question or statement (then the choices: '- [x] right', '- [ ] other', and why)",
             "chapter_text": "Chapter title",
             "page_text": "Page heading",
             "faq_category_text": "Group title",
@@ -251,7 +260,7 @@ class TextEditor(QFrame):
 
     def fields(self) -> Fields:
         fields: Fields = {TITLE_FIELD[self.key.kind]: self.title.text()}
-        if self.key.kind in ("page_text", "faq_entry_text"):
+        if self.key.kind in BODY_KINDS:
             fields["markdown"] = self.markdown.toPlainText()
         if self.key.kind == "chapter_text":
             fields["summary"] = self.summary.text()
@@ -265,7 +274,7 @@ class TextEditor(QFrame):
 
     def check(self) -> None:
         self.warnings.clear()
-        if self.key.kind in ("page_text", "faq_entry_text"):
+        if self.key.kind in BODY_KINDS:
             for problem in self.staff.check(self.key, self.fields()):
                 prefix = "Error" if problem.severity == "error" else "Warning"
                 self.warnings.addItem(f"{prefix}: {problem.message}")
@@ -491,7 +500,10 @@ class ItemEditor(QWidget):
         lang, editor = next(iter(self.editors.items()))
         fields = editor.fields()
         kind = self.status.key.kind
-        if kind in ("page", "faq_entry") and markdown_problem(str(fields.get("markdown", ""))) is not None:
+        if (
+            kind in ("page", "faq_entry", "check")
+            and markdown_problem(str(fields.get("markdown", ""))) is not None
+        ):
             self.preview.clear_preview()
             self.preview.setText("No preview: the text goes over a limit (see the problems listed with it).")
             return
@@ -518,6 +530,22 @@ class ItemEditor(QWidget):
             rendered = render(str(fields.get("markdown", "")))
             self.preview.show_answer(
                 QuestionView(self.status.key.id, "", str(fields["question"]), rendered.html, lang, ())
+            )
+        elif (
+            kind == "check"
+        ):  # the choices, the right one ticked, then why: as the patient reads it after answering
+            body, _ = checks.parse_body(str(fields.get("markdown", "")))
+            if body is None:
+                self.preview.clear_preview()
+                self.preview.setText("No preview until the question reads (see the problems listed with it).")
+                return
+            choices = "".join(
+                f"<li>{'✓ ' if n == body.answer else ''}{html.escape(choice)}</li>"
+                for n, choice in enumerate(body.choices)
+            )
+            explained = f"<ul>{choices}</ul>" + render(body.explanation).html
+            self.preview.show_answer(
+                QuestionView(self.status.key.id, "", str(fields["question"]), explained, lang, ())
             )
         else:
             self.preview.clear_preview()

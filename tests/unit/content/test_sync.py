@@ -10,35 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from kiosk.content import sync
 from kiosk.content.parse import read_content
 from kiosk.content.state import Key, RowWriter, read_state
 from kiosk.db.models import ChangeSet, Page, PageText, Revision
 from kiosk.db.store import Store, open_store
 from kiosk.errors import ContentError, KioskError
-from kiosk.services import library, staff
+from kiosk.services import staff
 from kiosk.services.auth import COMMAND_LINE
-from tests.helpers.db import dump
-
-
-def export(store: Store, destination: Path) -> dict[str, bytes]:
-    with store.session() as session, session.begin():
-        library.export_folder(session, destination)
-    return {
-        p.relative_to(destination).as_posix(): p.read_bytes() for p in destination.rglob("*") if p.is_file()
-    }
-
-
-def import_dir(store: Store, root: Path, dry_run: bool = False) -> sync.ImportPlan:
-    with store.session() as session, session.begin():
-        return library.import_folder(session, root, dry_run=dry_run)
-
-
-def staff_edit(store: Store, key: Key, **changes: object) -> None:
-    with store.session() as session, session.begin():
-        fields = dict(read_state(session)[key].fields)
-        fields.update(changes)
-        RowWriter(session).write(key, fields)
+from tests.helpers.db import dump, export, import_dir, staff_edit
 
 
 def test_export_import_export_is_identical(store: Store, tmp_path: Path) -> None:

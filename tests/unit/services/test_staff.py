@@ -358,7 +358,8 @@ def test_undoing_the_first_import_says_what_it_removes_and_keeps_settings_recove
         first = min(c.id for c in staff.recent_changes(session))
         plan = staff.plan_undo(session, first)
     assert plan.words == (
-        "This removes 2 chapters, 5 pages, 1 question group, 2 answers and 2 pictures (they can be restored "
+        "This removes 2 chapters, 5 pages, 2 teach-back questions, 1 question group, 2 answers and 2 pictures "
+        "(they can be restored "
         "from the trash). It resets 3 setting(s) to their defaults: clinic name, idle seconds, languages."
     )
     with store.session() as session, session.begin(), pytest.raises(AuthError, match="admin"):

@@ -4,35 +4,20 @@ logged, a view is counted once, and a staff visit neither shows the last patient
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk import paths
 from kiosk.db import lite
 from kiosk.db.store import Store
 from kiosk.services import auth, usage
 from kiosk.services.auth import Account
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
+from tests.helpers.db import every_byte_kept
 from tests.helpers.ui import faq, reader, tap, wake
 
 TYPED = "zebra finch"  # words no content uses, so finding them anywhere means they were kept
-
-
-def every_byte_kept(store: Store) -> bytes:
-    """The database file, its WAL and journal, and every log file the kiosk writes."""
-    found = b""
-    for path in (store.path, *(Path(f"{store.path}{suffix}") for suffix in ("-wal", "-journal"))):
-        if path.exists():
-            found += path.read_bytes()
-    log_dir = paths.log_dir()
-    if log_dir.exists():
-        for log_file in log_dir.rglob("*"):
-            if log_file.is_file():
-                found += log_file.read_bytes()
-    return found
 
 
 def test_a_question_typed_on_the_keyboard_is_found_nowhere(
