@@ -44,20 +44,9 @@ from kiosk.ui.widgets import FlowLayout, PictureView, TouchButton, label, set_pr
 
 log = logging.getLogger(__name__)
 
-SCREEN_NAMES = (
-    "attract",
-    "home",
-    "reader",
-    "faq",
-    "teach-back",
-    "take-home",
-    "privacy",
-    "staff-login",
-    "staff-menu",
-    "staff-console",
-)
 PATIENT_SCREENS = ("home", "reader", "faq", "teach-back", "take-home", "privacy")
 STAFF_SCREENS = ("staff-login", "staff-menu", "staff-console")
+SCREEN_NAMES = ("attract", *PATIENT_SCREENS, *STAFF_SCREENS)
 STAFF_IDLE_SECONDS = 600  # staff at work in the console get longer before they are logged out
 WAKE_GUARD_MS = 400
 HISTORY_LIMIT = 50  # places Back can return to
