@@ -409,7 +409,9 @@ def _visit(
             conn.execute(_HEARTBEAT, {"kiosk": link.kiosk, **heartbeat})
         step("pushed")
         row = conn.execute(
-            "SELECT number, size FROM hub_releases WHERE group_name = %s ORDER BY number DESC LIMIT 1",
+            # The pack's real length, measured by the server: a size column the hub's writers could set is not
+            # what decides whether the kiosk downloads it.
+            "SELECT number, octet_length(pack) FROM hub_releases WHERE group_name = %s ORDER BY number DESC LIMIT 1",
             (link.group,),
         ).fetchone()
         if row is None or int(row[0]) <= state.release:
