@@ -23,6 +23,7 @@ from PySide6.QtGui import QImage
 
 from kiosk.cli import SCREENS
 from kiosk.ui.probe import SIZES, SUMMARY_SHARE
+from tests.helpers.xvfb import VirtualScreen
 
 pytestmark = pytest.mark.e2e
 KIOSK = str(Path(sys.executable).parent / "kiosk")
@@ -41,21 +42,10 @@ class RealKiosk:
     def __init__(self, folder: Path, size: tuple[int, int]) -> None:
         width, height = size
         self.size = size
-        # Xvfb picks a free display and says which once it is ready (never another test's display).
-        read, write = os.pipe()
-        self.server = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(write,),
-        )
-        os.close(write)
-        with os.fdopen(read) as announced:
-            number = announced.readline().strip()
-        assert number, "Xvfb did not start"
+        self.screen = VirtualScreen(width, height)
         self.env = {
             **os.environ,
-            "DISPLAY": f":{number}",
+            "DISPLAY": self.screen.display,
             "QT_QPA_PLATFORM": "xcb",
             "KIOSK_DB": str(folder / "kiosk.sqlite3"),
             "KIOSK_DATA_DIR": str(folder / "data"),
@@ -104,8 +94,7 @@ class RealKiosk:
             for stream in (self.process.stdin, self.process.stdout, self.errors):
                 if stream is not None:
                     stream.close()
-            self.server.terminate()
-            self.server.wait(timeout=10)
+            self.screen.close()
 
 
 @pytest.fixture

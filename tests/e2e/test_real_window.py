@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.xvfb import VirtualScreen
+
 pytestmark = pytest.mark.e2e
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 TITLE = "Ketamine patient education"
@@ -34,24 +36,29 @@ def display(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str
     """An X server of its own (1920x1080, or the size the test asks for with `indirect`)."""
     if not shutil.which("Xvfb") or not shutil.which("xdotool"):
         pytest.skip("needs Xvfb and xdotool (.ci/run installs them)")
-    size = getattr(request, "param", "1920x1080")
-    number = 90 + os.getpid() % 300
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 10, "Xvfb to start")
+    width, height = (int(n) for n in getattr(request, "param", "1920x1080").split("x"))
+    screen = VirtualScreen(width, height)
     env = {
         **os.environ,
-        "DISPLAY": f":{number}",
+        "DISPLAY": screen.display,
         "QT_QPA_PLATFORM": "xcb",
         "KIOSK_DB": str(tmp_path / "kiosk.sqlite3"),
         "KIOSK_DATA_DIR": str(tmp_path / "data"),
     }
     yield env
-    server.terminate()
-    server.wait(timeout=10)
+    screen.close()
+
+
+def window_of(kiosk: subprocess.Popen[str], env: dict[str, str]) -> str:
+    """The kiosk's visible window once it is up; if the kiosk exits first, what it printed, at once."""
+
+    def shown() -> str:
+        if kiosk.poll() is not None:
+            _, errors = kiosk.communicate()
+            raise AssertionError(f"the kiosk exited ({kiosk.returncode}) before showing a window:\n{errors}")
+        return xdotool(env, "search", "--onlyvisible", "--name", TITLE)
+
+    return str(wait_for(shown, 60, "the kiosk window")).split()[0]
 
 
 def xdotool(env: dict[str, str], *args: str) -> str:
@@ -72,7 +79,7 @@ def test_kiosk_mode_starts_without_a_staff_pin_and_says_how_to_set_one(display: 
         [KIOSK, "run", "--kiosk"], env=display, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        wait_for(lambda: xdotool(display, "search", "--onlyvisible", "--name", TITLE), 60, "the kiosk window")
+        window_of(kiosk, display)
     finally:
         kiosk.terminate()  # as systemd stops it: a clean exit
         _, errors = kiosk.communicate(timeout=20)
@@ -128,12 +135,7 @@ def test_kiosk_mode_is_full_screen_and_survives_the_escape_keys(display: dict[st
         [KIOSK, "run", "--kiosk"], env=display, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        window = str(
-            wait_for(
-                lambda: xdotool(display, "search", "--onlyvisible", "--name", TITLE), 60, "the kiosk window"
-            )
-        )
-        window = window.splitlines()[0]
+        window = window_of(kiosk, display)
         wait_for(
             lambda: geometry(display, window) == ("0,0", "1920x1080"), 10, "the window to fill the screen"
         )
@@ -173,9 +175,7 @@ def test_the_window_to_try_the_kiosk_fits_a_small_screen(display: dict[str, str]
         [KIOSK, "run"], env=display, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        window = str(
-            wait_for(lambda: xdotool(display, "search", "--onlyvisible", "--name", TITLE), 60, "the window")
-        ).split()[0]
+        window = window_of(kiosk, display)
         width, height = (int(n) for n in geometry(display, window)[1].split("x"))
     finally:
         kiosk.terminate()
