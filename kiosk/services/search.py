@@ -352,6 +352,28 @@ class _Query:
             for prefix, weight in concept.prefixes.items()
         ]
         self.starts = tuple(prefix for prefix, _, _ in self.prefixes)
+        # Each term and prefix as it stands inside a field padded with spaces (" term " and " prefix"): one
+        # substring search, done in C, says whether any word of a field matches, without splitting the field.
+        self.needles = [
+            (f" {term} ", index, weight, True)
+            for index, concept in enumerate(concepts)
+            for term, weight in concept.exact.items()
+        ]
+        self.needles += [(f" {prefix}", index, weight, False) for prefix, index, weight in self.prefixes]
+
+    def field_matches(self, text: str) -> tuple[dict[int, float], dict[int, int]]:
+        """For each concept a field's words answer, how well (before the field's weight); and how many of the
+        concept's exact terms the field uses."""
+        padded = f" {text} "
+        best: dict[int, float] = {}
+        exact: dict[int, int] = {}
+        for needle, index, weight, is_exact in self.needles:
+            if needle in padded:
+                if weight > best.get(index, 0.0):
+                    best[index] = weight
+                if is_exact:
+                    exact[index] = exact.get(index, 0) + 1
+        return best, exact
 
     def title_matches(self, words: list[str]) -> dict[int, float]:
         """For each concept a title's words answer, how well (before the title's field weight)."""
@@ -376,36 +398,29 @@ class _Scored:
     def __init__(self, query: _Query, fields: dict[str, str]) -> None:
         self.query = query
         concepts = query.concepts
-        body = set(fields["body"].split())
-        extra = set(fields["extra"].split())
+        body, in_body = query.field_matches(fields["body"])
+        extra, _ = query.field_matches(fields["extra"])
         self.depth = (
-            sum(concept.importance * sum(term in body for term in concept.exact) for concept in concepts)
+            sum(concept.importance * in_body.get(index, 0) for index, concept in enumerate(concepts))
             / query.weight
             if query.weight
             else 0.0
         )
         self.rest = [
-            max(_match(concept, body, FIELD_WEIGHT["body"]), _match(concept, extra, FIELD_WEIGHT["extra"]))
-            for concept in concepts
+            max(FIELD_WEIGHT["body"] * body.get(index, 0.0), FIELD_WEIGHT["extra"] * extra.get(index, 0.0))
+            for index in range(len(concepts))
         ]
         importance = [concept.importance for concept in concepts]
         self.rest_total = sum(i * r for i, r in zip(importance, self.rest, strict=True))
         self.rest_answers = query.only_cues or any(
             r for c, r in zip(concepts, self.rest, strict=True) if not c.cue
         )
-        # Each title (the question's own words, or another way it is asked) that shares a word with the query:
-        # the concepts it answers, and the share of its words that are the query's.
-        self.titles: list[tuple[dict[int, float], float]] = []
-        for title in fields["title"].split(ALTERNATIVE):
-            words = title.split()
-            found = query.title_matches(words)
-            if found:
-                self.titles.append((found, len(query.terms.intersection(words)) / len(set(words))))
-        every: dict[int, float] = {}
-        for found, _ in self.titles:
-            for index, value in found.items():
-                every[index] = max(value, every.get(index, 0.0))
-        self.upper = self._coverage(every, max((focus for _, focus in self.titles), default=0.0))
+        # What the best title could give, from the words of all titles at once: every title's words are in the
+        # field, and a title made only of the query's words gives the most. Each title is looked at only for
+        # documents that could still be among the best (`score`).
+        self.title_field = fields["title"]
+        every, _ = query.field_matches(self.title_field)
+        self.upper = self._coverage(every, 1.0)
 
     def _coverage(self, title: dict[int, float], focus: float) -> float:
         """With the concepts a title answers (`title`), and the share of its words that are the query's."""
@@ -431,9 +446,14 @@ class _Scored:
         """How well the document answers the query, from 0 to 1. A question's title is its own wording or any
         other way it is asked, whichever answers best. A document that shares only question words with the
         query does not answer it, unless the query has nothing but question words ("who should not have it")."""
+        query = self.query
         best = self._coverage({}, 0.0)  # what a title sharing no word with the query gives
-        for found, focus in self.titles:
-            best = max(best, self._coverage(found, focus))
+        for title in self.title_field.split(ALTERNATIVE):
+            words = title.split()
+            found = query.title_matches(words)
+            if found:
+                focus = len(query.terms.intersection(words)) / len(set(words))
+                best = max(best, self._coverage(found, focus))
         return best
 
 
@@ -442,18 +462,6 @@ def _score(concepts: list[_Concept], fields: dict[str, str], model: _Model) -> t
     how many of the query's words (and words for the same ideas) its body, the answer, uses."""
     scored = _Scored(_Query(concepts), fields)
     return scored.score, scored.depth
-
-
-def _match(concept: _Concept, present: set[str], field_weight: float) -> float:
-    """How well one field's words answer one concept: its best term or prefix, times the field's weight."""
-    best = 0.0
-    for term, term_weight in concept.exact.items():
-        if term in present:
-            best = max(best, field_weight * term_weight)
-    for prefix, prefix_weight in concept.prefixes.items():
-        if field_weight * prefix_weight > best and any(token.startswith(prefix) for token in present):
-            best = field_weight * prefix_weight
-    return best
 
 
 @dataclass(frozen=True)
