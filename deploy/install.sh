@@ -121,6 +121,8 @@ if [ -z "$root" ]; then
   python3 -m venv "$prefix/.venv"
   "$prefix/.venv/bin/python" -m pip install --quiet --upgrade "pip>=23.1"
   "$prefix/.venv/bin/python" -m pip install --quiet -e "$prefix"
+  # The service cannot write to $prefix, so Python would compile the kiosk's code at every start: do it once.
+  "$prefix/.venv/bin/python" -m compileall -q "$prefix/kiosk"
 fi
 
 step "preparing the data folder $data"
