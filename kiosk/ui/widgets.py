@@ -8,6 +8,8 @@ should see, such as the end of a chapter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QElapsedTimer,
     QEvent,
@@ -113,6 +115,64 @@ def label(text: str = "", role: str = "body", *, wrap: bool = True, name: str = 
     return widget
 
 
+#: Where a line reads best broken: after the end of a sentence or a clause.
+_CLAUSE_ENDS = ("?", "!", ".", ",", ";", ":")
+
+
+def balanced_lines(text: str, advance: Callable[[str], float], width: float) -> str:
+    """`text` on one line if it fits in `width`; else on two lines that each fit, broken after a clause where
+    one allows it, and as even as they can be (greedy wrapping can leave one word alone on the second line: "988").
+    The text as it was when no two lines fit (the label then wraps it as usual)."""
+    if advance(text) <= width:
+        return text
+    best: tuple[bool, float, str] | None = None  # (not after a clause, longer line, text)
+    for index, char in enumerate(text):
+        if char != " ":
+            continue
+        first, second = text[:index].rstrip(), text[index + 1 :].lstrip()
+        longer = max(advance(first), advance(second))
+        if not first or not second or longer > width:
+            continue
+        choice = (not first.endswith(_CLAUSE_ENDS), longer, f"{first}\n{second}")
+        best = choice if best is None else min(best, choice)
+    return best[2] if best is not None else text
+
+
+class BalancedLabel(QLabel):
+    """A plain-text label whose text, when it needs two lines, is broken where it reads best (`balanced_lines`)."""
+
+    def __init__(self, role: str = "body") -> None:
+        super().__init__()
+        self.setProperty("role", role)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self._text = ""
+
+    def set_balanced_text(self, text: str) -> None:
+        self._text = text
+        self._balance()
+
+    def full_text(self) -> str:
+        return self._text
+
+    def _balance(self) -> None:
+        margins = self.contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        metrics = QFontMetricsF(self.font())
+        shown = balanced_lines(self._text, metrics.horizontalAdvance, room) if room > 0 else self._text
+        if shown != self.text():
+            self.setText(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._balance()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # a text size or style change: measure again
+            self._balance()
+
+
 def icon_svg(name: str, colour: str) -> bytes:
     """One of the application's own icons (resources/icons), drawn in `colour`."""
     source = (paths.resources_dir() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
@@ -199,6 +259,25 @@ class TouchButton(QPushButton):
             event.accept()
             return
         super().mousePressEvent(event)
+
+
+class MoreBelow(TouchButton):
+    """ "More below" for a scrolling area: shown only while some of it is out of sight below (the thin scroll bar
+    alone does not say so), and a tap brings up the next screenful."""
+
+    SLACK_PX = 4  # a frame's last pixels below are not more to read
+
+    def __init__(self, area: QAbstractScrollArea) -> None:
+        super().__init__("", "cue")
+        self.setObjectName("MoreBelow")
+        self.bar = area.verticalScrollBar()
+        self.bar.rangeChanged.connect(self._follow)
+        self.bar.valueChanged.connect(self._follow)
+        self.clicked.connect(lambda: self.bar.setValue(self.bar.value() + self.bar.pageStep()))
+        self.hide()
+
+    def _follow(self) -> None:
+        self.setVisible(self.bar.maximum() - self.bar.value() > self.SLACK_PX)
 
 
 class TapArea(QFrame):

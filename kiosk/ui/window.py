@@ -40,7 +40,7 @@ from kiosk.ui.screens.take_home import TakeHomeScreen
 from kiosk.ui.screens.teach_back import TeachBackScreen
 from kiosk.ui.session import PatientSession
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, TEXT_SIZES, metrics_for, screen_mm_per_px, stylesheet
-from kiosk.ui.widgets import FlowLayout, PictureView, TouchButton, label, set_prop
+from kiosk.ui.widgets import BalancedLabel, FlowLayout, PictureView, TouchButton, label, set_prop
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,8 @@ class Footer(QFrame):
         super().__init__()
         self.setObjectName("Footer")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.crisis = label("", "body", name="CrisisLine")
+        self.crisis = BalancedLabel()  # on two lines if need be, never one word alone on the second
+        self.crisis.setObjectName("CrisisLine")
         self.crisis.setAlignment(Qt.AlignmentFlag.AlignCenter)
         #: "What this kiosk records", on every patient screen (not the attract screen: nothing there is pressable).
         self.records = TouchButton("", "footer")
@@ -630,7 +631,7 @@ class KioskWindow(QWidget):
         # The button (a 48 px target at least) sets the footer's height: no margin above or below it, so the
         # footer is no taller than the crisis line alone was, and the page keeps its room.
         self.footer.layout_.setContentsMargins(m.px(24), 0, m.px(8), 0)
-        self.footer.crisis.setText(settings.crisis_text(self.session.lang))
+        self.footer.crisis.set_balanced_text(settings.crisis_text(self.session.lang))
         self.footer.records.setText(ctx.tr("privacy.link"))
         # Only the screen on show is redrawn now; the others when they are next shown, so a change staff make
         # (5,000 new answers, say) never makes the event loop wait for screens nobody is looking at.

@@ -62,7 +62,11 @@ class RealKiosk:
             stderr=self.errors,
             text=True,
         )
-        state = self.ask("state")
+        try:
+            state = self.ask("state")
+        except BaseException:
+            self.close()  # the log and the X server too: a kiosk that failed to start leaves nothing open
+            raise
         assert state["size"] == list(size), state  # full screen
 
     def ask(self, do: str, **args: object) -> Any:

@@ -17,7 +17,16 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QScrollArea, QSiz
 from kiosk.content import links
 from kiosk.services.catalogue import ChapterView, CheckView
 from kiosk.ui.screens import Context, Screen
-from kiosk.ui.widgets import TextView, TouchButton, WrapButton, clear_layout, kinetic, label, set_prop
+from kiosk.ui.widgets import (
+    MoreBelow,
+    TextView,
+    TouchButton,
+    WrapButton,
+    clear_layout,
+    kinetic,
+    label,
+    set_prop,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +97,23 @@ class TeachBackScreen(Screen):
         self.next_button = TouchButton("", "primary")
         self.next_button.setObjectName("NextButton")
         self.next_button.clicked.connect(self.next)
+        # Where the choices or why run past the screen (large text on a small one), the cue says so, between the
+        # two buttons, where it costs the page no height.
+        self.cue = MoreBelow(self.scroll_area)
         nav = QHBoxLayout()
         nav.addWidget(self.skip_button, 3)
-        nav.addStretch(4)
+        nav.addStretch(1)
+        nav.addWidget(self.cue, 0, Qt.AlignmentFlag.AlignVCenter)
+        nav.addStretch(1)
         nav.addWidget(self.next_button, 3)
         self._nav = nav
 
+        top = QHBoxLayout()  # the chapter, and which question of how many, on one line
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.position, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        self._top = top
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.position)
+        layout.addLayout(top)
         layout.addWidget(self.scroll_area, 1)
         layout.addLayout(nav)
         self._layout = layout
@@ -137,8 +154,12 @@ class TeachBackScreen(Screen):
         portrait = self.ctx.portrait
         for index, share in enumerate((0, 0, 1) if portrait else (1, 1, 0)):  # side by side, half each
             self.body.setStretch(index, share)
-        self.ask.setSpacing(m.px(22))
-        self.choice_box.setSpacing(m.px(14))
+        self._top.setSpacing(m.px(24))
+        # With little room (the largest text, or large text on a short screen) the question is set as a heading,
+        # not a title, so that its choices fit beside it.
+        set_prop(self.question, "role", "heading" if m.compact else "title")
+        self.ask.setSpacing(m.px(14 if m.compact else 22))
+        self.choice_box.setSpacing(m.px(10 if m.compact else 14))
         pad = m.px(24)
         self.feedback_layout.setContentsMargins(pad, pad, pad, pad)
         self.feedback_layout.setSpacing(m.px(14))
@@ -178,6 +199,7 @@ class TeachBackScreen(Screen):
         ctx = self.ctx
         m = ctx.metrics
         self.heading.setText(ctx.tr("teach.heading", title=self.chapter.title))
+        self.cue.setText("↓  " + ctx.tr("reader.more_below"))
         self.position.setText(ctx.tr("teach.position", number=self.index + 1, total=self.count))
         self.question.setText(check.question)
         clear_layout(self.choice_box)

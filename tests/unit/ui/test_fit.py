@@ -8,6 +8,7 @@ from functools import partial
 
 import pytest
 from PySide6.QtCore import QRect
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -16,8 +17,9 @@ from kiosk.ui.data import ContentSource
 from kiosk.ui.probe import SIZES, SUMMARY_SHARE, fit_current, fit_pages, measure_card
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import PageCard
+from kiosk.ui.screens.teach_back import TeachBackScreen
 from kiosk.ui.theme import TEXT_SIZES
-from kiosk.ui.widgets import TapArea
+from kiosk.ui.widgets import MoreBelow, TapArea, balanced_lines
 from kiosk.ui.window import KioskWindow
 from tests.helpers.ui import faq, home, open_window, reader, tap, tap_again
 
@@ -176,3 +178,68 @@ def test_a_page_after_one_that_scrolled_still_shows_its_cue(qtbot: QtBot, bundle
     )
     assert any(fit.scrolls for fit in fits)
     assert [fit for fit in fits if fit.scrolls and not fit.cue] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_teach_back_question_shows_its_choices_and_why_or_says_there_is_more(
+    qtbot: QtBot, bundled_store: Store, lang: str
+) -> None:
+    """The smallest screen at the largest text: the words of every choice, and after an answer of the page to
+    read, are in sight, or "More below" says there is more; the cue brings up what was below."""
+    window = open_window(qtbot, bundled_store, 1280, 800, lang=lang)
+    tap(qtbot, window.attract)
+    window.session.set_text_size(len(TEXT_SIZES) - 1)
+    screen = window.screen_named("teach-back")
+    assert isinstance(screen, TeachBackScreen)
+    viewport, bar = screen.scroll_area.viewport(), screen.scroll_area.verticalScrollBar()
+    seen = 0
+    for chapter in window.source.catalogue(lang).chapters:
+        for index in range(len(chapter.checks)):
+            window.navigate("teach-back", chapter=chapter.id, question=index)
+            for answered in (False, True):
+                if answered:
+                    screen.choose(0)
+                qtbot.wait(20)  # a few turns of the event loop: the layout settles
+                parts = [*screen.choices, *([screen.read_page] if answered else [])]
+                hidden = [part.text() for part in parts if not on_screen(part.text_label, window, viewport)]
+                assert screen.cue.isVisible() == (bar.maximum() > bar.value() + MoreBelow.SLACK_PX)
+                assert screen.cue.isVisible() or not hidden, (chapter.id, index, answered, hidden)
+                if screen.cue.isVisible():
+                    screen.cue.click()
+                    assert bar.value() > 0
+                seen += 1
+    assert seen >= 2 * 20  # every chapter's questions were looked at
+    window.allow_close = True
+
+
+def test_a_line_too_long_for_one_line_breaks_where_it_reads_best() -> None:
+    spanish = "¿Está en crisis? Llame al 988 y marque el 2, o envíe AYUDA al 988"
+    assert balanced_lines("In crisis? Call or text 988", len, 40) == "In crisis? Call or text 988"
+    # Greedy wrapping at 62 characters would leave "988" alone on the second line.
+    assert (
+        balanced_lines(spanish, len, 62)
+        == "¿Está en crisis? Llame al 988 y marque el 2,\no envíe AYUDA al 988"
+    )
+    assert (
+        balanced_lines("call the clinic or call nine one one", len, 30)
+        == "call the clinic or\ncall nine one one"
+    )
+    assert balanced_lines("incomprehensibilities", len, 10) == "incomprehensibilities"  # the label wraps it
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_crisis_line_never_leaves_a_word_alone_on_the_small_screen(
+    qtbot: QtBot, bundled_store: Store, lang: str
+) -> None:
+    window = open_window(qtbot, bundled_store, 1280, 800, lang=lang)
+    tap(qtbot, window.attract)
+    for level in range(len(TEXT_SIZES)):
+        window.session.set_text_size(level)
+        qtbot.wait(1)
+        crisis = window.footer.crisis
+        lines = crisis.text().split("\n")
+        assert " ".join(lines) == crisis.full_text() and all(len(line.split()) > 1 for line in lines), lines
+        assert crisis.heightForWidth(crisis.width()) <= crisis.height()  # every line shows
+        width = QFontMetricsF(crisis.font()).horizontalAdvance
+        assert all(width(line) <= crisis.contentsRect().width() for line in lines), lines
+    window.allow_close = True
