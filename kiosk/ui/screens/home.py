@@ -180,6 +180,7 @@ class TileGrid(ItemListLayout):
         self.feature: QuestionsTile | None = None
         self.tiles: list[ChapterTile] = []
         self._plans: dict[tuple[int, int], Plan] = {}
+        self._rows: dict[int, int] = {}  # while planning: tile width -> tallest tile less its picture
 
     def set_tiles(self, feature: QuestionsTile, tiles: list[ChapterTile]) -> None:
         # Taken out of the list first: a widget leaving its parent takes its item out of the layout as it goes.
@@ -251,6 +252,7 @@ class TileGrid(ItemListLayout):
         return self._plans[key]
 
     def _plan(self, width: int, height: int) -> Plan:
+        self._rows = {}
         m = self.ctx.metrics
         portrait = self.ctx.portrait
         largest, smallest = m.px(220 if portrait else 160), m.px(70)
@@ -272,6 +274,13 @@ class TileGrid(ItemListLayout):
         assert best is not None
         return best
 
+    def _row_height(self, tile_width: int) -> int:
+        """The tallest tile at `tile_width`, less its picture: a tile is its picture plus what does not change
+        with it, so each width is measured once however many picture sizes a plan tries."""
+        if tile_width not in self._rows:
+            self._rows[tile_width] = max((tile.height_for(tile_width, 0) for tile in self.tiles), default=0)
+        return self._rows[tile_width]
+
     def _try(self, width: int, height: int, columns: int, picture: int) -> Plan:
         gap = self._gap()
         rows = math.ceil(max(1, len(self.tiles)) / columns)
@@ -285,7 +294,7 @@ class TileGrid(ItemListLayout):
             # A column of its own, in view whole however far the tiles scroll.
             feature = QRect(0, 0, width - gap * columns - tile_width * columns, height)
             room = height
-        row_height = max((tile.height_for(tile_width, picture) for tile in self.tiles), default=0)
+        row_height = self._row_height(tile_width) + picture
         tiles_height = rows * row_height + gap * (rows - 1)
         total = tiles_height + (feature.height() + gap if self.ctx.portrait else 0)
         return Plan(columns, picture, tile_width, row_height, feature, max(total, 1), tiles_height <= room)
