@@ -804,9 +804,11 @@ def cmd_history_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
-    _db_path(args)  # a kiosk's own
     import os
 
+    from kiosk.services import startup
+
+    start = startup.prepare(_db_path(args))  # a kiosk's own, made ready as `kiosk run` makes it
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk.ui.screenshot import Shot, render
 
@@ -824,8 +826,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         args.dpi,
         args.answer,
     )
-    with _store(args) as store:
-        path = render(store, shot, Path(args.out))
+    path = render(start.db_path, shot, Path(args.out))
     print(f"wrote {path}")
     return 0
 

@@ -465,14 +465,15 @@ class Probe(QObject):
         return state
 
     def _shot(self, command: dict[str, Any]) -> object:
-        from kiosk.ui.screenshot import Shot, prepare
+        from kiosk.ui import screenshot
 
-        fields = {k: v for k, v in command.items() if k in Shot.__dataclass_fields__}
-        shot = Shot(width=self.window.width(), height=self.window.height(), **fields)
+        fields = {k: v for k, v in command.items() if k in screenshot.Shot.__dataclass_fields__}
+        shot = screenshot.Shot(width=self.window.width(), height=self.window.height(), **fields)
         self.window.reset_session()  # each shot from a fresh session, as `kiosk screenshot` starts one
-        settle(self._app())
-        prepare(self.window, shot)
-        settle(self._app())
+        # Settled as `kiosk screenshot` settles it, pictures drawn included: the two are compared.
+        screenshot.settle(self._app())
+        screenshot.prepare(self.window, shot)
+        screenshot.settle(self._app())
         self.window.repaint()
         return geometry(self.window)
 

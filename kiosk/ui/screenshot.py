@@ -7,6 +7,7 @@ moved on with the same calls a tap makes. `tests/e2e` holds these pictures again
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QApplication
 
 from kiosk.content.links import split_page_ref
-from kiosk.content.state import Key
 from kiosk.errors import UsageError
 from kiosk.services.auth import ROLES, Account
 from kiosk.ui import pictures
@@ -22,11 +22,10 @@ from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.teach_back import TeachBackScreen
-from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
-    from kiosk.db.store import Store
+    from kiosk.ui.staff.console import StaffConsole
 
 PATIENT = ("attract", "home", "reader", "faq", "teach-back", "take-home", "privacy", "idle-warning")
 STAFF = ("staff-login", "staff-menu", "staff-editor", "staff-insights")
@@ -104,21 +103,21 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
             chapter = shot.page or window.source.catalogue(window.session.lang).chapters[0].id
             window.navigate("take-home", chapter=chapter)
     elif shot.screen == "staff-editor":
-        window.ctx.staff = SHOWN_STAFF
-        window.move_to("staff-console")
-        console = window.screen_named("staff-console")
-        assert isinstance(console, StaffConsole)
+        from kiosk.content.state import Key  # the staff side, and SQLAlchemy with it, only for its pictures
+
+        console = _console(window)
         chapter, page = split_page_ref(shot.page or "treatment-day/monitoring")
         key = Key("page", f"{chapter}/{page}") if page else Key("chapter", chapter)
         if key not in console.statuses():
             key = next(iter(console.statuses()))
         console.open_item(key)
+        # How the page fits the patients' screens is worked out over many turns of the event loop; staff see
+        # its note once it is done, and so does the picture.
+        deadline = time.monotonic() + 60
+        while console.editor.fit_check.running and time.monotonic() < deadline:
+            QApplication.processEvents()
     elif shot.screen == "staff-insights":
-        window.ctx.staff = SHOWN_STAFF
-        window.move_to("staff-console")
-        console = window.screen_named("staff-console")
-        assert isinstance(console, StaffConsole)
-        console.show_panel("insights")
+        _console(window).show_panel("insights")
     elif shot.screen == "idle-warning":
         window.idle._on_idle()
     elif shot.screen != "home":
@@ -127,11 +126,22 @@ def prepare(window: KioskWindow, shot: Shot) -> None:
         window.move_to(shot.screen)
 
 
-def render(store: Store, shot: Shot, out: Path) -> Path:
+def _console(window: KioskWindow) -> StaffConsole:
+    from kiosk.ui.staff.console import StaffConsole
+
+    window.ctx.staff = SHOWN_STAFF
+    window.move_to("staff-console")
+    console = window.screen_named("staff-console")
+    assert isinstance(console, StaffConsole)
+    return console
+
+
+def render(db_path: Path, shot: Shot, out: Path) -> Path:
+    """The shot of the kiosk on the database at `db_path` (made ready as `kiosk run` makes it), as a PNG."""
     if shot.screen not in screens():
         raise UsageError(f"unknown screen {shot.screen!r}; choose one of: {', '.join(screens())}")
     app = create_application()
-    source = ContentSource(store.path)
+    source = ContentSource(db_path)
     window = KioskWindow(source, lang=shot.lang, dpi=shot.dpi)
     try:
         window.resize(shot.width, shot.height)

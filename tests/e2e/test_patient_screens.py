@@ -27,12 +27,20 @@ from tests.helpers.xvfb import VirtualScreen
 
 pytestmark = pytest.mark.e2e
 KIOSK = str(Path(sys.executable).parent / "kiosk")
-#: Another X client grabs the screen, so the picture is what X shows, not what the kiosk thinks it drew.
+#: Another X client grabs the screen, so the picture is what X shows, not what the kiosk thinks it drew. It
+#: grabs until two grabs in a row agree: a frame still on its way to the X server is not the picture.
 CAPTURE = (
-    "import sys\n"
+    "import sys, time\n"
     "from PySide6.QtGui import QGuiApplication\n"
     "app = QGuiApplication(sys.argv[:1])\n"
-    "assert app.primaryScreen().grabWindow(0).save(sys.argv[1])\n"
+    "image = app.primaryScreen().grabWindow(0).toImage()\n"
+    "for _ in range(30):\n"
+    "    time.sleep(0.1)\n"
+    "    again = app.primaryScreen().grabWindow(0).toImage()\n"
+    "    if again == image:\n"
+    "        break\n"
+    "    image = again\n"
+    "assert image.save(sys.argv[1])\n"
 )
 
 
@@ -80,7 +88,6 @@ class RealKiosk:
         return reply["result"]
 
     def capture(self, out: Path) -> QImage:
-        time.sleep(0.3)  # the frame the last answer asked for reaches the X server
         subprocess.run([sys.executable, "-c", CAPTURE, str(out)], env=self.env, check=True, timeout=60)
         return QImage(str(out))
 

@@ -1,4 +1,5 @@
-"""Long staff work never blocks the screen: a 5,000-answer import runs while the event loop keeps turning.
+"""Long staff work never blocks the screen: a 2,000-answer import runs while the event loop keeps turning
+(`make bench` times the same with 5,000).
 
 The kiosk's watchdog heartbeat is a timer on this same event loop, so a loop that never stalls is a heartbeat that
 never stops. The gap measured here is between ticks of a 10 ms timer, from the moment the import starts until the
@@ -23,14 +24,14 @@ from kiosk.ui.window import KioskWindow
 from tests.helpers.db import FIXTURE_CONTENT
 from tests.helpers.loop import GapMeter
 
-ANSWERS = 5000
+ANSWERS = 2000
 #: The longest gap allowed, as a share of the time the whole review and import take.
 MAX_GAP_SHARE = 0.2
 ADMIN = Account("Al Admin", ("admin", "reviewer"))
 
 
 def big_folder(root: Path, groups: int = 10) -> Path:
-    """The fixture content with 5,000 more answers in each language, in groups (files have a size limit)."""
+    """The fixture content with `ANSWERS` more answers in each language, in groups (files have a size limit)."""
     folder = root / "big"
     shutil.copytree(FIXTURE_CONTENT, folder)
     per_group = ANSWERS // groups
@@ -48,7 +49,7 @@ def big_folder(root: Path, groups: int = 10) -> Path:
     return folder
 
 
-def test_importing_5000_answers_never_stalls_the_event_loop(
+def test_importing_thousands_of_answers_never_stalls_the_event_loop(
     qtbot: QtBot, store: Store, window: KioskWindow, tmp_path: Path
 ) -> None:
     folder = big_folder(tmp_path)
@@ -70,11 +71,13 @@ def test_importing_5000_answers_never_stalls_the_event_loop(
     panel.apply_button.click()
     assert panel.busy and panel.progress.isVisible()
     qtbot.wait_until(lambda: not panel.busy, timeout=300_000)
-    qtbot.wait_until(lambda: Key("faq_entry", "question-4999") in console.statuses(), timeout=60_000)
+    qtbot.wait_until(
+        lambda: Key("faq_entry", f"question-{ANSWERS - 1}") in console.statuses(), timeout=60_000
+    )
     qtbot.wait(300)  # and a moment after, for anything the change set off later
     longest, took = meter.stop(), whole.elapsed()
     assert "applied" in console.status.text(), console.status.text()
-    assert window.source.catalogue("en").question("question-4999") is not None
+    assert window.source.catalogue("en").question(f"question-{ANSWERS - 1}") is not None
     assert meter.ticks > 10
     print(f"longest event-loop gap during the import: {longest} ms of {took} ms")
     assert longest < MAX_GAP_SHARE * took, (

@@ -63,7 +63,7 @@ def test_a_text_summary_code_reads_back_as_the_summary(
         ({"question": "can-i-drive"}, None, "can-i-drive"),
     ):
         out = screenshot.render(
-            store,
+            store.path,
             screenshot.Shot("take-home", width, height, lang, page, text_size=text_size, question=question),
             tmp_path / f"{lang}.png",
         )
@@ -81,7 +81,7 @@ def test_with_a_website_pattern_the_code_opens_the_topics_page(
 ) -> None:
     set_clinic(store, take_home_url="https://clinic.example/learn/{lang}/{id}")
     out = screenshot.render(
-        store,
+        store.path,
         screenshot.Shot("take-home", width, height, lang, page="second", text_size=text_size),
         tmp_path / "url.png",
     )
