@@ -604,7 +604,7 @@ def parse_document(
 def _check_question(section: Section, report: _Reporter) -> None:
     """A teach-back question's heading and body (`kiosk.content.checks`), each problem at its line."""
     if len(section.title) > checks.MAX_QUESTION:
-        report.error(section.line, f"a question is at most {checks.MAX_QUESTION} characters")
+        report.error(section.line, checks.PROBLEMS["question_too_long"].format(limit=checks.MAX_QUESTION))
     _, problems = checks.parse_body(section.markdown)
     for offset, message in problems:
         report.error(section.body_line + offset, message)

@@ -276,7 +276,9 @@ def check(session: Session, key: Key, fields: Fields) -> list[Problem]:
         problems += [Problem(key.describe(), 1 + offset, message) for offset, message in found]
         if len(section.title) > checks.MAX_QUESTION:
             problems.append(
-                Problem(key.describe(), 1, f"a question is at most {checks.MAX_QUESTION} characters")
+                Problem(
+                    key.describe(), 1, checks.PROBLEMS["question_too_long"].format(limit=checks.MAX_QUESTION)
+                )
             )
     return problems
 

@@ -30,6 +30,7 @@ from kiosk.content.state import Fields, Key
 from kiosk.services.catalogue import PageView, QuestionView
 from kiosk.services.staff import TITLE_FIELD, Status
 from kiosk.ui import pictures
+from kiosk.ui.i18n import phrase, tr
 from kiosk.ui.probe import FitCheck, PageFit, fit_notes
 from kiosk.ui.screens import Context
 from kiosk.ui.screens.faq import QuestionItem
@@ -145,12 +146,19 @@ class TextEditor(QFrame):
     changed = Signal()
     picker_requested = Signal(str, object)  # "page" | "question" | "picture", this editor
 
-    def __init__(self, staff: StaffSource, key: Key, message: Callable[[str, bool], None]) -> None:
+    def __init__(
+        self,
+        staff: StaffSource,
+        key: Key,
+        message: Callable[[str, bool], None],
+        console_lang: Callable[[], str] = lambda: "en",
+    ) -> None:
         super().__init__()
         self.setObjectName("EditorPane")
         self.staff = staff
         self.key = key
         self.message = message
+        self.console_lang = console_lang  # the language staff read the console in (not the text's own)
         self.title = QLineEdit()
         self.title.setObjectName("StaffField")
         self.summary = QLineEdit()
@@ -239,16 +247,20 @@ class TextEditor(QFrame):
             self.title.clear()
             self.summary.clear()
             self.markdown.clear()
-            self.state.setText("Missing: not translated yet")
+            self.state.setText(self.words("Missing: not translated yet"))
         else:
             shown = view.draft if view.draft is not None else view.fields
             self.title.setText(str(shown.get(TITLE_FIELD[self.key.kind], "")))
             self.summary.setText(str(shown.get("summary", "")))
             self.markdown.setPlainText(str(shown.get("markdown", "")))
             if view.draft is not None:
-                self.state.setText(f"Draft by {view.draft_author}, waiting for a reviewer")
+                self.state.setText(tr("console.draft_by", self.console_lang(), author=view.draft_author))
             else:
-                self.state.setText(f"Saved {view.updated_at:%Y-%m-%d %H:%M}" if view.updated_at else "")
+                self.state.setText(
+                    tr("console.saved_on", self.console_lang(), when=f"{view.updated_at:%Y-%m-%d %H:%M}")
+                    if view.updated_at
+                    else ""
+                )
         self.draft_author = view.draft_author if view is not None and view.draft is not None else ""
         has_draft = bool(self.draft_author)
         account = self.staff._account()
@@ -268,18 +280,23 @@ class TextEditor(QFrame):
 
     def _on_edit(self) -> None:
         self.dirty = True
-        self.state.setText("Not saved yet")
+        self.state.setText(self.words("Not saved yet"))
         self.check_timer.start()
         self.changed.emit()
 
+    def words(self, english: str) -> str:
+        """`english` in the console's language (`i18n.phrase`)."""
+        return phrase(english, self.console_lang())
+
     def check(self) -> None:
         self.warnings.clear()
+        lang = self.console_lang()
         if self.key.kind in BODY_KINDS:
             for problem in self.staff.check(self.key, self.fields()):
-                prefix = "Error" if problem.severity == "error" else "Warning"
-                self.warnings.addItem(f"{prefix}: {problem.message}")
+                kind = "console.problem_error" if problem.severity == "error" else "console.problem_warning"
+                self.warnings.addItem(tr(kind, lang, problem=self.words(problem.message)))
             for note in self.fit_notes:
-                self.warnings.addItem(f"Warning: {note}")
+                self.warnings.addItem(tr("console.problem_warning", lang, problem=self.words(note)))
         self.warnings.setVisible(self.warnings.count() > 0)
 
     def show_fit(self, notes: list[str]) -> None:
@@ -293,19 +310,26 @@ class TextEditor(QFrame):
         try:
             warnings = self.staff.save_text(self.key, self.fields())
         except ContentError as error:
-            self.message(f"Not saved: {'; '.join(error.problems) or error}", True)
+            problems = "; ".join(self.words(problem) for problem in error.problems)
+            self.message(
+                tr("console.not_saved", self.console_lang(), why=problems or self.words(str(error))), True
+            )
             return False
         except KioskError as error:
-            self.message(f"Not saved: {error}", True)
+            self.message(tr("console.not_saved", self.console_lang(), why=self.words(str(error))), True)
             return False
         self.dirty = False
         view = self.staff.text(self.key)
         drafted = view is not None and view.draft is not None
-        self.state.setText("Saved as a draft, waiting for a reviewer" if drafted else "Saved")
-        where = "It is a draft: a reviewer puts it on the kiosk." if drafted else "It is on the kiosk now."
-        self.message(
-            "Saved. " + (f"{len(warnings)} warning(s) to look at. " if warnings else "") + where, False
+        self.state.setText(self.words("Saved as a draft, waiting for a reviewer" if drafted else "Saved"))
+        lang = self.console_lang()
+        first = (
+            tr("console.saved_with_warnings", lang, count=len(warnings))
+            if warnings
+            else tr("console.saved_done", lang)
         )
+        where = tr("console.saved_draft" if drafted else "console.saved_live", lang)
+        self.message(f"{first} {where}", False)
         self.check()
         self.saved.emit()
         return True
@@ -450,7 +474,7 @@ class ItemEditor(QWidget):
     def show_item(self, status: Status) -> None:
         self.status = status
         self.title.setText(status.title)
-        self.badges.setText(" · ".join(status.badges))
+        self.badges.setText(" · ".join(phrase(badge, self.ctx.staff_lang) for badge in status.badges))
         self.publish_button.setText("Unpublish" if status.published else "Publish")
         self.delete_button.setText("Restore from trash" if status.deleted else "Delete")
         kind = status.key.kind
@@ -485,7 +509,12 @@ class ItemEditor(QWidget):
             return
         text_kind = f"{self.status.key.kind}_text"
         for column, lang in enumerate(self.languages()):
-            editor = TextEditor(self.staff, Key(text_kind, self.status.key.id, lang), self.message)
+            editor = TextEditor(
+                self.staff,
+                Key(text_kind, self.status.key.id, lang),
+                self.message,
+                lambda: self.ctx.staff_lang,
+            )
             editor.saved.connect(self.changed)
             editor.changed.connect(self.preview_timer.start)
             editor.picker_requested.connect(self.picker_requested)
@@ -505,7 +534,12 @@ class ItemEditor(QWidget):
             and markdown_problem(str(fields.get("markdown", ""))) is not None
         ):
             self.preview.clear_preview()
-            self.preview.setText("No preview: the text goes over a limit (see the problems listed with it).")
+            self.preview.setText(
+                phrase(
+                    "No preview: the text goes over a limit (see the problems listed with it).",
+                    self.ctx.staff_lang,
+                )
+            )
             return
         if kind == "page":
             rendered = render(str(fields.get("markdown", "")))
@@ -537,7 +571,12 @@ class ItemEditor(QWidget):
             body, _ = checks.parse_body(str(fields.get("markdown", "")))
             if body is None:
                 self.preview.clear_preview()
-                self.preview.setText("No preview until the question reads (see the problems listed with it).")
+                self.preview.setText(
+                    phrase(
+                        "No preview until the question reads (see the problems listed with it).",
+                        self.ctx.staff_lang,
+                    )
+                )
                 return
             choices = "".join(
                 f"<li>{'✓ ' if n == body.answer else ''}{html.escape(choice)}</li>"
@@ -549,7 +588,7 @@ class ItemEditor(QWidget):
             )
         else:
             self.preview.clear_preview()
-            self.preview.setText("Pages and questions show a preview.")
+            self.preview.setText(phrase("Pages and questions show a preview.", self.ctx.staff_lang))
 
     def _on_fit_checked(self, fits: list[PageFit]) -> None:
         if fits and self.editors:
