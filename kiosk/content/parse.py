@@ -37,6 +37,9 @@ MAX_PICTURE_BYTES = 4 * 1024 * 1024
 MAX_FOLDER_BYTES = 256 * 1024 * 1024  # everything read from one folder, pictures included
 MAX_FOLDER_TEXT_BYTES = 4 * 1024 * 1024  # its Markdown and YAML: the bundled content has 0.15 MB
 MAX_FOLDER_ENTRIES = 1000  # files in one folder of a content folder
+#: Characters a Take this home code carries as text: it still scans from arm's length at 35 mm and more. A chapter's
+#: `take_home_text` is held to it (the code also carries the title, the clinic's phone and the crisis line).
+MAX_TAKE_HOME = 600
 MAX_YAML_DEPTH = 8  # settings and front matter are flat; a list in a map is two levels
 PICTURE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -412,7 +415,7 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
 
     allowed = {"id", "sources", "published", "unpublished"}
     if kind == "chapter":
-        allowed |= {"summary", "reviewed_on", "reviewed_by", "kind", "take_home"}
+        allowed |= {"summary", "reviewed_on", "reviewed_by", "kind", "take_home", "take_home_text"}
     elif kind == "check":
         allowed = {"id", "published", "unpublished"}
     else:
@@ -452,6 +455,14 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
     take_home = meta.get("take_home")
     if take_home not in (None, "") and not (isinstance(take_home, str) and ID_PATTERN.match(take_home)):
         report.error(line_of("take_home"), "take_home must be the id of one of this chapter's pages")
+    take_home_text = meta.get("take_home_text")
+    if take_home_text is not None and not isinstance(take_home_text, str):
+        report.error(line_of("take_home_text"), "take_home_text must be text")
+    elif take_home_text and len(take_home_text.strip()) > MAX_TAKE_HOME:
+        report.error(
+            line_of("take_home_text"),
+            f"take_home_text is too long ({len(take_home_text.strip())} characters; at most {MAX_TAKE_HOME})",
+        )
 
 
 def asked_of(meta: dict[str, Any]) -> dict[str, list[str]] | None:

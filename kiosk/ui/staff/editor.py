@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from kiosk.content import checks
 from kiosk.content.render import markdown_problem, render
 from kiosk.content.state import Fields, Key
+from kiosk.services import takehome
 from kiosk.services.catalogue import PageView, QuestionView
 from kiosk.services.staff import TITLE_FIELD, Status
 from kiosk.ui import pictures
@@ -37,7 +38,7 @@ from kiosk.ui.screens.faq import QuestionItem
 from kiosk.ui.screens.reader import PageCard
 from kiosk.ui.staff.data import StaffSource
 from kiosk.ui.theme import NORMAL, metrics_for, stylesheet
-from kiosk.ui.widgets import TouchButton, clear_layout, label
+from kiosk.ui.widgets import TouchButton, clear_layout, label, set_prop
 
 KIOSK_SIZE = QSize(1856, 760)  # the reader's page area on a 1920x1080 kiosk
 #: The preview is never drawn smaller than half the size patients see it at (it scrolls rather than shrink more).
@@ -163,6 +164,13 @@ class TextEditor(QFrame):
         self.title.setObjectName("StaffField")
         self.summary = QLineEdit()
         self.summary.setObjectName("StaffField")
+        # A chapter's take-home text: what its code carries to a patient's phone, with the room the code has.
+        self.take_home = QPlainTextEdit()
+        self.take_home.setObjectName("MarkdownEditor")
+        self.take_home.setTabChangesFocus(True)
+        self.take_home.setFixedHeight(150)
+        self.take_home_count = label("", "muted", name="TakeHomeCount")
+        self.take_home_room = 0
         self.markdown = QPlainTextEdit()
         self.markdown.setObjectName("MarkdownEditor")
         self.markdown.setMinimumHeight(120)
@@ -208,6 +216,15 @@ class TextEditor(QFrame):
         if key.kind == "chapter_text":
             layout.addWidget(label("One line for the home screen tile", "body"))
             layout.addWidget(self.summary)
+            layout.addWidget(
+                label(
+                    "Take this home: what the chapter's code carries to a phone, in plain lines (empty: its "
+                    "take-home or summary page)",
+                    "body",
+                )
+            )
+            layout.addWidget(self.take_home)
+            layout.addWidget(self.take_home_count)
         if has_body:
             layout.addLayout(tools)
             layout.addWidget(self.markdown, 1)
@@ -216,6 +233,8 @@ class TextEditor(QFrame):
         self.warnings.hide()
         self.fit_notes: list[str] = []  # how the page fits the kiosk's screens, from the preview
         self.summary.setVisible(key.kind == "chapter_text")
+        self.take_home.setVisible(key.kind == "chapter_text")
+        self.take_home_count.setVisible(key.kind == "chapter_text")
         layout.addWidget(self.save_button)
         drafts = QHBoxLayout()
         drafts.addWidget(self.publish_draft_button)
@@ -229,6 +248,9 @@ class TextEditor(QFrame):
         for field in (self.title, self.summary):
             field.textEdited.connect(self._on_edit)
         self.markdown.textChanged.connect(self._on_edit)
+        self.take_home.textChanged.connect(self._on_edit)
+        self.title.textEdited.connect(self.count_take_home)
+        self.take_home.textChanged.connect(self.count_take_home)
         self.load()
 
     def _title_caption(self) -> str:
@@ -243,16 +265,19 @@ class TextEditor(QFrame):
     def load(self) -> None:
         view = self.staff.text(self.key)
         self.markdown.blockSignals(True)
+        self.take_home.blockSignals(True)
         if view is None:
             self.title.clear()
             self.summary.clear()
             self.markdown.clear()
+            self.take_home.clear()
             self.state.setText(self.words("Missing: not translated yet"))
         else:
             shown = view.draft if view.draft is not None else view.fields
             self.title.setText(str(shown.get(TITLE_FIELD[self.key.kind], "")))
             self.summary.setText(str(shown.get("summary", "")))
             self.markdown.setPlainText(str(shown.get("markdown", "")))
+            self.take_home.setPlainText(str(shown.get("take_home_text", "")))
             if view.draft is not None:
                 self.state.setText(tr("console.draft_by", self.console_lang(), author=view.draft_author))
             else:
@@ -267,7 +292,11 @@ class TextEditor(QFrame):
         self.publish_draft_button.setVisible(has_draft and account is not None and account.can("review"))
         self.discard_draft_button.setVisible(has_draft)
         self.markdown.blockSignals(False)
+        self.take_home.blockSignals(False)
         self.dirty = False
+        if self.key.kind == "chapter_text":
+            self.take_home_settings = self.staff.settings()
+            self.count_take_home()
         self.check()
 
     def fields(self) -> Fields:
@@ -276,7 +305,22 @@ class TextEditor(QFrame):
             fields["markdown"] = self.markdown.toPlainText()
         if self.key.kind == "chapter_text":
             fields["summary"] = self.summary.text()
+            fields["take_home_text"] = self.take_home.toPlainText()
         return fields
+
+    def count_take_home(self) -> None:
+        """How much of the room in the chapter's take-home code its text takes (the room is what the title, the
+        clinic's phone and the crisis line leave): shown as staff type, marked when it is too long to save."""
+        if self.key.kind != "chapter_text":
+            return
+        length = takehome.text_length(self.take_home.toPlainText())
+        self.take_home_room = takehome.room_for_text(
+            self.title.text().strip(), self.take_home_settings, self.key.lang or "en"
+        )
+        over = length > self.take_home_room
+        key = "console.take_home_too_long" if over else "console.take_home_count"
+        self.take_home_count.setText(tr(key, self.console_lang(), count=length, limit=self.take_home_room))
+        set_prop(self.take_home_count, "problem", over)
 
     def _on_edit(self) -> None:
         self.dirty = True
@@ -374,7 +418,9 @@ class TextEditor(QFrame):
 
     def wrap(self, marker: str) -> None:
         cursor = self.markdown.textCursor()
-        text = cursor.selectedText() or "bold words"
+        text = cursor.selectedText() or tr(
+            "console.bold_words", self.key.lang or "en"
+        )  # in the text's language
         cursor.insertText(f"{marker}{text}{marker}")
         self.markdown.setFocus()
 
@@ -394,7 +440,8 @@ class TextEditor(QFrame):
         lines = [
             line for line in self.markdown.toPlainText().split("\n") if not line.lstrip().startswith("![")
         ]
-        picture = f'![{alt.strip() or "Describe the picture"}]({name} "{caption.strip()}")'
+        alt = alt.strip() or tr("console.describe_the_picture", self.key.lang or "en")
+        picture = f'![{alt}]({name} "{caption.strip()}")'
         self.markdown.setPlainText("\n".join([picture, "", *lines]).strip("\n"))
 
 
