@@ -27,7 +27,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from yaml.composer import ComposerError
 
-from kiosk.config import SETTINGS, SUPPORTED_LANGUAGES, coerce
+from kiosk.config import MAX_TAKE_HOME, SETTINGS, SUPPORTED_LANGUAGES, coerce
 from kiosk.content import checks
 from kiosk.content.pictures import picture_problem
 from kiosk.errors import KioskError
@@ -37,9 +37,6 @@ MAX_PICTURE_BYTES = 4 * 1024 * 1024
 MAX_FOLDER_BYTES = 256 * 1024 * 1024  # everything read from one folder, pictures included
 MAX_FOLDER_TEXT_BYTES = 4 * 1024 * 1024  # its Markdown and YAML: the bundled content has 0.15 MB
 MAX_FOLDER_ENTRIES = 1000  # files in one folder of a content folder
-#: Characters a Take this home code carries as text: it still scans from arm's length at 35 mm and more. A chapter's
-#: `take_home_text` is held to it (the code also carries the title, the clinic's phone and the crisis line).
-MAX_TAKE_HOME = 600
 MAX_YAML_DEPTH = 8  # settings and front matter are flat; a list in a map is two levels
 PICTURE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -15,7 +15,7 @@ import html as htmllib
 import re
 from dataclasses import dataclass
 
-from kiosk.content.parse import MAX_TAKE_HOME
+from kiosk.config import MAX_TAKE_HOME
 from kiosk.services.catalogue import Catalogue
 from kiosk.services.settings import SiteSettings
 

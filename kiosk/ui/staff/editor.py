@@ -418,9 +418,8 @@ class TextEditor(QFrame):
 
     def wrap(self, marker: str) -> None:
         cursor = self.markdown.textCursor()
-        text = cursor.selectedText() or tr(
-            "console.bold_words", self.key.lang or "en"
-        )  # in the text's language
+        # Words to make bold, in the text's own language (it goes into the content).
+        text = cursor.selectedText() or tr("console.bold_words", self.key.lang or "en")
         cursor.insertText(f"{marker}{text}{marker}")
         self.markdown.setFocus()
 

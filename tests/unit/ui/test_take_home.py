@@ -12,9 +12,10 @@ from pytestqt.qtbot import QtBot
 from kiosk.content.state import Key
 from kiosk.db import lite
 from kiosk.db.store import Store
+from kiosk.errors import KioskError
 from kiosk.services import staff as staff_service
 from kiosk.services import takehome
-from kiosk.services.auth import COMMAND_LINE
+from kiosk.services.auth import COMMAND_LINE, Account
 from kiosk.services.catalogue import load_catalogue
 from kiosk.services.settings import load_settings, update_settings
 from kiosk.ui import screenshot
@@ -216,3 +217,17 @@ def test_a_take_home_text_waits_for_a_reviewer_like_other_medical_text(qtbot: Qt
     editor.load()
     assert editor.take_home.toPlainText() == "Drink water today."  # the draft is what staff go on editing
     window.allow_close = True
+
+
+def test_a_kept_draft_too_long_for_the_code_is_not_published(store: Store) -> None:
+    key = Key("chapter_text", "first-steps", "en")
+    with store.session() as session, session.begin():
+        fields = {"title": "First steps", "summary": "", "take_home_text": "Drink water. " * 60}
+        staff_service.save_draft(
+            session, key, fields, by=Account("Bea", ("editor",))
+        )  # as the console locked
+    before = dump(store.path)
+    too_long = r"^the take-home text is too long \(779 characters;"
+    with pytest.raises(KioskError, match=too_long), store.session() as session, session.begin():
+        staff_service.publish_draft(session, key, by=ANA)
+    assert dump(store.path) == before
