@@ -16,7 +16,6 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.config import LANGUAGE_NAMES
 from kiosk.errors import KioskError
 from kiosk.services.insights import PERIODS, Insights
 from kiosk.ui.i18n import tr
@@ -36,6 +35,7 @@ MINUTE_LABELS = {
     "10-20": "console.minutes_ten_to_twenty",
 }
 MINUTES_MORE = "console.minutes_twenty_or_more"
+LANGUAGE_LABELS = {"en": "console.language_english", "es": "console.language_spanish"}
 SIZE_LABELS = {
     "normal": "console.size_normal",
     "large": "console.size_large",
@@ -322,7 +322,12 @@ class InsightsPanel(QWidget):
         self.answers.set_rows([(a.title, a.count, None) for a in data.answers])
         self.helpful.set_rows([(h.question, h.yes, h.no) for h in data.helpful])
         self.checks.set_rows([(c.question, c.right, c.not_yet) for c in data.checks])
-        self.languages.set_rows([(LANGUAGE_NAMES.get(code, code), n, None) for code, n in data.languages])
+        self.languages.set_rows(
+            [
+                (tr(LANGUAGE_LABELS[code], lang) if code in LANGUAGE_LABELS else code, n, None)
+                for code, n in data.languages
+            ]
+        )
         self.sizes.set_rows(
             [
                 (tr(SIZE_LABELS[name], lang) if name in SIZE_LABELS else name, n, None)
