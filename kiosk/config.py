@@ -19,6 +19,9 @@ Kind = Literal["text", "localized", "int", "bool", "languages", "language", "ass
 #: Languages the kiosk has UI strings for. Content may be missing in one; it then falls back to the first.
 SUPPORTED_LANGUAGES = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+#: Characters a Take this home code carries as text: it still scans from arm's length at 35 mm and more. A chapter's
+#: `take_home_text` is held to it (the code also carries the title, the clinic's phone and the crisis line).
+MAX_TAKE_HOME = 600
 
 
 #: A phone number as people write one: digits with spaces, dots, dashes, brackets, a leading + and an extension.

@@ -32,6 +32,22 @@ MAX_PER_CHAPTER = 3  # a few questions, answered in a minute
 #: The `# Title` of an exported questions file (the kiosk does not show it: its screen has its own heading).
 TITLES = {"en": "Check what you learned", "es": "Repase lo que aprendió"}
 
+#: Every problem a question can have, in English (files, the command line); the staff console shows each in its own
+#: language from the catalogue entry with the same English (`console.check_...` in resources/i18n/strings.yaml).
+PROBLEMS = {
+    "too_long": "a question is too long ({length} characters; at most {limit})",
+    "question_too_long": "a question is at most {limit} characters",
+    "empty_choice": "a choice has no text: write it after the [ ] box",
+    "long_choice": "a choice is too long ({length} characters; at most {limit})",
+    "no_choices": "a question starts with its choices: '- [x] the right one' and '- [ ] another'",
+    "choice_count": "a question has 2 or 3 choices, not {count}",
+    "ticked": "tick exactly one choice as right with [x] (this question has {count})",
+    "same_choices": "two choices say the same thing",
+    "choices_apart": "all the choices come together, before the explanation",
+    "no_why": "after the choices, say why the right answer is right",
+    "no_link": "the explanation must link to the page that explains it: [Read more](page:...)",
+}
+
 _CHOICE = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s*(.*?)\s*$")
 
 
@@ -49,7 +65,7 @@ def parse_body(markdown: str) -> tuple[CheckBody | None, list[tuple[int, str]]]:
     """The body of one question, or None with every problem as (line offset within `markdown`, message)."""
     problems: list[tuple[int, str]] = []
     if len(markdown) > MAX_BODY:
-        return None, [(0, f"a question is too long ({len(markdown)} characters; at most {MAX_BODY})")]
+        return None, [(0, PROBLEMS["too_long"].format(length=len(markdown), limit=MAX_BODY))]
     lines = markdown.split("\n")
     choices: list[str] = []
     ticked: list[int] = []
@@ -63,41 +79,37 @@ def parse_body(markdown: str) -> tuple[CheckBody | None, list[tuple[int, str]]]:
             break
         text = match.group(2)
         if not text:
-            problems.append((index, "a choice has no text: write it after the [ ] box"))
+            problems.append((index, PROBLEMS["empty_choice"]))
         elif len(text) > MAX_CHOICE:
-            problems.append((index, f"a choice is too long ({len(text)} characters; at most {MAX_CHOICE})"))
+            problems.append((index, PROBLEMS["long_choice"].format(length=len(text), limit=MAX_CHOICE)))
         if match.group(1) != " ":
             ticked.append(len(choices))
         choices.append(text)
         index += 1
     if not choices:
-        problems.append(
-            (first_choice, "a question starts with its choices: '- [x] the right one' and '- [ ] another'")
-        )
+        problems.append((first_choice, PROBLEMS["no_choices"]))
     elif not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
-        problems.append((first_choice, f"a question has 2 or 3 choices, not {len(choices)}"))
+        problems.append((first_choice, PROBLEMS["choice_count"].format(count=len(choices))))
     if choices and len(ticked) != 1:
-        problems.append(
-            (first_choice, f"tick exactly one choice as right with [x] (this question has {len(ticked)})")
-        )
+        problems.append((first_choice, PROBLEMS["ticked"].format(count=len(ticked))))
     if len({c.casefold() for c in choices}) != len(choices):
-        problems.append((first_choice, "two choices say the same thing"))
+        problems.append((first_choice, PROBLEMS["same_choices"]))
     explanation = "\n".join(lines[index:]).strip("\n")
     explanation_line = index
     while explanation_line < len(lines) and not lines[explanation_line].strip():
         explanation_line += 1
     for offset in range(explanation_line, len(lines)):
         if _CHOICE.match(lines[offset]):
-            problems.append((offset, "all the choices come together, before the explanation"))
+            problems.append((offset, PROBLEMS["choices_apart"]))
             break
     linked = pages_linked(explanation)
     if not explanation.strip():
-        problems.append((explanation_line, "after the choices, say why the right answer is right"))
+        problems.append((explanation_line, PROBLEMS["no_why"]))
     elif not linked:
         problems.append(
             (
                 explanation_line,
-                "the explanation must link to the page that explains it: [Read more](page:...)",
+                PROBLEMS["no_link"],
             )
         )
     if problems:

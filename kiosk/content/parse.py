@@ -27,7 +27,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from yaml.composer import ComposerError
 
-from kiosk.config import SETTINGS, SUPPORTED_LANGUAGES, coerce
+from kiosk.config import MAX_TAKE_HOME, SETTINGS, SUPPORTED_LANGUAGES, coerce
 from kiosk.content import checks
 from kiosk.content.pictures import picture_problem
 from kiosk.errors import KioskError
@@ -412,7 +412,7 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
 
     allowed = {"id", "sources", "published", "unpublished"}
     if kind == "chapter":
-        allowed |= {"summary", "reviewed_on", "reviewed_by", "kind", "take_home"}
+        allowed |= {"summary", "reviewed_on", "reviewed_by", "kind", "take_home", "take_home_text"}
     elif kind == "check":
         allowed = {"id", "published", "unpublished"}
     else:
@@ -452,6 +452,14 @@ def _check_meta(kind: str, meta: dict[str, Any], report: _Reporter, lines: dict[
     take_home = meta.get("take_home")
     if take_home not in (None, "") and not (isinstance(take_home, str) and ID_PATTERN.match(take_home)):
         report.error(line_of("take_home"), "take_home must be the id of one of this chapter's pages")
+    take_home_text = meta.get("take_home_text")
+    if take_home_text is not None and not isinstance(take_home_text, str):
+        report.error(line_of("take_home_text"), "take_home_text must be text")
+    elif take_home_text and len(take_home_text.strip()) > MAX_TAKE_HOME:
+        report.error(
+            line_of("take_home_text"),
+            f"take_home_text is too long ({len(take_home_text.strip())} characters; at most {MAX_TAKE_HOME})",
+        )
 
 
 def asked_of(meta: dict[str, Any]) -> dict[str, list[str]] | None:
@@ -604,7 +612,7 @@ def parse_document(
 def _check_question(section: Section, report: _Reporter) -> None:
     """A teach-back question's heading and body (`kiosk.content.checks`), each problem at its line."""
     if len(section.title) > checks.MAX_QUESTION:
-        report.error(section.line, f"a question is at most {checks.MAX_QUESTION} characters")
+        report.error(section.line, checks.PROBLEMS["question_too_long"].format(limit=checks.MAX_QUESTION))
     _, problems = checks.parse_body(section.markdown)
     for offset, message in problems:
         report.error(section.body_line + offset, message)

@@ -69,9 +69,15 @@ class ChapterFields(_ChapterRequired, total=False):
     take_home: str
 
 
-class ChapterTextFields(TypedDict):
+class _ChapterTextRequired(TypedDict):
     title: str
     summary: str
+
+
+class ChapterTextFields(_ChapterTextRequired, total=False):
+    #: What the chapter's take-home code carries in this language, written for the phone (plain text). Left out
+    #: when there is none, so a chapter written before it existed hashes as it did.
+    take_home_text: str
 
 
 class PageFields(TypedDict):
@@ -215,7 +221,10 @@ def _read_chapter(chapter: Chapter) -> ChapterFields:
 
 
 def _read_chapter_text(text: ChapterText) -> ChapterTextFields:
-    return {"title": text.title, "summary": text.summary}
+    fields: ChapterTextFields = {"title": text.title, "summary": text.summary}
+    if text.take_home_text:
+        fields["take_home_text"] = text.take_home_text
+    return fields
 
 
 def _read_page(page: Page) -> PageFields:
@@ -288,6 +297,7 @@ def _write_chapter_text(writer: RowWriter, key: Key, row: Any, fields: Fields) -
         row if isinstance(row, ChapterText) else ChapterText(chapter=writer.parent(key.item), lang=key.lang)
     )
     text.title, text.summary = typed["title"], typed.get("summary") or ""
+    text.take_home_text = typed.get("take_home_text") or ""
     return text
 
 

@@ -279,7 +279,11 @@ def desired_state(content: ContentSet) -> tuple[dict[Key, Fields], dict[str, byt
                 put(Key("check_text", page_ref(doc.id, section.id), lang), check_text)
         for doc in content.docs("chapter", lang):
             summary = str(doc.meta.get("summary") or "").strip()
-            put(Key("chapter_text", doc.id, lang), ChapterTextFields(title=doc.title, summary=summary))
+            chapter_text = ChapterTextFields(title=doc.title, summary=summary)
+            take_home_text = str(doc.meta.get("take_home_text") or "").strip()
+            if take_home_text:
+                chapter_text["take_home_text"] = take_home_text
+            put(Key("chapter_text", doc.id, lang), chapter_text)
             for section in doc.sections:
                 page_text = PageTextFields(title=section.title, markdown=section.markdown)
                 put(Key("page_text", page_ref(doc.id, section.id), lang), page_text)
@@ -497,6 +501,8 @@ def _chapter_file(state: dict[Key, Row], key: Key, lang: str) -> str | None:
     ]
     if chapter.get("take_home"):
         meta.append(("take_home", chapter["take_home"]))
+    if titles.get("take_home_text"):
+        meta.append(("take_home_text", titles["take_home_text"]))
     sections, _ = _sections(state, "page", key.id, lang)
     return _document(meta, chapter["published"], sections, titles["title"])
 

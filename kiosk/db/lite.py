@@ -36,9 +36,9 @@ Db = Union[sqlite3.Connection, "Session"]
 Params = Mapping[str, Any]
 
 #: The newest migration. `tests/unit/db/test_store.py` checks it against Alembic's own head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 #: `schema_digest` of a database freshly migrated to SCHEMA_HEAD (kept true by the same test).
-SCHEMA_DIGEST = "a372d2209275977b0408ba4dd7281ab6cfef06af6c7282206de8562959066699"
+SCHEMA_DIGEST = "56b505740f48f735f1cb2de1816da904d799da69280b28aac647fe8f6901f69f"
 #: How long a connection waits for another program's write to finish before it reports "busy".
 BUSY_TIMEOUT_MS = 5000
 #: The first 16 bytes of every SQLite database file.

@@ -99,6 +99,8 @@ class ChapterText(Translated, Tracked, Base):
     chapter_id: Mapped[str] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(300), default="")
+    #: What the chapter's Take this home code carries, written for the phone ("": its take-home or summary page).
+    take_home_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     chapter: Mapped[Chapter] = relationship(back_populates="texts")
 

@@ -42,6 +42,7 @@ class ChapterCard:
     reviewed_on: str | None = None  # the clinic's last clinical review (YYYY-MM-DD), and by whom
     reviewed_by: str = ""
     take_home: str = ""  # the id of the page a patient takes home from this chapter ("": its summary)
+    take_home_text: str = ""  # what its take-home code carries, written for the phone ("": that page)
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,10 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
         return texts.get((item, lang)) or texts.get((item, fallback))
 
     chapter_texts = {
-        (c, lg): (t, s)
-        for c, lg, t, s in query(db, "SELECT chapter_id, lang, title, summary FROM chapter_texts")
+        (c, lg): (t, s, h)
+        for c, lg, t, s, h in query(
+            db, "SELECT chapter_id, lang, title, summary, take_home_text FROM chapter_texts"
+        )
     }
     page_texts = {
         (str(page_id), text_lang): (text_lang, *rest)
@@ -237,6 +240,7 @@ def load_catalogue(db: Db, lang: str) -> Catalogue:
             str(reviewed_on)[:10] if reviewed_on and reviewed_by else None,
             str(reviewed_by or ""),
             str(take_home or ""),
+            text(ctext[2] or ""),
         )
         checks = tuple(checks_by_chapter.get(chapter_id, ())) if kind == "topic" else ()
         chapters.append(ChapterView(card, tuple(pages), checks))

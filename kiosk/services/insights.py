@@ -117,9 +117,15 @@ def _titles(
 
 
 def summarize(
-    db: Db, days: int, *, today: dt.date | None = None, catalogue: Catalogue | None = None
+    db: Db,
+    days: int,
+    *,
+    today: dt.date | None = None,
+    catalogue: Catalogue | None = None,
+    fallback: Catalogue | None = None,
 ) -> Insights:
-    """The dashboard's numbers for the last `days` days; titles from `catalogue` (ids where it has none)."""
+    """The dashboard's numbers for the last `days` days; titles from `catalogue`, else from `fallback` (content
+    not yet translated), else ids."""
     first, last = period(days, today)
     window = {"first": first.isoformat(), "last": last.isoformat()}
     per_day = {
@@ -139,7 +145,9 @@ def summarize(
         window,
     ):
         totals[str(event)][str(target)] = int(count)
-    chapter_titles, page_titles, question_titles, check_titles = _titles(catalogue)
+    chapter_titles, page_titles, question_titles, check_titles = (
+        {**other, **own} for other, own in zip(_titles(fallback), _titles(catalogue), strict=True)
+    )
 
     def top(event: str, titles: dict[str, str]) -> tuple[Named, ...]:
         rows = sorted(totals[event].items(), key=lambda item: (-item[1], item[0]))[:TOP]

@@ -32,7 +32,7 @@ from kiosk.content.state import Fields, Key, Row, is_staff_edited, read_state
 from kiosk.content.validate import Targets, check_text
 from kiosk.db.models import ChangeSet, Revision
 from kiosk.errors import AuthError, ContentError, KioskError
-from kiosk.services import auth, search
+from kiosk.services import auth, search, takehome
 from kiosk.services.auth import Account
 from kiosk.services.settings import load_settings
 
@@ -46,6 +46,11 @@ TITLE_FIELD = {
 }
 #: Texts whose changes need a reviewer before patients see them.
 MEDICAL_TEXTS = ("page_text", "check_text", "faq_entry_text")
+#: A chapter's take-home text that will not fit its code, in one line (the console shows it in its language).
+TAKE_HOME_TOO_LONG = (
+    "the take-home text is too long ({length} characters; with the title, the clinic's phone and the crisis "
+    "line, the code has room for {limit})"
+)
 #: Items a reviewer signs off: chapters (their pages together) and answers.
 REVIEWED_KINDS = ("chapter", "faq_entry")
 IMPORT_KINDS = ("bundled-import", "import", "pack-import")
@@ -276,7 +281,9 @@ def check(session: Session, key: Key, fields: Fields) -> list[Problem]:
         problems += [Problem(key.describe(), 1 + offset, message) for offset, message in found]
         if len(section.title) > checks.MAX_QUESTION:
             problems.append(
-                Problem(key.describe(), 1, f"a question is at most {checks.MAX_QUESTION} characters")
+                Problem(
+                    key.describe(), 1, checks.PROBLEMS["question_too_long"].format(limit=checks.MAX_QUESTION)
+                )
             )
     return problems
 
@@ -354,13 +361,21 @@ def save_text(session: Session, key: Key, fields: Fields, *, by: Account) -> lis
         raise KioskError(f"{key.item.describe()} does not exist")
     if key in state:  # fields the editor does not show (a question's other wordings) stay as they are
         fields = {**state[key].fields, **fields}
+    if key.kind == "chapter_text":
+        fields = _with_take_home(session, key, fields)
     problems = check(session, key, fields)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentError("the text has problems; nothing was saved", [p.message for p in errors])
     warnings = [p for p in problems if p.severity == "warning"]
     current = state.get(key)
-    if needs_review(state, key) and not (by.can("review") and _may_publish_own(session, by)):
+    medical = needs_review(state, key) or (
+        # what patients take home is medical text too, though the chapter's title and summary are not
+        key.kind == "chapter_text"
+        and _live(state, key.item)
+        and fields.get("take_home_text", "") != (current.fields.get("take_home_text", "") if current else "")
+    )
+    if medical and not (by.can("review") and _may_publish_own(session, by)):
         if current is not None and current.fields == fields:
             commit(
                 session, "draft", f"dropped the draft of {key.describe()}", [(draft_key(key), None)], by=by
@@ -382,9 +397,22 @@ def save_text(session: Session, key: Key, fields: Fields, *, by: Account) -> lis
         [(key, fields), (draft_key(key), None)],
         by=by,
         state=state,
-        detail={"reviewed_by": by.name} if needs_review(state, key) else None,
+        detail={"reviewed_by": by.name} if medical else None,
     )
     return warnings
+
+
+def _with_take_home(session: Session, key: Key, fields: Fields) -> Fields:
+    """A chapter's texts with its take-home text tidied (left out when empty), refused if its code has no room."""
+    text = str(fields.get("take_home_text") or "").strip()
+    fields = {name: value for name, value in fields.items() if name != "take_home_text"}
+    if not text:
+        return fields
+    room = takehome.room_for_text(str(fields["title"]), load_settings(session), key.lang or "en")
+    length = takehome.text_length(text)
+    if length > room:
+        raise KioskError(TAKE_HOME_TOO_LONG.format(length=length, limit=room))
+    return {**fields, "take_home_text": text}
 
 
 def save_draft(session: Session, key: Key, fields: Fields, *, by: Account) -> None:
@@ -423,6 +451,9 @@ def publish_draft(session: Session, key: Key, *, by: Account) -> None:
             "Settings)"
         )
     fields = {k: v for k, v in pending.items() if k != "author"}
+    # A draft kept as typed (the console locking) is held to the take-home code's room too.
+    if key.kind == "chapter_text":
+        fields = _with_take_home(session, key, fields)
     commit(
         session,
         "publish",

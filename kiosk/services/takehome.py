@@ -15,10 +15,13 @@ import html as htmllib
 import re
 from dataclasses import dataclass
 
+from kiosk.config import MAX_TAKE_HOME
 from kiosk.services.catalogue import Catalogue
 from kiosk.services.settings import SiteSettings
 
-MAX_TEXT = 600  # characters: a QR code of this much text still scans from arm's length at 35 mm and more
+MAX_TEXT = (
+    MAX_TAKE_HOME  # characters: a QR code of this much text still scans from arm's length at 35 mm and more
+)
 QUIET_ZONE = 4  # modules of light around the code, as the QR standard asks
 
 _WORDS = {
@@ -65,7 +68,7 @@ def _fit(head: list[str], body: list[str], tail: list[str], limit: int) -> str:
     return "\n".join(head + kept + [""] + tail)[:limit]
 
 
-def text_summary(title: str, lines: list[str], settings: SiteSettings, lang: str) -> str:
+def _tail(settings: SiteSettings, lang: str) -> list[str]:
     words = _WORDS.get(lang, _WORDS["en"])
     tail = []
     if settings.clinic_phone:
@@ -73,7 +76,27 @@ def text_summary(title: str, lines: list[str], settings: SiteSettings, lang: str
     else:
         tail.append(words["clinic"].format(name=settings.clinic_name))
     tail.append(settings.crisis_text(lang))
-    return _fit([title], lines, tail, MAX_TEXT)
+    return tail
+
+
+def text_summary(title: str, lines: list[str], settings: SiteSettings, lang: str) -> str:
+    return _fit([title], lines, _tail(settings, lang), MAX_TEXT)
+
+
+def text_lines(text: str) -> list[str]:
+    """A take-home text's lines as the code carries them: each line's spaces tidied, empty lines left out."""
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+
+
+def room_for_text(title: str, settings: SiteSettings, lang: str) -> int:
+    """How many characters of a chapter's own take-home text its code has room for, whole: what is left of
+    MAX_TEXT once the title, the clinic's phone and the crisis line are in (as `text_summary` lays them out)."""
+    return MAX_TEXT - len("\n".join([title, "", *_tail(settings, lang)])) - 1
+
+
+def text_length(text: str) -> int:
+    """The characters a take-home text takes in the code (its lines and the breaks between them)."""
+    return len("\n".join(text_lines(text)))
 
 
 def url_for(settings: SiteSettings, item_id: str, lang: str) -> str:
@@ -81,11 +104,14 @@ def url_for(settings: SiteSettings, item_id: str, lang: str) -> str:
 
 
 def for_chapter(catalogue: Catalogue, settings: SiteSettings, chapter_id: str) -> TakeHome | None:
-    """A chapter's code: the clinic's page for it, or as text the page it names to take home (the after-care
-    checklist, say), else its summary (the chapter's last page)."""
+    """A chapter's code: the clinic's page for it, or as text the chapter's own take-home text in this language,
+    else the page it names to take home (the after-care checklist, say), else its summary (its last page)."""
     chapter = catalogue.chapter(chapter_id)
     if chapter is None or not chapter.pages:
         return None
+    if chapter.card.take_home_text and not settings.take_home_url:  # written for the phone by the clinic
+        text = text_summary(chapter.title, text_lines(chapter.card.take_home_text), settings, catalogue.lang)
+        return TakeHome("chapter", chapter_id, chapter.title, text, False)
     if chapter.card.take_home and chapter.index_of(chapter.card.take_home) >= 0:
         return for_page(catalogue, settings, f"{chapter_id}/{chapter.card.take_home}")
     if settings.take_home_url:

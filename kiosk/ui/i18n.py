@@ -8,6 +8,7 @@ A string that counts something has a form per plural category, chosen by its `co
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import yaml
@@ -59,8 +60,44 @@ def _phrases(prefix: str) -> dict[str, str]:
     return found
 
 
+@cache
+def _patterns(prefix: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Entries whose English has `{name}` places (a message with a number or a name in it), as patterns that
+    match the English once the places are filled: one per plural form."""
+    found: list[tuple[re.Pattern[str], str]] = []
+    for key, texts in catalogue().items():
+        english = texts.get("en")
+        forms = english.values() if isinstance(english, dict) else [english] if english else []
+        for form in forms if key.startswith(prefix) else ():
+            parts = re.split(r"{(\w+)}", form)
+            if len(parts) < 3 or not "".join(parts[::2]).strip():
+                continue  # no place to fill, or nothing but places: it would match any text at all
+            pattern = "".join(
+                re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts)
+            )
+            found.append((re.compile(pattern, re.DOTALL), key))
+    return tuple(found)
+
+
 def phrase(english: str, lang: str, prefix: str = "console.") -> str:
     """`english` in `lang`, for text the staff console makes in English: the catalogue entry (under `prefix`)
-    whose English it is, or the text as it is when there is none (content: titles, file names)."""
+    whose English it is, or whose English it is once its `{name}` places are filled (numbers agreeing in the
+    other language too); or the text as it is when there is none (content: titles, file names)."""
     key = _phrases(prefix).get(english)
-    return tr(key, lang) if key is not None else english
+    if key is not None:
+        return tr(key, lang)
+    if lang == "en" or not english:
+        return english
+    for pattern, key in _patterns(prefix):
+        match = pattern.fullmatch(english)
+        if match is not None:
+            values: dict[str, object] = {
+                name: int(value)
+                if value.isdigit()
+                else phrase(value, lang, prefix)
+                if value in _phrases(prefix)
+                else value
+                for name, value in match.groupdict().items()
+            }
+            return tr(key, lang, **values)
+    return english

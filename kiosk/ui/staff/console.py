@@ -327,6 +327,8 @@ class StaffConsole(Screen):
         self.keyboard.set_texts(
             tr("keyboard.clear"), tr("keyboard.space"), tr("keyboard.backspace"), tr("keyboard.hide")
         )
+        if self.current_panel == "insights":  # its charts are drawn, not labels: it says them itself
+            self.insights.refresh()
         self.translate()
 
     def refresh(self) -> None:
@@ -429,7 +431,8 @@ class StaffConsole(Screen):
         title = status.title
         if status.key.kind == "check":  # a teach-back question, listed after the chapter's pages
             title = f"{phrase('Check', self.ctx.staff_lang)}: {title}"
-        node = QTreeWidgetItem([title, ", ".join(status.badges)])
+        badges = ", ".join(phrase(badge, self.ctx.staff_lang) for badge in status.badges)
+        node = QTreeWidgetItem([title, badges])
         node.setData(0, ROLE, status)
         if status.deleted:
             font = node.font(0)

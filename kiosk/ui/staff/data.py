@@ -363,7 +363,9 @@ class StaffSource:
         """The dashboard's numbers, counts still in memory included (they are written first)."""
         self.source.flush_usage()
         catalogue = self.source.catalogue(lang)
-        return self.read(lambda s: insights.summarize(s, days, catalogue=catalogue))
+        first = self.source.settings().languages[0]  # titles not yet in `lang`: as the kiosk first shows them
+        fallback = self.source.catalogue(first) if first != lang else None
+        return self.read(lambda s: insights.summarize(s, days, catalogue=catalogue, fallback=fallback))
 
     def export_insights(self, path: Path, days: int | None) -> int:
         self.source.flush_usage()

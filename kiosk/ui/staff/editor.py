@@ -27,16 +27,18 @@ from PySide6.QtWidgets import (
 from kiosk.content import checks
 from kiosk.content.render import markdown_problem, render
 from kiosk.content.state import Fields, Key
+from kiosk.services import takehome
 from kiosk.services.catalogue import PageView, QuestionView
 from kiosk.services.staff import TITLE_FIELD, Status
 from kiosk.ui import pictures
+from kiosk.ui.i18n import phrase, tr
 from kiosk.ui.probe import FitCheck, PageFit, fit_notes
 from kiosk.ui.screens import Context
 from kiosk.ui.screens.faq import QuestionItem
 from kiosk.ui.screens.reader import PageCard
 from kiosk.ui.staff.data import StaffSource
 from kiosk.ui.theme import NORMAL, metrics_for, stylesheet
-from kiosk.ui.widgets import TouchButton, clear_layout, label
+from kiosk.ui.widgets import TouchButton, clear_layout, label, set_prop
 
 KIOSK_SIZE = QSize(1856, 760)  # the reader's page area on a 1920x1080 kiosk
 #: The preview is never drawn smaller than half the size patients see it at (it scrolls rather than shrink more).
@@ -145,16 +147,30 @@ class TextEditor(QFrame):
     changed = Signal()
     picker_requested = Signal(str, object)  # "page" | "question" | "picture", this editor
 
-    def __init__(self, staff: StaffSource, key: Key, message: Callable[[str, bool], None]) -> None:
+    def __init__(
+        self,
+        staff: StaffSource,
+        key: Key,
+        message: Callable[[str, bool], None],
+        console_lang: Callable[[], str] = lambda: "en",
+    ) -> None:
         super().__init__()
         self.setObjectName("EditorPane")
         self.staff = staff
         self.key = key
         self.message = message
+        self.console_lang = console_lang  # the language staff read the console in (not the text's own)
         self.title = QLineEdit()
         self.title.setObjectName("StaffField")
         self.summary = QLineEdit()
         self.summary.setObjectName("StaffField")
+        # A chapter's take-home text: what its code carries to a patient's phone, with the room the code has.
+        self.take_home = QPlainTextEdit()
+        self.take_home.setObjectName("MarkdownEditor")
+        self.take_home.setTabChangesFocus(True)
+        self.take_home.setFixedHeight(150)
+        self.take_home_count = label("", "muted", name="TakeHomeCount")
+        self.take_home_room = 0
         self.markdown = QPlainTextEdit()
         self.markdown.setObjectName("MarkdownEditor")
         self.markdown.setMinimumHeight(120)
@@ -200,6 +216,15 @@ class TextEditor(QFrame):
         if key.kind == "chapter_text":
             layout.addWidget(label("One line for the home screen tile", "body"))
             layout.addWidget(self.summary)
+            layout.addWidget(
+                label(
+                    "Take this home: what the chapter's code carries to a phone, in plain lines (empty: its "
+                    "take-home or summary page)",
+                    "body",
+                )
+            )
+            layout.addWidget(self.take_home)
+            layout.addWidget(self.take_home_count)
         if has_body:
             layout.addLayout(tools)
             layout.addWidget(self.markdown, 1)
@@ -208,6 +233,8 @@ class TextEditor(QFrame):
         self.warnings.hide()
         self.fit_notes: list[str] = []  # how the page fits the kiosk's screens, from the preview
         self.summary.setVisible(key.kind == "chapter_text")
+        self.take_home.setVisible(key.kind == "chapter_text")
+        self.take_home_count.setVisible(key.kind == "chapter_text")
         layout.addWidget(self.save_button)
         drafts = QHBoxLayout()
         drafts.addWidget(self.publish_draft_button)
@@ -221,6 +248,9 @@ class TextEditor(QFrame):
         for field in (self.title, self.summary):
             field.textEdited.connect(self._on_edit)
         self.markdown.textChanged.connect(self._on_edit)
+        self.take_home.textChanged.connect(self._on_edit)
+        self.title.textEdited.connect(self.count_take_home)
+        self.take_home.textChanged.connect(self.count_take_home)
         self.load()
 
     def _title_caption(self) -> str:
@@ -235,27 +265,38 @@ class TextEditor(QFrame):
     def load(self) -> None:
         view = self.staff.text(self.key)
         self.markdown.blockSignals(True)
+        self.take_home.blockSignals(True)
         if view is None:
             self.title.clear()
             self.summary.clear()
             self.markdown.clear()
-            self.state.setText("Missing: not translated yet")
+            self.take_home.clear()
+            self.state.setText(self.words("Missing: not translated yet"))
         else:
             shown = view.draft if view.draft is not None else view.fields
             self.title.setText(str(shown.get(TITLE_FIELD[self.key.kind], "")))
             self.summary.setText(str(shown.get("summary", "")))
             self.markdown.setPlainText(str(shown.get("markdown", "")))
+            self.take_home.setPlainText(str(shown.get("take_home_text", "")))
             if view.draft is not None:
-                self.state.setText(f"Draft by {view.draft_author}, waiting for a reviewer")
+                self.state.setText(tr("console.draft_by", self.console_lang(), author=view.draft_author))
             else:
-                self.state.setText(f"Saved {view.updated_at:%Y-%m-%d %H:%M}" if view.updated_at else "")
+                self.state.setText(
+                    tr("console.saved_on", self.console_lang(), when=f"{view.updated_at:%Y-%m-%d %H:%M}")
+                    if view.updated_at
+                    else ""
+                )
         self.draft_author = view.draft_author if view is not None and view.draft is not None else ""
         has_draft = bool(self.draft_author)
         account = self.staff._account()
         self.publish_draft_button.setVisible(has_draft and account is not None and account.can("review"))
         self.discard_draft_button.setVisible(has_draft)
         self.markdown.blockSignals(False)
+        self.take_home.blockSignals(False)
         self.dirty = False
+        if self.key.kind == "chapter_text":
+            self.take_home_settings = self.staff.settings()
+            self.count_take_home()
         self.check()
 
     def fields(self) -> Fields:
@@ -264,22 +305,42 @@ class TextEditor(QFrame):
             fields["markdown"] = self.markdown.toPlainText()
         if self.key.kind == "chapter_text":
             fields["summary"] = self.summary.text()
+            fields["take_home_text"] = self.take_home.toPlainText()
         return fields
+
+    def count_take_home(self) -> None:
+        """How much of the room in the chapter's take-home code its text takes (the room is what the title, the
+        clinic's phone and the crisis line leave): shown as staff type, marked when it is too long to save."""
+        if self.key.kind != "chapter_text":
+            return
+        length = takehome.text_length(self.take_home.toPlainText())
+        self.take_home_room = takehome.room_for_text(
+            self.title.text().strip(), self.take_home_settings, self.key.lang or "en"
+        )
+        over = length > self.take_home_room
+        key = "console.take_home_too_long" if over else "console.take_home_count"
+        self.take_home_count.setText(tr(key, self.console_lang(), count=length, limit=self.take_home_room))
+        set_prop(self.take_home_count, "problem", over)
 
     def _on_edit(self) -> None:
         self.dirty = True
-        self.state.setText("Not saved yet")
+        self.state.setText(self.words("Not saved yet"))
         self.check_timer.start()
         self.changed.emit()
 
+    def words(self, english: str) -> str:
+        """`english` in the console's language (`i18n.phrase`)."""
+        return phrase(english, self.console_lang())
+
     def check(self) -> None:
         self.warnings.clear()
+        lang = self.console_lang()
         if self.key.kind in BODY_KINDS:
             for problem in self.staff.check(self.key, self.fields()):
-                prefix = "Error" if problem.severity == "error" else "Warning"
-                self.warnings.addItem(f"{prefix}: {problem.message}")
+                kind = "console.problem_error" if problem.severity == "error" else "console.problem_warning"
+                self.warnings.addItem(tr(kind, lang, problem=self.words(problem.message)))
             for note in self.fit_notes:
-                self.warnings.addItem(f"Warning: {note}")
+                self.warnings.addItem(tr("console.problem_warning", lang, problem=self.words(note)))
         self.warnings.setVisible(self.warnings.count() > 0)
 
     def show_fit(self, notes: list[str]) -> None:
@@ -293,19 +354,26 @@ class TextEditor(QFrame):
         try:
             warnings = self.staff.save_text(self.key, self.fields())
         except ContentError as error:
-            self.message(f"Not saved: {'; '.join(error.problems) or error}", True)
+            problems = "; ".join(self.words(problem) for problem in error.problems)
+            self.message(
+                tr("console.not_saved", self.console_lang(), why=problems or self.words(str(error))), True
+            )
             return False
         except KioskError as error:
-            self.message(f"Not saved: {error}", True)
+            self.message(tr("console.not_saved", self.console_lang(), why=self.words(str(error))), True)
             return False
         self.dirty = False
         view = self.staff.text(self.key)
         drafted = view is not None and view.draft is not None
-        self.state.setText("Saved as a draft, waiting for a reviewer" if drafted else "Saved")
-        where = "It is a draft: a reviewer puts it on the kiosk." if drafted else "It is on the kiosk now."
-        self.message(
-            "Saved. " + (f"{len(warnings)} warning(s) to look at. " if warnings else "") + where, False
+        self.state.setText(self.words("Saved as a draft, waiting for a reviewer" if drafted else "Saved"))
+        lang = self.console_lang()
+        first = (
+            tr("console.saved_with_warnings", lang, count=len(warnings))
+            if warnings
+            else tr("console.saved_done", lang)
         )
+        where = tr("console.saved_draft" if drafted else "console.saved_live", lang)
+        self.message(f"{first} {where}", False)
         self.check()
         self.saved.emit()
         return True
@@ -350,7 +418,8 @@ class TextEditor(QFrame):
 
     def wrap(self, marker: str) -> None:
         cursor = self.markdown.textCursor()
-        text = cursor.selectedText() or "bold words"
+        # Words to make bold, in the text's own language (it goes into the content).
+        text = cursor.selectedText() or tr("console.bold_words", self.key.lang or "en")
         cursor.insertText(f"{marker}{text}{marker}")
         self.markdown.setFocus()
 
@@ -370,7 +439,8 @@ class TextEditor(QFrame):
         lines = [
             line for line in self.markdown.toPlainText().split("\n") if not line.lstrip().startswith("![")
         ]
-        picture = f'![{alt.strip() or "Describe the picture"}]({name} "{caption.strip()}")'
+        alt = alt.strip() or tr("console.describe_the_picture", self.key.lang or "en")
+        picture = f'![{alt}]({name} "{caption.strip()}")'
         self.markdown.setPlainText("\n".join([picture, "", *lines]).strip("\n"))
 
 
@@ -450,7 +520,7 @@ class ItemEditor(QWidget):
     def show_item(self, status: Status) -> None:
         self.status = status
         self.title.setText(status.title)
-        self.badges.setText(" · ".join(status.badges))
+        self.badges.setText(" · ".join(phrase(badge, self.ctx.staff_lang) for badge in status.badges))
         self.publish_button.setText("Unpublish" if status.published else "Publish")
         self.delete_button.setText("Restore from trash" if status.deleted else "Delete")
         kind = status.key.kind
@@ -485,7 +555,12 @@ class ItemEditor(QWidget):
             return
         text_kind = f"{self.status.key.kind}_text"
         for column, lang in enumerate(self.languages()):
-            editor = TextEditor(self.staff, Key(text_kind, self.status.key.id, lang), self.message)
+            editor = TextEditor(
+                self.staff,
+                Key(text_kind, self.status.key.id, lang),
+                self.message,
+                lambda: self.ctx.staff_lang,
+            )
             editor.saved.connect(self.changed)
             editor.changed.connect(self.preview_timer.start)
             editor.picker_requested.connect(self.picker_requested)
@@ -505,7 +580,12 @@ class ItemEditor(QWidget):
             and markdown_problem(str(fields.get("markdown", ""))) is not None
         ):
             self.preview.clear_preview()
-            self.preview.setText("No preview: the text goes over a limit (see the problems listed with it).")
+            self.preview.setText(
+                phrase(
+                    "No preview: the text goes over a limit (see the problems listed with it).",
+                    self.ctx.staff_lang,
+                )
+            )
             return
         if kind == "page":
             rendered = render(str(fields.get("markdown", "")))
@@ -537,7 +617,12 @@ class ItemEditor(QWidget):
             body, _ = checks.parse_body(str(fields.get("markdown", "")))
             if body is None:
                 self.preview.clear_preview()
-                self.preview.setText("No preview until the question reads (see the problems listed with it).")
+                self.preview.setText(
+                    phrase(
+                        "No preview until the question reads (see the problems listed with it).",
+                        self.ctx.staff_lang,
+                    )
+                )
                 return
             choices = "".join(
                 f"<li>{'✓ ' if n == body.answer else ''}{html.escape(choice)}</li>"
@@ -549,7 +634,7 @@ class ItemEditor(QWidget):
             )
         else:
             self.preview.clear_preview()
-            self.preview.setText("Pages and questions show a preview.")
+            self.preview.setText(phrase("Pages and questions show a preview.", self.ctx.staff_lang))
 
     def _on_fit_checked(self, fits: list[PageFit]) -> None:
         if fits and self.editors:

@@ -2,7 +2,9 @@
 
 Charts are drawn with QPainter (Qt Charts is GPL): a column a day for sessions, and rows of bars for everything
 else, each labelled with its number, so a count is read, not estimated. Every number comes from
-`kiosk.services.insights`, which reads only the anonymous daily totals.
+`kiosk.services.insights`, which reads only the anonymous daily totals. Its words follow the console's language:
+the labels through `i18n.phrase` like the rest of the console, and what the charts draw (and the numbers' captions,
+which agree with their number) from the catalogue here, each time the numbers are shown.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.config import LANGUAGE_NAMES
 from kiosk.errors import KioskError
 from kiosk.services.insights import PERIODS, Insights
+from kiosk.ui.i18n import tr
 from kiosk.ui.staff.data import StaffSource
 from kiosk.ui.staff.panels import Message, choose_file
 from kiosk.ui.theme import NORMAL, Palette
@@ -24,14 +26,35 @@ from kiosk.ui.widgets import TouchButton, label, set_prop
 
 #: (label, value, second value or None): a row of a bar chart; the second is drawn beside the first, lighter.
 Bar = tuple[str, int, int | None]
+#: The catalogue entry for each bucket of minutes (usage.MINUTE_BUCKETS), and for each text size.
 MINUTE_LABELS = {
-    "0-1": "under 1 min",
-    "1-3": "1-3 min",
-    "3-5": "3-5 min",
-    "5-10": "5-10 min",
-    "10-20": "10-20 min",
+    "0-1": "console.minutes_under_one",
+    "1-3": "console.minutes_one_to_three",
+    "3-5": "console.minutes_three_to_five",
+    "5-10": "console.minutes_five_to_ten",
+    "10-20": "console.minutes_ten_to_twenty",
 }
-SIZE_LABELS = {"normal": "Normal text", "large": "Large text", "largest": "Largest text"}
+MINUTES_MORE = "console.minutes_twenty_or_more"
+LANGUAGE_LABELS = {"en": "console.language_english", "es": "console.language_spanish"}
+SIZE_LABELS = {
+    "normal": "console.size_normal",
+    "large": "console.size_large",
+    "largest": "console.size_largest",
+}
+#: Each chart's legend (its two colours), by chart.
+LEGENDS = {
+    "chapters": ("console.legend_started", "console.legend_finished"),
+    "helpful": ("console.legend_helpful", "console.legend_not_helpful"),
+    "checks": ("console.legend_right_first", "console.legend_not_yet"),
+}
+#: The numbers at the top: caption (agreeing with the number), and what it counts.
+HEADLINE = (
+    ("console.insight_sessions", "sessions"),
+    ("console.insight_idle_resets", "idle_resets"),
+    ("console.insight_start_overs", "start_overs"),
+    ("console.insight_searches_empty", "searches_empty"),
+    ("console.insight_take_home", "take_home"),
+)
 
 
 class _Chart(QWidget):
@@ -63,12 +86,17 @@ class BarChart(_Chart):
         super().__init__(palette)
         self.rows: list[Bar] = []
         self.legend = legend
-        self.empty = "Nothing counted yet."
+        self.empty = tr("console.nothing_counted_yet", "en")
 
     def set_rows(self, rows: Sequence[Bar]) -> None:
         self.rows = list(rows)
         self.setFixedHeight(self.sizeHint().height())
         self.update()
+
+    def texts(self) -> list[str]:
+        """Every word the chart draws (numbers aside)."""
+        words = [text for text, _, _ in self.rows] if self.rows else [self.empty]
+        return [*(self.legend or ()), *words]
 
     def row_height(self) -> int:
         return QFontMetrics(self.font()).height() + 14
@@ -138,11 +166,19 @@ class DayChart(_Chart):
     def __init__(self, palette: Palette = NORMAL) -> None:
         super().__init__(palette)
         self.days: list[tuple[str, int]] = []
+        self.lang = "en"  # the console's, set with the numbers
         self.setFixedHeight(220)
 
     def set_days(self, days: Sequence[tuple[str, int]]) -> None:
         self.days = list(days)
         self.update()
+
+    def busiest(self, count: int) -> str:
+        return tr("console.busiest_day", self.lang, count=count)
+
+    def texts(self) -> list[str]:
+        """Every word the chart draws (the days are dates, written the same in every language)."""
+        return [self.busiest(max(count for _, count in self.days))] if self.days else []
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -164,7 +200,9 @@ class DayChart(_Chart):
                 )
             painter.setPen(self.muted)
             painter.drawText(
-                QRect(0, 0, self.width(), line), Qt.AlignmentFlag.AlignLeft, f"Busiest day: {top}"
+                QRect(0, 0, self.width(), line),
+                Qt.AlignmentFlag.AlignLeft,
+                self.busiest(max(count for _, count in self.days)),
             )
             bottom = QRect(0, chart.bottom() + 6, self.width(), line)
             painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft, self.days[0][0])
@@ -195,7 +233,7 @@ class InsightsPanel(QWidget):
         row = QHBoxLayout()
         self.period_buttons: dict[int, TouchButton] = {}
         for days in PERIODS:
-            button = TouchButton(f"Last {days} days", "chip")
+            button = TouchButton(tr("console.last_days", "en", count=days), "chip")
             button.clicked.connect(lambda _=False, d=days: self.show_period(d))
             self.period_buttons[days] = button
             row.addWidget(button)
@@ -209,11 +247,11 @@ class InsightsPanel(QWidget):
         layout.addLayout(self.headline)
         self.day_chart = DayChart()
         self.minutes = BarChart()
-        self.chapters = BarChart(legend=("started", "finished"))
+        self.chapters = BarChart(legend=("", ""))
         self.exits = BarChart()
         self.answers = BarChart()
-        self.helpful = BarChart(legend=("helpful", "not helpful"))
-        self.checks = BarChart(legend=("right at first try", "not yet"))
+        self.helpful = BarChart(legend=("", ""))
+        self.checks = BarChart(legend=("", ""))
         self.languages = BarChart()
         self.sizes = BarChart()
         for title, chart in (
@@ -234,19 +272,34 @@ class InsightsPanel(QWidget):
     def refresh(self) -> None:
         self.show_period(self.days)
 
+    def charts(self) -> dict[str, BarChart]:
+        return {
+            "minutes": self.minutes,
+            "chapters": self.chapters,
+            "exits": self.exits,
+            "answers": self.answers,
+            "helpful": self.helpful,
+            "checks": self.checks,
+            "languages": self.languages,
+            "sizes": self.sizes,
+        }
+
     def show_period(self, days: int) -> None:
+        """The numbers of the last `days` days, in the console's language (titles too, where content has it)."""
         self.days = days
+        lang = self.lang()
         for value, button in self.period_buttons.items():
             set_prop(button, "selected", value == days)
-        data = self.staff.insights(days, self.lang())
+            button.setText(tr("console.last_days", lang, count=value))
+        for name, chart in self.charts().items():
+            chart.empty = tr("console.nothing_counted_yet", lang)
+            legend = LEGENDS.get(name)
+            if legend is not None:
+                chart.legend = (tr(legend[0], lang), tr(legend[1], lang))
+        self.day_chart.lang = lang
+        data = self.staff.insights(days, lang)
         self.data = data
-        headline = (
-            ("Sessions", data.sessions),
-            ("Idle resets", data.idle_resets),
-            ("Started over", data.start_overs),
-            ("Searches with no answer", data.searches_empty),
-            ("Take-home codes shown", data.take_home),
-        )
+        headline = [(key, getattr(data, field)) for key, field in HEADLINE]
         while self.headline.count():
             item = self.headline.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -254,24 +307,40 @@ class InsightsPanel(QWidget):
                 widget.hide()
                 widget.setParent(None)
                 widget.deleteLater()
-        for column, (caption, value) in enumerate(headline):
+        for column, (key, value) in enumerate(headline):
             number = label(str(value), "title", wrap=False)
             number.setObjectName("InsightNumber")
             self.headline.addWidget(number, 0, column)
-            self.headline.addWidget(label(caption, "muted"), 1, column)
-            self.headline_values[caption] = value
+            self.headline.addWidget(label(tr(key, lang, count=value), "muted"), 1, column)
+            self.headline_values[tr(key, "en")] = value
         self.day_chart.set_days([(day.isoformat(), count) for day, count in data.sessions_by_day])
-        self.minutes.set_rows([(MINUTE_LABELS.get(b, "20 min or more"), n, None) for b, n in data.minutes])
+        self.minutes.set_rows(
+            [(tr(MINUTE_LABELS.get(b, MINUTES_MORE), lang), n, None) for b, n in data.minutes]
+        )
         self.chapters.set_rows([(c.title, c.started, c.finished) for c in data.chapters])
         self.exits.set_rows([(p.title, p.count, None) for p in data.exit_pages])
         self.answers.set_rows([(a.title, a.count, None) for a in data.answers])
         self.helpful.set_rows([(h.question, h.yes, h.no) for h in data.helpful])
         self.checks.set_rows([(c.question, c.right, c.not_yet) for c in data.checks])
-        self.languages.set_rows([(LANGUAGE_NAMES.get(code, code), n, None) for code, n in data.languages])
-        self.sizes.set_rows([(SIZE_LABELS.get(name, name), n, None) for name, n in data.text_sizes])
+        self.languages.set_rows(
+            [
+                (tr(LANGUAGE_LABELS[code], lang) if code in LANGUAGE_LABELS else code, n, None)
+                for code, n in data.languages
+            ]
+        )
+        self.sizes.set_rows(
+            [
+                (tr(SIZE_LABELS[name], lang) if name in SIZE_LABELS else name, n, None)
+                for name, n in data.text_sizes
+            ]
+        )
+        self.day_chart.update()
 
     def choose_export(self) -> None:
-        chosen = choose_file(self, "Save the counts as", "CSV files (*.csv)", save=True)
+        lang = self.lang()
+        chosen = choose_file(
+            self, tr("console.save_the_counts_as", lang), tr("console.csv_files", lang), save=True
+        )
         if chosen is not None:
             self.export(chosen)
 
@@ -282,5 +351,5 @@ class InsightsPanel(QWidget):
         except KioskError as error:
             self.message(str(error), True)
             return None
-        self.message(f"Saved {rows} rows to {path.name}.", False)
+        self.message(tr("console.saved_rows", self.lang(), count=rows, file=path.name), False)
         return rows

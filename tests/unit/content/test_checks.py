@@ -180,3 +180,18 @@ def test_a_chapter_names_the_page_to_take_home_and_it_round_trips(store: Store, 
         "en/topics/01-first-steps.md:2: take_home names 'nowhere', which is not a page of this chapter"
         in (errors(tmp_path / "one"))
     )
+
+
+def test_a_chapters_take_home_text_is_held_to_what_its_code_can_carry(store: Store, tmp_path: Path) -> None:
+    export(store, tmp_path / "one")
+    chapter = tmp_path / "one" / "es/topics/01-first-steps.md"
+    source = chapter.read_text(encoding="utf-8")
+    chapter.write_text(
+        source.replace("\nid: first-steps\n", f"\nid: first-steps\ntake_home_text: {'a' * 601}\n")
+    )
+    assert (
+        "es/topics/01-first-steps.md:3: take_home_text is too long (601 characters; at most 600)"
+        in errors(tmp_path / "one")
+    )
+    chapter.write_text(source.replace("\nid: first-steps\n", "\nid: first-steps\ntake_home_text: [a, b]\n"))
+    assert "es/topics/01-first-steps.md:3: take_home_text must be text" in errors(tmp_path / "one")

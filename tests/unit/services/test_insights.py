@@ -14,6 +14,7 @@ from kiosk.db import lite
 from kiosk.db.store import Store
 from kiosk.errors import KioskError
 from kiosk.services import insights, usage
+from kiosk.services.catalogue import load_catalogue
 
 TODAY = dt.date(2026, 11, 30)
 
@@ -80,6 +81,19 @@ def test_the_numbers_are_the_period_s_totals(filled: Store) -> None:
     assert (month.searches_empty, month.idle_resets, month.start_overs) == (5, 2, 1)
     assert month.languages == (("es", 2), ("en", 1))
     assert dict(month.text_sizes) == {"normal": 0, "large": 0, "largest": 1}
+
+
+def test_titles_are_in_the_language_asked_for_and_else_in_the_kiosks_first(filled: Store) -> None:
+    connection = lite.connect(filled.path, readonly=True)
+    try:
+        english, spanish = load_catalogue(connection, "en"), load_catalogue(connection, "es")
+        both = insights.summarize(connection, 30, today=TODAY, catalogue=spanish, fallback=english)
+        untranslated = insights.summarize(connection, 30, today=TODAY, catalogue=None, fallback=english)
+    finally:
+        connection.close()
+    assert {c.id: c.title for c in both.chapters}["first-steps"] == "Primeros pasos"
+    assert {c.id: c.title for c in untranslated.chapters}["first-steps"] == "First steps"
+    assert [a.title for a in untranslated.answers] == ["Can I drive myself home afterwards?"]
 
 
 def test_the_csv_has_one_row_per_day_event_and_target(filled: Store, tmp_path: Path) -> None:

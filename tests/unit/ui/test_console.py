@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import SETTINGS
 from kiosk.content.state import Key
+from kiosk.db import lite
 from kiosk.db.store import Store
-from kiosk.services import auth
+from kiosk.services import auth, usage
 from kiosk.services import staff as staff_service
+from kiosk.ui.i18n import phrase
 from kiosk.ui.screens.faq import FaqScreen
 from kiosk.ui.screens.reader import ReaderScreen
 from kiosk.ui.window import KioskWindow
@@ -424,7 +428,7 @@ def test_the_preview_is_never_under_half_the_size_patients_see(
 
 
 def test_staff_read_the_console_in_their_language_without_changing_the_patients(
-    qtbot: QtBot, window: KioskWindow
+    qtbot: QtBot, window: KioskWindow, store: Store
 ) -> None:
     staff = console(window)
     staff.open_item(Key("page", "second/driving"))
@@ -438,3 +442,110 @@ def test_staff_read_the_console_in_their_language_without_changing_the_patients(
     assert staff.changes.undo_button.text() == "Deshacer el cambio elegido…"
     staff.set_language("en")
     assert staff.changes.undo_button.text() == "Undo the selected change…"
+
+    # The insights dashboard and the teach-back question editor, every word of them, charts included.
+    count_today(
+        store,
+        {
+            ("session", ""): 2,
+            ("session-minutes", "3-5"): 1,
+            ("session-minutes", "20+"): 1,
+            ("chapter-start", "first-steps"): 2,
+            ("chapter-end", "first-steps"): 1,
+            ("exit-page", "second/driving"): 1,
+            ("question", "can-i-drive"): 1,
+            ("helpful-yes", "can-i-drive"): 1,
+            ("check-right", "first-steps/ask"): 1,
+            ("session-language", "es"): 1,
+            ("session-text-size", "large"): 1,
+        },
+    )
+    shown: dict[str, set[str]] = {}
+    for lang in ("en", "es"):
+        staff.set_language(lang)
+        staff.show_panel("insights")
+        words = texts_of(staff.insights)
+        staff.open_item(Key("check", "first-steps/ask"))
+        editor = staff.editor.editors[lang]
+        body = editor.markdown.toPlainText()
+        editor.markdown.setPlainText(body.replace("[x]", "[ ]").replace("](page:", "](page:nowhere/"))
+        staff.editor.update_preview()
+        editor.check()
+        words |= texts_of(staff.editor)
+        editor.save()  # refused: the problems are listed in the status line
+        words.add(staff.status.text())
+        editor.markdown.setPlainText(body)
+        editor.save()
+        words.add(staff.status.text())
+        shown[lang] = words
+    assert "Repase lo que aprendió: primeras respuestas" in shown["es"]  # a chart's heading, translated
+    assert (
+        "¿A quién le puede preguntar?" in shown["es"]
+    )  # the chart's rows and the editor: the Spanish content
+    assert any(w.startswith("Error: marque con [x] una sola opción") for w in shown["es"])  # the hints
+    same = {w for w in shown["es"] & shown["en"] if re.search("[A-Za-z]{2}", w)}
+    assert not same, sorted(same)
+    english = {w for w in shown["es"] if ENGLISH.search(re.sub(r"'[^']*'", "", w))}  # (not the ids quoted)
+    assert not english, "\n".join(sorted(english))
+
+
+#: Words that only English uses, to find an English text left among Spanish ones.
+ENGLISH = re.compile(
+    r"\b(the|an|of|to|and|or|is|are|with|per|day|days|last|yet|not|right|first|try|shown|started|finished|"
+    r"helpful|text|saved|draft|question|choice|choices|why|link|preview|warning|missing|published)\b",
+    re.IGNORECASE,
+)
+
+
+def texts_of(root: QWidget) -> set[str]:
+    """Every text `root` shows or draws: labels, buttons, hints, lists, and the words charts paint."""
+    found: set[str] = set()
+    for widget in [root, *root.findChildren(QWidget)]:
+        if isinstance(widget, (QLabel, QAbstractButton)):
+            found.add(widget.text())
+        if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+            found.add(widget.placeholderText())
+        if isinstance(widget, QListWidget):
+            found |= {widget.item(row).text() for row in range(widget.count())}
+        drawn = getattr(widget, "texts", None)
+        if callable(drawn):
+            found |= set(drawn())
+    return {text for text in found if text and not text.isspace()}
+
+
+def count_today(store: Store, rows: dict[tuple[str, str], int]) -> None:
+    """Daily counts for today, as the kiosk's flush stores them."""
+    connection = lite.connect(store.path)
+    try:
+        with lite.write_now(connection):
+            usage.record_counts(
+                connection, {(dt.date.today().isoformat(), e, t): n for (e, t), n in rows.items()}
+            )
+    finally:
+        connection.close()
+
+
+def test_the_dashboards_words_agree_with_its_numbers_in_spanish(
+    qtbot: QtBot, window: KioskWindow, store: Store, tmp_path: Path
+) -> None:
+    staff = console(window)
+    staff.set_language("es")
+    count_today(store, {("session", ""): 1})
+    staff.show_panel("insights")
+    panel = staff.insights
+    assert "Sesión" in texts_of(panel) and "Sesiones" not in texts_of(panel)
+    assert panel.day_chart.texts() == ["Día de más actividad: 1 sesión"]
+    assert panel.period_buttons[7].text() == "Últimos 7 días"
+    count_today(store, {("session", ""): 1})
+    panel.refresh()
+    assert "Sesiones" in texts_of(panel) and "Sesión" not in texts_of(panel)
+    assert panel.day_chart.texts() == ["Día de más actividad: 2 sesiones"]
+    assert panel.export(tmp_path / "totales.csv") == 1  # one day, one event
+    assert staff.status.text() == "Se guardó 1 fila en totales.csv."
+    count_today(store, {("idle-reset", ""): 1})
+    assert panel.export(tmp_path / "totales.csv") == 2
+    assert staff.status.text() == "Se guardaron 2 filas en totales.csv."
+    # Messages made in English with a number in them find their Spanish, in the form the number asks for.
+    assert phrase("Saved, with 1 warning to look at.", "es") == "Guardado, con 1 aviso para revisar."
+    assert phrase("Saved, with 3 warnings to look at.", "es") == "Guardado, con 3 avisos para revisar."
+    assert phrase("reads too hard: 9.5 (target 8 or below)", "es").endswith("(objetivo: 8 o menos)")

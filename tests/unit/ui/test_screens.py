@@ -548,14 +548,29 @@ def test_every_ui_string_exists_in_both_languages() -> None:
         )
     )
     used |= {f"setting.{key}" for key in SETTINGS}  # the settings panel captions each declared setting
-    # The staff console's words are found by the English its controls are made with (`i18n.phrase`).
-    literals = {
-        node.value
-        for path in (Path(__file__).parents[3] / "kiosk" / "ui").rglob("*.py")
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    # The staff console's words are found by the English its controls are made with (`i18n.phrase`), or by the
+    # English of a message (the console's own, or content's problems it shows) once its places are filled.
+    kiosk = Path(__file__).parents[3] / "kiosk"
+    literals: set[str] = set()
+    for path in [p for part in ("ui", "content", "services") for p in (kiosk / part).rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                literals.add(re.sub(r"{\w*}", "{}", node.value))
+            elif isinstance(node, ast.JoinedStr):  # an f-string: its places, whatever fills them
+                literals.add(
+                    "".join(
+                        str(part.value) if isinstance(part, ast.Constant) else "{}" for part in node.values
+                    )
+                )
+    used |= {
+        key
+        for key, texts in strings.items()
+        if key.startswith("console.")
+        and all(
+            re.sub(r"{\w*}", "{}", form) in literals
+            for form in (texts["en"].values() if isinstance(texts["en"], dict) else [texts["en"]])
+        )
     }
-    used |= {key for key, texts in strings.items() if key.startswith("console.") and texts["en"] in literals}
     missing = used - set(strings)
     assert not missing, missing
     assert not (set(strings) - used), set(strings) - used

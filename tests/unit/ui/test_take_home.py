@@ -9,15 +9,19 @@ import zxingcpp
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from kiosk.content.state import Key
 from kiosk.db import lite
 from kiosk.db.store import Store
+from kiosk.errors import KioskError
+from kiosk.services import staff as staff_service
 from kiosk.services import takehome
-from kiosk.services.auth import COMMAND_LINE
+from kiosk.services.auth import COMMAND_LINE, Account
 from kiosk.services.catalogue import load_catalogue
 from kiosk.services.settings import load_settings, update_settings
 from kiosk.ui import screenshot
 from kiosk.ui.screens.take_home import MIN_MM, TakeHomeScreen
-from tests.helpers.ui import open_window
+from tests.helpers.db import dump, export, import_dir
+from tests.helpers.ui import ANA, console, open_window
 
 SIZES = [(1920, 1080, 0), (1280, 800, 2)]  # the largest text on the small screen
 
@@ -138,3 +142,92 @@ def test_the_treatment_day_code_carries_the_after_care_checklist(bundled_store: 
             assert other is not None and other.id == "side-effects-and-risks"
     finally:
         connection.close()
+
+
+def test_staff_write_a_chapters_take_home_text_and_it_goes_out_and_comes_back_with_the_files(
+    qtbot: QtBot, store: Store, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, store)
+    staff = console(window)
+    staff.open_item(Key("chapter", "first-steps"))
+    staff.set_language("es")
+    editor = staff.editor.editors["es"]
+    editor.take_home.setPlainText("Beba agua hoy.\n\nNo maneje hasta mañana.")
+    assert (
+        editor.take_home_count.text()
+        == f"38 de los {editor.take_home_room} caracteres que caben en el código"
+    )
+    assert editor.save()
+    code = expected(store, "es", chapter="first-steps")
+    assert code.payload.startswith("Primeros pasos\nBeba agua hoy.\nNo maneje hasta mañana.\n\n")
+    connection = lite.connect(store.path, readonly=True)
+    try:
+        assert code.payload.endswith(
+            "\n" + load_settings(connection).crisis_text("es")
+        )  # then the crisis line
+    finally:
+        connection.close()
+    assert "Beba" not in expected(store, "en", chapter="first-steps").payload  # the English code is its own
+    with store.session() as session:
+        latest = staff_service.recent_changes(session)[0]
+        assert Key("chapter_text", "first-steps", "es") in {
+            e.key for e in staff_service.history(session, Key("chapter", "first-steps"))
+        }
+    files = export(store, tmp_path / "out")
+    written = files["es/topics/01-first-steps.md"].decode()
+    assert "take_home_text:" in written and "No maneje hasta mañana." in written
+    with store.session() as session, session.begin():
+        staff_service.undo(session, latest.id, by=ANA)
+    assert "Beba" not in expected(store, "es", chapter="first-steps").payload  # undone
+    import_dir(store, tmp_path / "out")
+    assert expected(store, "es", chapter="first-steps").payload == code.payload  # and back from the files
+    window.allow_close = True
+
+
+def test_a_take_home_text_too_long_for_its_code_is_refused_in_one_line_and_nothing_is_saved(
+    qtbot: QtBot, store: Store
+) -> None:
+    window = open_window(qtbot, store)
+    staff = console(window)
+    staff.open_item(Key("chapter", "first-steps"))
+    staff.set_language("es")
+    editor = staff.editor.editors["es"]
+    before = dump(store.path)
+    editor.take_home.setPlainText("Beba agua. " * 60)
+    assert editor.take_home_count.text().startswith("659 caracteres: demasiado largo")
+    assert editor.take_home_count.property("problem")
+    assert not editor.save()
+    said = staff.status.text()
+    assert said.startswith("No se guardó: el texto para llevar a casa es demasiado largo (659 caracteres;")
+    assert "\n" not in said and "Traceback" not in said
+    assert dump(store.path) == before
+    assert editor.take_home.toPlainText().startswith("Beba agua.")  # the text stays, to be shortened
+    window.allow_close = True
+
+
+def test_a_take_home_text_waits_for_a_reviewer_like_other_medical_text(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store)
+    staff = console(window, self_review=False)  # a reviewer's own change waits for another reviewer
+    staff.open_item(Key("chapter", "first-steps"))
+    editor = staff.editor.editors["en"]
+    editor.take_home.setPlainText("Drink water today.")
+    assert editor.save()
+    assert editor.state.text() == "Saved as a draft, waiting for a reviewer"
+    assert "Drink water" not in expected(store, "en", chapter="first-steps").payload
+    editor.load()
+    assert editor.take_home.toPlainText() == "Drink water today."  # the draft is what staff go on editing
+    window.allow_close = True
+
+
+def test_a_kept_draft_too_long_for_the_code_is_not_published(store: Store) -> None:
+    key = Key("chapter_text", "first-steps", "en")
+    with store.session() as session, session.begin():
+        fields = {"title": "First steps", "summary": "", "take_home_text": "Drink water. " * 60}
+        staff_service.save_draft(
+            session, key, fields, by=Account("Bea", ("editor",))
+        )  # as the console locked
+    before = dump(store.path)
+    too_long = r"^the take-home text is too long \(779 characters;"
+    with pytest.raises(KioskError, match=too_long), store.session() as session, session.begin():
+        staff_service.publish_draft(session, key, by=ANA)
+    assert dump(store.path) == before
