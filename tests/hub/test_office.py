@@ -80,7 +80,6 @@ def test_hub_commands_need_a_hub(tmp_path: Path, args: list[str]) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["run"],
         ["backup"],
         ["restore", "x"],
         ["pin", "set"],

@@ -2,7 +2,8 @@
 
 It is a screen of the kiosk window (so kiosk mode never shows a desktop), usable by touch and by keyboard and
 mouse. Every change goes through `StaffSource`, which reloads the patient screens, so a published edit is on
-the kiosk at once.
+the kiosk at once. At a clinic group's office it runs on the hub, the same in every way but two: what it
+saves reaches kiosks with the group's next release, and backups are PostgreSQL's.
 """
 
 from __future__ import annotations
@@ -100,11 +101,12 @@ class StaffConsole(Screen):
         grid = QGridLayout()
         grid.addWidget(self.add_chapter_button, 0, 0)
         grid.addWidget(self.add_group_button, 0, 1)
+        office = self.staff.is_hub
         for index, (name, caption) in enumerate(
             (
                 ("pictures", "Pictures"),
                 ("settings", "Settings"),
-                ("transfer", "Packs and backups"),
+                ("transfer", "Packs and folders" if office else "Packs and backups"),
                 ("changes", "Recent changes"),
                 ("insights", "Insights"),
             )
@@ -139,7 +141,11 @@ class StaffConsole(Screen):
         self.adder.added.connect(self._on_added)
         self.welcome = label(
             "Choose a chapter, page, question group or question on the left to edit it. Changes you save are "
-            "on the kiosk at once; every change can be undone from its History or from Recent changes.",
+            "on the hub at once, and reach the kiosks with the group's next release; every change can be undone "
+            "from its History or from Recent changes."
+            if office
+            else "Choose a chapter, page, question group or question on the left to edit it. Changes you save "
+            "are on the kiosk at once; every change can be undone from its History or from Recent changes.",
             "body",
         )
         self.welcome.setAlignment(Qt.AlignmentFlag.AlignTop)

@@ -302,7 +302,11 @@ class TextEditor(QFrame):
         view = self.staff.text(self.key)
         drafted = view is not None and view.draft is not None
         self.state.setText("Saved as a draft, waiting for a reviewer" if drafted else "Saved")
-        where = "It is a draft: a reviewer puts it on the kiosk." if drafted else "It is on the kiosk now."
+        where = (
+            f"It is a draft: a reviewer puts it on {self.staff.place}."
+            if drafted
+            else f"It is on {self.staff.place} now."
+        )
         self.message(
             "Saved. " + (f"{len(warnings)} warning(s) to look at. " if warnings else "") + where, False
         )
@@ -318,7 +322,7 @@ class TextEditor(QFrame):
         except KioskError as error:
             self.message(str(error), True)
             return
-        self.message("Published: the reviewed change is on the kiosk now.", False)
+        self.message(f"Published: the reviewed change is on {self.staff.place} now.", False)
         self.load()
         self.saved.emit()
 
@@ -578,7 +582,7 @@ class ItemEditor(QWidget):
                 lambda: self.staff.publish(status.key, not status.published),
                 "Unpublished: patients no longer see it."
                 if status.published
-                else "Published: it is on the kiosk now.",
+                else f"Published: it is on {self.staff.place} now.",
             )
 
     def toggle_deleted(self) -> None:

@@ -33,7 +33,7 @@ from kiosk.errors import ContentError, KioskError
 from kiosk.services import auth
 from kiosk.services.library import RESTORE_KIND
 from kiosk.services.staff import HistoryEntry, Status, UndoPlan
-from kiosk.ui.staff.data import Job, PlanView, StaffSource
+from kiosk.ui.staff.data import KIOSK_ONLY, Job, PlanView, StaffSource
 from kiosk.ui.widgets import PictureView, TouchButton, label, set_prop
 
 Message = Callable[[str, bool], None]
@@ -604,16 +604,28 @@ class TransferPanel(QWidget):
         confirm.addWidget(self.apply_button)
         confirm.addWidget(self.cancel_button)
         layout.addLayout(confirm)
-        layout.addWidget(label("Backups", "heading"))
+        backups_heading = label("Backups", "heading")
+        layout.addWidget(backups_heading)
         layout.addWidget(self.backups, 1)
         backup_row = QHBoxLayout()
         backup_row.addWidget(self.backup_button)
         backup_row.addWidget(self.restore_button)
         layout.addLayout(backup_row)
         # Which clinic group's releases and signed packs this kiosk takes (docs/FLEET.md).
-        layout.addWidget(label("Clinic group", "heading"))
+        group_heading = label("Clinic group", "heading")
+        layout.addWidget(group_heading)
         self.group_status = label("", "body", name="StaffClinicGroup")
         layout.addWidget(self.group_status)
+        #: On a hub, what stands where a kiosk's backups would be.
+        self.kiosk_only = label(KIOSK_ONLY, "body", name="StaffKioskOnly")
+        layout.addWidget(self.kiosk_only)
+        office = staff.is_hub
+        for widget in (backups_heading, self.backups, self.backup_button, self.restore_button, group_heading):
+            widget.setVisible(not office)
+        self.group_status.setVisible(not office)
+        self.kiosk_only.setVisible(office)
+        if office:
+            self.action_buttons = self.action_buttons[:-2]  # never shown, so never enabled either
         self._show_working(False)
         self.cancel()
 
@@ -630,8 +642,11 @@ class TransferPanel(QWidget):
             then(chosen)
 
     def refresh(self) -> None:
-        self.group_status.setText("\n".join(self.staff.clinic_group()))
         self.backups.clear()
+        if self.staff.is_hub:
+            self.backup_files = []
+            return
+        self.group_status.setText("\n".join(self.staff.clinic_group()))
         self.backup_files = self.staff.backups()
         for item in self.backup_files:
             self.backups.addItem(f"{item.created:%Y-%m-%d %H:%M}  {item.reason}  ({item.size // 1024} KB)")
@@ -742,7 +757,10 @@ class TransferPanel(QWidget):
             return
 
         def done(_result: Any) -> None:
-            self.message(f"{what} applied. A backup was taken first.", False)
+            self.message(
+                f"{what} applied." if self.staff.is_hub else f"{what} applied. A backup was taken first.",
+                False,
+            )
             self.cancel()
             self.refresh()
             self.changed.emit()
