@@ -1,10 +1,11 @@
 """The group office runs the touch-screen staff console on the hub: a window that opens on the staff login, editing
 with the patients' own preview, drafts a reviewer publishes, clinical sign-off, history and undo, all written to
-PostgreSQL; what only a kiosk has is absent or says so."""
+PostgreSQL; what only a kiosk has is absent or says so; and admins see every kiosk of the group."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from kiosk.ui.screens.staff import StaffLoginScreen
 from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.staff.data import KIOSK_ONLY
 from kiosk.ui.window import KioskWindow
-from tests.helpers.hub import Hub, fixture_bundle, make_hub, run
+from tests.helpers.hub import Hub, fixture_bundle, make_hub, make_kiosk, run
 
 __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")
@@ -212,3 +213,61 @@ def test_kiosk_run_on_a_hub_opens_the_office_console(hub_url: str) -> None:
     code, out, err = run("--db", hub_url, "run", "--kiosk")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
     assert "--kiosk and --probe are for a kiosk" in err
+
+
+def test_admins_see_every_kiosk_and_who_is_behind_in_english_and_spanish(
+    qtbot: QtBot, office: tuple[Hub, KioskWindow], tmp_path: Path
+) -> None:
+    hub, window = office
+    hub.publish()
+    lobby = make_kiosk(tmp_path / "lobby.sqlite3", hub.enroll("lobby"))
+    make_kiosk(tmp_path / "annex.sqlite3", hub.enroll("annex"))
+    assert run("--db", str(lobby), "sync")[0] == 0  # lobby takes release 1; annex has never called
+    status = {kiosk["name"]: kiosk for kiosk in json.loads(hub.kiosk("hub", "status", "--json"))}
+    assert (status["lobby"]["behind"], status["annex"]["behind"]) == (False, True)
+
+    # An editor is not shown the fleet.
+    console = log_in(qtbot, window, EVE)
+    assert not console.sections["fleet"].isVisibleTo(console)
+    log_out(window)
+
+    console = log_in(qtbot, window, RITA)
+    assert console.sections["fleet"].isVisibleTo(console)
+    console.sections["fleet"].click()
+    fleet = console.fleet
+    assert console.current_panel == "fleet"
+    assert fleet.summary.text() == "Kiosks: 2. Behind: 1."
+    assert (
+        fleet.shown
+        == [  # as `hub status` orders them: by group, then name
+            (
+                "annex (group g1)",
+                "Release 0 of 1: behind",
+                "Never seen: it has not reached the hub since it was enrolled",
+            ),
+            (
+                "lobby (group g1)",
+                "Release 1: up to date",
+                f"Last seen {status['lobby']['last_seen'][:16].replace('T', ' ')} UTC",
+            ),
+        ]
+    )
+    assert fleet.marked == ["annex"]
+
+    # A kiosk silent for more than a day is marked plainly (the hub's clock, moved back for the test).
+    with psycopg.connect(hub.url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")  # past the trigger that stamps the hub's time
+        conn.execute(
+            "UPDATE hub_heartbeats SET seen_at = seen_at - interval '26 hours' WHERE kiosk = 'lobby'"
+        )
+    fleet.again_button.click()
+    assert fleet.shown[1][2].startswith("Not seen for more than a day (last seen ")
+    assert fleet.marked == ["annex", "lobby"]
+
+    console.set_language("es")
+    console.show_panel("fleet")
+    assert fleet.title.text() == "Kioscos del grupo de clínicas"
+    assert fleet.summary.text() == "Kioscos: 2. Atrasados: 1."
+    assert fleet.shown[0][1] == "Publicación 0 de 1: atrasado"
+    assert fleet.shown[1][2].startswith("Sin contacto desde hace más de un día")
+    assert console.sections["fleet"].text() == "Kioscos"

@@ -34,7 +34,7 @@ from kiosk.services import auth
 from kiosk.services.library import RESTORE_KIND
 from kiosk.services.staff import HistoryEntry, Status, UndoPlan
 from kiosk.ui.staff.data import KIOSK_ONLY, Job, PlanView, StaffSource
-from kiosk.ui.widgets import PictureView, TouchButton, label, set_prop
+from kiosk.ui.widgets import PictureView, TouchButton, clear_layout, label, set_prop
 
 Message = Callable[[str, bool], None]
 MAX_PICTURE_SIDE = 1600  # larger photos are scaled down before they are stored
@@ -795,6 +795,88 @@ class TransferPanel(QWidget):
             self.refresh()
 
         self.start(self.staff.backup_now(), done, "No backup was written")
+
+
+class FleetPanel(QWidget):
+    """On a clinic group's hub, for admins: every enrolled kiosk, its group, the release it runs, when it was last
+    seen and whether it is behind; the facts `kiosk hub status` prints, from the same service. A kiosk not seen
+    for more than a day says so in plain words."""
+
+    def __init__(self, staff: StaffSource, message: Message, tr: Callable[..., str]) -> None:
+        super().__init__()
+        self.staff = staff
+        self.message = message
+        self.words = tr
+        self.title = label("", "title")
+        self.about = label("", "body")
+        self.summary = label("", "heading", name="FleetSummary")
+        self.again_button = TouchButton("")
+        self.again_button.clicked.connect(self.refresh)
+        self.rows = QVBoxLayout()
+        self.rows.setSpacing(12)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.again_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.about)
+        layout.addLayout(top)
+        layout.addLayout(self.rows)
+        layout.addStretch(1)
+        #: What each kiosk's card says, in order (name line, release line, last seen line), and which are marked.
+        self.shown: list[tuple[str, str, str]] = []
+        self.marked: list[str] = []
+
+    def refresh(self) -> None:
+        tr = self.words
+        self.title.setText(tr("console.fleet_title"))
+        self.about.setText(tr("console.fleet_about"))
+        self.again_button.setText(tr("console.look_again"))
+        clear_layout(self.rows)
+        self.shown, self.marked = [], []
+        try:
+            kiosks = self.staff.fleet()
+        except KioskError as error:
+            self.summary.setText("")
+            self.message(str(error), True)
+            return
+        behind = sum(1 for kiosk in kiosks if kiosk.behind)
+        self.summary.setText(
+            tr("console.fleet_summary", count=len(kiosks), behind=behind)
+            if kiosks
+            else tr("console.fleet_none")
+        )
+        for kiosk in kiosks:
+            name = tr("console.fleet_kiosk", name=kiosk.name, group=kiosk.group)
+            if kiosk.revoked:
+                release = tr("console.fleet_revoked")
+            elif kiosk.behind:
+                release = tr("console.fleet_behind", release=kiosk.release, latest=kiosk.latest)
+            else:
+                release = tr("console.fleet_current", release=kiosk.release)
+            when = f"{kiosk.last_seen:%Y-%m-%d %H:%M} UTC" if kiosk.last_seen else ""
+            silent = not kiosk.revoked and kiosk.out_of_touch()
+            if kiosk.last_seen is None:
+                seen = tr("console.fleet_never")
+            else:
+                seen = tr("console.fleet_unseen" if silent else "console.fleet_seen", when=when)
+            card = QWidget()
+            card.setObjectName("FleetKiosk")
+            card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+            lines = QVBoxLayout(card)
+            lines.setContentsMargins(16, 12, 16, 12)
+            lines.addWidget(label(name, "heading"))
+            release_line = label(release, "body", name="FleetNote")
+            seen_line = label(seen, "body", name="FleetNote")
+            set_prop(release_line, "attention", kiosk.behind)
+            set_prop(seen_line, "attention", silent)
+            set_prop(card, "attention", kiosk.behind or silent)
+            lines.addWidget(release_line)
+            lines.addWidget(seen_line)
+            self.rows.addWidget(card)
+            self.shown.append((name, release, seen))
+            if kiosk.behind or silent:
+                self.marked.append(kiosk.name)
 
 
 class PicturesPanel(QWidget):
