@@ -568,8 +568,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if not any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         raise KioskError("no display: start the kiosk from a desktop or kiosk session (see docs/DEPLOY.md)")
+    target = _target(args)
+    if isinstance(target, str):
+        return _run_office(args, target)
     # A missing, damaged or read-only database never stops the kiosk, nor does a missing PIN (a staff notice).
-    start = startup.prepare(_db_path(args))
+    start = startup.prepare(target)
     from PySide6.QtCore import QSize
 
     from kiosk.ui import app
@@ -582,6 +585,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         size=size,
         exit_after_first_frame=args.exit_after_first_frame,
         probe=args.probe,
+    )
+
+
+def _run_office(args: argparse.Namespace, url: str) -> int:
+    """`kiosk --db postgresql://... run`: the staff console at a clinic group's office, on the hub, in a window
+    that opens on the staff login (there are no patients at the office to lock a screen for)."""
+    if args.kiosk or args.probe:
+        raise UsageError(
+            "on a hub, 'kiosk run' opens the office's staff console in a window: --kiosk and --probe are for a kiosk"
+        )
+    from kiosk.db.store import open_hub
+
+    hub = open_hub(url)  # one line, and no window, if the hub cannot be reached or is not set up
+    from PySide6.QtCore import QSize
+
+    from kiosk.ui import app
+
+    return app.run_office(
+        hub,
+        lang=args.lang,
+        size=QSize(*args.size) if args.size else None,
+        exit_after_first_frame=args.exit_after_first_frame,
     )
 
 
@@ -1038,7 +1063,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_restore)
 
     p = commands.add_parser(
-        "run", parents=[common], help="start the kiosk (a window; --kiosk: locked full screen)"
+        "run",
+        parents=[common],
+        help="start the kiosk (a window; --kiosk: locked full screen); on a hub (--db postgresql://...), "
+        "the office's staff console",
     )
     p.add_argument(
         "--kiosk",

@@ -98,6 +98,11 @@ class Store:
         self.readonly = readonly
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
+    @property
+    def target(self) -> Path:
+        """What another process opens it again by (`library.open_existing`)."""
+        return self.path
+
     def session(self) -> Session:
         """A new session; the caller owns its transaction (`with store.session() as s, s.begin(): ...`)."""
         return self._sessions()
@@ -117,6 +122,11 @@ class HubStore:
         self.url = url
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def target(self) -> str:
+        """What another process opens it again by (`library.open_existing`)."""
+        return self.url
 
     def session(self) -> Session:
         return self._sessions()

@@ -1,5 +1,7 @@
 """The running kiosk's way into its database: the patient screens' connection, the staff tools' store, the daily
-backup, and noticing what other programs did to the file.
+backup, and noticing what other programs did to the file. `HubDatabase` is the same for the staff console at a
+clinic group's office, which runs on the hub (PostgreSQL): reads go through a short `Session` each, and what only
+a kiosk's file has (backups, another program's changes to the file, patients' counts) it has not.
 
 The patient screens read through one standard-library connection (no SQLAlchemy needed, see
 docs/ARCHITECTURE.md) that never creates the file: a database deleted behind the kiosk's back must not come back
@@ -12,6 +14,8 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -20,7 +24,7 @@ from kiosk.errors import StoreError
 from kiosk.services import usage
 
 if TYPE_CHECKING:
-    from kiosk.db.store import Store
+    from kiosk.db.store import HubStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,11 @@ class KioskDatabase:
             self._identity = _identity(self.path)
             self._data_version = self._connection.execute("PRAGMA data_version").fetchone()[0]
         return self._connection
+
+    @contextmanager
+    def reading(self) -> Iterator[lite.Db]:
+        """The patient screens' connection, for one read (or a PIN check's small write)."""
+        yield self.connection
 
     @property
     def is_open(self) -> bool:
@@ -142,4 +151,54 @@ class KioskDatabase:
         """The once-a-day automatic backup, if one is due (keeping the newest `keep`)."""
         if backup.daily_backup_due(self.path):
             return backup.automatic_backup(self.path, "daily", keep)
+        return None
+
+
+class HubDatabase:
+    """A clinic group's hub, as the staff console at the office uses it. The hub is opened (and its schema
+    checked) by whoever starts the console; each read is a short transaction of its own, so the console never
+    holds one open while staff think. Nobody reads content off it as a patient, so it has no usage counts, no
+    backups (PostgreSQL's own tools keep a hub) and no file another program could replace."""
+
+    is_hub = True
+    readonly = False
+    has_store = True
+    is_open = True
+
+    def __init__(self, hub: HubStore, *, owned: bool = True) -> None:
+        self.hub = hub
+        self._owned = owned  # a read-only copy for a window built off screen shares the hub's engine
+
+    @property
+    def store(self) -> HubStore:
+        return self.hub
+
+    @contextmanager
+    def reading(self) -> Iterator[lite.Db]:
+        from kiosk.db.store import translated_errors
+
+        with translated_errors(), self.hub.session() as session, session.begin():
+            yield session
+
+    def exists(self) -> bool:
+        return True
+
+    def reconnect(self) -> None:
+        """Nothing to do: every read opens its own transaction."""
+
+    def close(self) -> None:
+        if self._owned:
+            self.hub.close()
+
+    def outside_change(self) -> OutsideChange:
+        """Others at the office may have edited the hub at any time, and there is no cheap way to tell: so the
+        console reads everything afresh whenever staff sign out (`ContentSource.check_outside_changes`)."""
+        return "changed"
+
+    def write_usage(self, counts: usage.UsageCounts) -> str | None:
+        """No patient uses the office's console: nothing is counted (`ContentSource.record` keeps none)."""
+        counts.pending.clear()
+        return None
+
+    def daily_backup(self, keep: int) -> Path | None:
         return None

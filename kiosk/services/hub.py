@@ -36,7 +36,7 @@ from kiosk.content.sync import export_files
 from kiosk.db import pg
 from kiosk.db.models import HubGroup, HubKiosk, HubRelease, utcnow
 from kiosk.errors import KioskError
-from kiosk.services.fleet import NAME, Link
+from kiosk.services.fleet import NAME, QUIET_LIMIT, Link
 from kiosk.services.settings import load_settings
 
 if TYPE_CHECKING:
@@ -323,6 +323,11 @@ class KioskStatus:
     def behind(self) -> bool:
         """Runs an older release than its group's newest (a revoked kiosk is no longer expected to keep up)."""
         return not self.revoked and self.release < self.latest
+
+    def out_of_touch(self, now: dt.datetime | None = None) -> bool:
+        """Seen once, but not for more than a day (`last_seen` is the hub's clock, in UTC): as long as the kiosk
+        waits before its own staff are told it cannot reach the hub."""
+        return self.last_seen is not None and (now or utcnow()) - self.last_seen > QUIET_LIMIT
 
     def as_json(self) -> dict[str, Any]:
         def stamp(value: dt.datetime | None) -> str | None:

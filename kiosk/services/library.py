@@ -41,8 +41,9 @@ from kiosk.content.sync import (
 from kiosk.db import backup, lite
 from kiosk.db.lite import get_setting, put_setting
 from kiosk.db.models import ChangeSet, Chapter
-from kiosk.db.store import Database, Store, open_store, open_store_readonly, translated_errors
+from kiosk.db.store import Database, Store, open_hub, open_store, open_store_readonly, translated_errors
 from kiosk.errors import KioskError, MissingDatabase, NotKioskDatabase, StoreError, UnusableDatabase
+from kiosk.paths import is_hub_url
 from kiosk.services import auth, search, settings
 from kiosk.services.auth import COMMAND_LINE
 from kiosk.services.catalogue import Catalogue, load_catalogue
@@ -353,9 +354,12 @@ def store_errors() -> Iterator[None]:
         yield
 
 
-def open_existing(db_path: Path) -> Store:
-    """The store of a database that exists (checked as `open_store` checks it; never created)."""
-    return open_store(Path(db_path), create=False)
+def open_existing(target: Path | str) -> Database:
+    """The store of a kiosk's database that exists (checked as `open_store` checks it; never created), or the
+    hub that a PostgreSQL URL names (which must have been set up)."""
+    if is_hub_url(target):
+        return open_hub(str(target))
+    return open_store(Path(target), create=False)
 
 
 def backups(db_path: Path) -> list[backup.BackupFile]:
@@ -368,9 +372,17 @@ def backup_now(db_path: Path, keep: int) -> Path:
     return backup.automatic_backup(Path(db_path), "manual", keep)
 
 
-def read_catalogues(db_path: Path) -> dict[str, Catalogue]:
-    """What patients can read, in every language offered, read on a connection of its own (for a staff job)."""
-    connection = lite.connect(Path(db_path), readonly=True, create=False)
+def read_catalogues(target: Path | str) -> dict[str, Catalogue]:
+    """What patients can read, in every language offered, read on a connection of its own (for a staff job);
+    on a hub, through a session of its own."""
+    if is_hub_url(target):
+        hub = open_hub(str(target))
+        try:
+            with hub.session() as session:
+                return {lang: load_catalogue(session, lang) for lang in load_settings(session).languages}
+        finally:
+            hub.close()
+    connection = lite.connect(Path(target), readonly=True, create=False)
     try:
         return {lang: load_catalogue(connection, lang) for lang in load_settings(connection).languages}
     finally:

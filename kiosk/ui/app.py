@@ -8,6 +8,9 @@
 5. an exception hook: an error in the UI is logged and the kiosk goes home; errors in a storm exit, so the
    service manager restarts a clean process;
 6. after the first frame, READY=1 to systemd and a heartbeat from the UI thread for its watchdog.
+
+`run_office` is the same window at a clinic group's office, on the hub: the staff console only, no lockdown,
+backups, visits to a hub or watchdog (it is an ordinary program on an office computer).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fontpkg_atkinson_hyperlegible as atkinson
 from PySide6.QtCore import QEvent, QObject, QSize, QSocketNotifier, Qt, QTimer, Signal
@@ -41,6 +44,9 @@ from kiosk.ui.lockdown import InputLock
 from kiosk.ui.screens import FONT_FAMILY
 from kiosk.ui.watchdog import SystemdNotifier
 from kiosk.ui.window import KioskWindow
+
+if TYPE_CHECKING:
+    from kiosk.db.store import HubStore
 
 log = logging.getLogger(__name__)
 
@@ -329,4 +335,28 @@ def run(
     log.info("kiosk stopped (%d)", code)
     if code == 0 and kiosk_mode and staff_exit["requested"]:
         return STAFF_EXIT
+    return code
+
+
+def run_office(
+    hub: HubStore, *, lang: str | None, size: QSize | None, exit_after_first_frame: bool = False
+) -> int:
+    """The staff console on a clinic group's hub (`kiosk --db postgresql://... run`), in a window that rests on the
+    staff login. `hub` is open and checked; it is closed when the window is."""
+    app = create_application()
+    logs.setup(verbose=True, to_file=True)
+    source = ContentSource(hub)
+    window = KioskWindow(source, lang=lang)
+    errors = ErrorHandler(window)
+    errors.install()
+    app.aboutToQuit.connect(source.close)
+    quit_on_sigterm(app)
+    if exit_after_first_frame:  # proves the console opens on this hub (the installer's and the tests' check)
+        FirstFrame(window, lambda: QApplication.exit(0))
+    window.resize((size or QSize(1600, 900)).boundedTo(window.screen().availableGeometry().size()))
+    window.show()
+    log.info("staff console started on the hub")
+    code = app.exec()
+    errors.uninstall()
+    log.info("staff console stopped (%d)", code)
     return code

@@ -8,6 +8,9 @@ a change made by another program (a restore or import from the command line) is 
 Nothing a patient does waits for the disk or can fail because of it: usage is counted in memory and written
 later without waiting for a lock, and the PIN lockout is kept in memory when it cannot be saved. A database that
 has become read-only or full, or is held by another program, only produces a notice for staff.
+
+At a clinic group's office the same bridge runs over the hub (PostgreSQL, `HubDatabase`): the staff console and
+its previews read what patients would see through the same services, each read a short transaction.
 """
 
 from __future__ import annotations
@@ -25,11 +28,11 @@ from kiosk.content.links import split_page_ref
 from kiosk.errors import StoreError
 from kiosk.services import auth, usage
 from kiosk.services.catalogue import Catalogue, QuestionView, load_catalogue, load_picture
-from kiosk.services.database import KioskDatabase
+from kiosk.services.database import HubDatabase, KioskDatabase
 from kiosk.services.settings import SiteSettings, load_settings
 
 if TYPE_CHECKING:
-    from kiosk.db.store import Store
+    from kiosk.db.store import Database, HubStore
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +56,21 @@ class ContentSource(QObject):
     settings_changed = Signal()
     notices_changed = Signal()
 
-    def __init__(self, db_path: Path, notices: list[str] | None = None, *, readonly: bool = False) -> None:
+    def __init__(
+        self,
+        db: Path | HubStore,
+        notices: list[str] | None = None,
+        *,
+        readonly: bool = False,
+        owned: bool = True,
+    ) -> None:
         super().__init__()
-        self.db_path = Path(db_path)
+        self.database: KioskDatabase | HubDatabase
+        if isinstance(db, Path | str):
+            self.database = KioskDatabase(Path(db), readonly=readonly)
+        else:  # a clinic group's hub, at the office: no patients, no file
+            self.database = HubDatabase(db, owned=owned)
         self.readonly = readonly
-        self.database = KioskDatabase(self.db_path, readonly=readonly)
         #: What staff should know (a damaged database replaced, a disk that cannot be written); never patients.
         self.notices: list[str] = list(notices or [])
         self._catalogues: dict[str, Catalogue] = {}
@@ -73,13 +86,33 @@ class ContentSource(QObject):
         self._popular: tuple[dt.date, list[str]] | None = None
 
     @property
-    def connection(self) -> sqlite3.Connection:
-        """The patient screens' own connection (standard-library sqlite3: no SQLAlchemy needed to read). It never
-        creates the file: a database deleted behind the kiosk's back must not come back empty."""
-        return self.database.connection
+    def is_hub(self) -> bool:
+        """Whether this is the office's console on a clinic group's hub, not a kiosk."""
+        return isinstance(self.database, HubDatabase)
 
     @property
-    def store(self) -> Store:
+    def db_path(self) -> Path:
+        """A kiosk's database file."""
+        if isinstance(self.database, HubDatabase):
+            raise StoreError("a hub has no database file")
+        return self.database.path
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """A kiosk's patient screens' own connection (standard-library sqlite3: no SQLAlchemy needed to read). It
+        never creates the file: a database deleted behind the kiosk's back must not come back empty."""
+        if isinstance(self.database, HubDatabase):
+            raise StoreError("a hub has no patient screens")
+        return self.database.connection
+
+    def reader(self) -> ContentSource:
+        """Another source over the same database that only reads, for a window built off screen."""
+        if isinstance(self.database, HubDatabase):
+            return ContentSource(self.database.hub, readonly=True, owned=False)
+        return ContentSource(self.database.path, readonly=True)
+
+    @property
+    def store(self) -> Database:
         """The SQLAlchemy store, opened the first time the staff tools need it (never creating the file)."""
         if not self.database.has_store:
             # Opening the store closes the patient screens' connection (see `KioskDatabase.store`): counts first.
@@ -106,19 +139,22 @@ class ContentSource(QObject):
     def catalogue(self, lang: str) -> Catalogue:
         cached = self._catalogues.get(lang)
         if cached is None:
-            cached = self._catalogues[lang] = load_catalogue(self.connection, lang)
+            with self.database.reading() as db:
+                cached = self._catalogues[lang] = load_catalogue(db, lang)
         return cached
 
     def settings(self) -> SiteSettings:
         if self._settings is None:
-            self._settings = load_settings(self.connection)
+            with self.database.reading() as db:
+                self._settings = load_settings(db)
         return self._settings
 
     def picture(self, name: str | None) -> bytes | None:
         if not name:
             return None
         if name not in self._pictures:
-            found = load_picture(self.connection, name)
+            with self.database.reading() as db:
+                found = load_picture(db, name)
             self._pictures[name] = found.data if found else None
         return self._pictures[name]
 
@@ -126,7 +162,8 @@ class ContentSource(QObject):
         from kiosk.services import search  # loaded the first time a patient types, not at start
 
         catalogue = self.catalogue(lang)
-        hits = search.search(self.connection, query, lang, limit=limit, typing=typing)
+        with self.database.reading() as db:
+            hits = search.search(db, query, lang, limit=limit, typing=typing)
         results = []
         for hit in hits:
             if hit.kind == "faq":
@@ -146,8 +183,9 @@ class ContentSource(QObject):
         today = dt.date.today()
         if self._popular is None or self._popular[0] != today:
             try:
-                self._popular = (today, usage.popular(self.connection, "question", today))
-            except sqlite3.Error as error:
+                with self.database.reading() as db:
+                    self._popular = (today, usage.popular(db, "question", today))
+            except (sqlite3.Error, StoreError) as error:
                 log.warning("most asked questions not read: %s", error)
                 self._popular = (today, [])
         catalogue = self.catalogue(lang)
@@ -167,7 +205,7 @@ class ContentSource(QObject):
         if self._known is None:
             self._known = usage.Known.from_catalogue(self.catalogue(self.settings().languages[0]))
         key_check = usage.count_key(self._known, event, target)  # refuses, even when nothing will be written
-        if self.readonly:
+        if self.readonly or self.is_hub:  # a hub's console has no patients to count
             return
         self.usage.add(self._known, event, key_check[2])
         if not self.usage_timer.isActive() and QCoreApplication.instance() is not None:
@@ -198,28 +236,35 @@ class ContentSource(QObject):
         """Whether this kiosk has joined a clinic group's hub, which its daily counts are sent to."""
         from kiosk.services import fleet
 
+        if self.is_hub:
+            return False
         try:
-            return fleet.stored_link(self.connection) is not None
+            with self.database.reading() as db:
+                return fleet.stored_link(db) is not None
         except (sqlite3.Error, StoreError):
             return False
 
     def has_pin(self) -> bool:
         """Whether anybody can log in at all."""
-        return auth.has_accounts(self.connection)
+        with self.database.reading() as db:
+            return auth.has_accounts(db)
 
     def accounts(self) -> list[auth.Account]:
         """The staff who can log in, for the login screen to offer by name."""
-        return auth.list_accounts(self.connection)
+        with self.database.reading() as db:
+            return auth.list_accounts(db)
 
     def verify_pin(self, name: str, pin: str) -> auth.Account | None:
         """The account for the right PIN, None for a wrong one; raises `AuthError` (with a message for staff)
         while that account is locked out. Works on a disk that cannot be written: the lockout is then kept in
         memory."""
-        return self.pin_guard.verify(self.connection, name, pin)
+        with self.database.reading() as db:
+            return self.pin_guard.verify(db, name, pin)
 
     def lockout_seconds(self, name: str) -> int:
         """Seconds until the PIN keypad accepts tries again for this account (0: not locked)."""
-        return self.pin_guard.seconds_left(self.connection, name)
+        with self.database.reading() as db:
+            return self.pin_guard.seconds_left(db, name)
 
     def check_outside_changes(self) -> bool:
         """At an idle reset: reload if another program changed the database (a restore, an import, an edit from

@@ -257,7 +257,7 @@ class FitCheck(QObject):
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         if self._window is None:
-            window = KioskWindow(ContentSource(self.source.db_path, readonly=True), physical_text=False)
+            window = KioskWindow(self.source.reader(), physical_text=False)
             window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
             window.gesture.uninstall()
             app.removeEventFilter(window)

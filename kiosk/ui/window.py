@@ -5,6 +5,9 @@ logs the change, and starts or stops the idle watch. An idle reset is just "wipe
 
 Patients move with `navigate`, which remembers where they were: Back returns there (a screen's `place`), across
 screens and across steps inside one (an answer opened in a list). Home starts the trail again.
+
+On a clinic group's hub (the office's console) there are no patients: the window rests on the staff login
+instead of the attract screen, and every way out of the staff screens leads back to it.
 """
 
 from __future__ import annotations
@@ -300,7 +303,13 @@ class KioskWindow(QWidget):
     ) -> None:
         super().__init__()
         self.setObjectName("KioskWindow")
-        self.setWindowTitle("Ketamine patient education")
+        #: Where the window rests between uses: the attract screen, or at the office (on a hub) the staff login.
+        self.rest_screen = "staff-login" if source.is_hub else "attract"
+        self.setWindowTitle(
+            "Ketamine patient education: staff console on the hub"
+            if source.is_hub
+            else "Ketamine patient education"
+        )
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.kiosk_mode = kiosk_mode
         self.allow_close = not kiosk_mode
@@ -371,7 +380,7 @@ class KioskWindow(QWidget):
         source.settings_changed.connect(self._on_settings_changed)
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         self.restyle()
-        self.move_to("attract")
+        self.move_to(self.rest_screen)
 
     # --- screens -----------------------------------------------------------------------------------------------
 
@@ -528,7 +537,7 @@ class KioskWindow(QWidget):
     def leave_staff(self) -> None:
         """Staff are done: log them out and show the attract screen, as the next patient should find it."""
         self._end_session(counted=False)
-        self.move_to("attract")
+        self.move_to(self.rest_screen)
         self.session_reset.emit()
 
     def _end_session(self, *, counted: bool, reason: str = "idle-reset") -> None:
@@ -567,7 +576,7 @@ class KioskWindow(QWidget):
         Content another program changed meanwhile (a restore, an import) is loaded now, between patients."""
         log.info("idle reset: session wiped")
         self._end_session(counted=self.current not in STAFF_SCREENS, reason=reason)
-        self.move_to("attract")
+        self.move_to(self.rest_screen)
         self.session_reset.emit()
 
     def _open_console(self) -> None:
@@ -579,8 +588,12 @@ class KioskWindow(QWidget):
         self.staff_menu.refresh()
 
     def go_home(self) -> None:
-        """Recover from an error: a clean home screen."""
+        """Recover from an error: a clean home screen (on a hub, the staff login)."""
         self.overlay.hide()
+        if self.source.is_hub:
+            self._end_session(counted=False)
+            self.move_to(self.rest_screen)
+            return
         try:
             self.move_to("home")
         except Exception:  # the home screen itself is broken: the attract screen needs no content

@@ -21,20 +21,12 @@ from tests.helpers.hub import (
     edited_copy,
     fixture_bundle,
     kiosk_files,
-    make_hub,
     make_kiosk,
     run,
 )
 
 __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")
-
-
-@pytest.fixture
-def hub(hub_url: str, tmp_path: Path) -> Hub:
-    made = make_hub(hub_url, tmp_path)
-    made.publish()
-    return made
 
 
 def setting(path: Path, key: str) -> object:

@@ -19,13 +19,6 @@ __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")
 
 
-@pytest.fixture
-def hub(hub_url: str, tmp_path: Path) -> Hub:
-    made = make_hub(hub_url, tmp_path)
-    made.publish()
-    return made
-
-
 def releases(hub: Hub) -> list[tuple[object, ...]]:
     with psycopg.connect(hub.url) as conn:
         return conn.execute("SELECT group_name, number FROM hub_releases ORDER BY 1, 2").fetchall()
@@ -87,7 +80,6 @@ def test_hub_commands_need_a_hub(tmp_path: Path, args: list[str]) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["run"],
         ["backup"],
         ["restore", "x"],
         ["pin", "set"],

@@ -63,7 +63,7 @@ class StaffLoginScreen(Screen):
         self.keypad.submitted.connect(self.check)
         self.keypad.cancelled.connect(self._cancel)
         self.cancel_names = TouchButton("")
-        self.cancel_names.clicked.connect(lambda: self.go("home"))
+        self.cancel_names.clicked.connect(self._leave_login)
         for widget in (self.title, self.prompt, self.message, self.names, self.cancel_names, self.keypad):
             layout.addWidget(widget)
         self.keypad.hide()  # shown once a name is chosen, in place of the names and their Cancel
@@ -129,7 +129,11 @@ class StaffLoginScreen(Screen):
             self._show_names(list(self.name_buttons))
             self.chosen = ""
         else:
-            self.go("home")
+            self._leave_login()
+
+    def _leave_login(self) -> None:
+        """Cancel: back to the patients, or at the office (on a hub, where there are none) to the login's start."""
+        self.go("staff-login" if self.ctx.source.is_hub else "home")
 
     def leave(self) -> None:
         self.keypad.clear()
@@ -275,7 +279,9 @@ class StaffMenuScreen(Screen):
         )
         self.title.setText(tr("staff.menu_title"))
         self.console_button.setText(tr("staff.console"))
-        self.return_button.setText(tr("staff.return"))
+        office = self.ctx.source.is_hub  # at the office: no patients to return to, no kiosk to close
+        self.return_button.setText(tr("staff.log_out" if office else "staff.return"))
         self.exit_button.setText(tr("staff.exit"))
+        self.exit_button.setVisible(not office)
         self.exit_yes.setText(tr("staff.exit_yes"))
         self.exit_no.setText(tr("staff.exit_no"))

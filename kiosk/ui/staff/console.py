@@ -2,7 +2,8 @@
 
 It is a screen of the kiosk window (so kiosk mode never shows a desktop), usable by touch and by keyboard and
 mouse. Every change goes through `StaffSource`, which reloads the patient screens, so a published edit is on
-the kiosk at once.
+the kiosk at once. At a clinic group's office it runs on the hub, the same in every way but three: what it
+saves reaches kiosks with the group's next release, backups are PostgreSQL's, and admins see the kiosks.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from kiosk.ui.staff.insights import InsightsPanel
 from kiosk.ui.staff.panels import (
     AddPanel,
     ChangesPanel,
+    FleetPanel,
     HistoryPanel,
     PickerPanel,
     PicturesPanel,
@@ -100,13 +102,15 @@ class StaffConsole(Screen):
         grid = QGridLayout()
         grid.addWidget(self.add_chapter_button, 0, 0)
         grid.addWidget(self.add_group_button, 0, 1)
+        office = self.staff.is_hub
         for index, (name, caption) in enumerate(
             (
                 ("pictures", "Pictures"),
                 ("settings", "Settings"),
-                ("transfer", "Packs and backups"),
+                ("transfer", "Packs and folders" if office else "Packs and backups"),
                 ("changes", "Recent changes"),
                 ("insights", "Insights"),
+                *((("fleet", "Kiosks"),) if office else ()),  # the clinic group's kiosks: on a hub only
             )
         ):
             button = TouchButton(caption)
@@ -137,9 +141,14 @@ class StaffConsole(Screen):
         self.insights = InsightsPanel(self.staff, self.message, lambda: self.editing_lang)
         self.adder = AddPanel(self.staff, self.message)
         self.adder.added.connect(self._on_added)
+        self.fleet = FleetPanel(self.staff, self.message, ctx.staff_tr)
         self.welcome = label(
             "Choose a chapter, page, question group or question on the left to edit it. Changes you save are "
-            "on the kiosk at once; every change can be undone from its History or from Recent changes.",
+            "on the hub at once, and reach the kiosks with the group's next release; every change can be undone "
+            "from its History or from Recent changes."
+            if office
+            else "Choose a chapter, page, question group or question on the left to edit it. Changes you save "
+            "are on the kiosk at once; every change can be undone from its History or from Recent changes.",
             "body",
         )
         self.welcome.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -155,6 +164,7 @@ class StaffConsole(Screen):
             "insights": self.insights,
             "picker": self.picker,
             "add": self.adder,
+            "fleet": self.fleet,
         }
         self.scrolls: dict[str, QScrollArea] = {}
         for name, widget in self.panel_names.items():  # each scrolls, so none makes the window taller
@@ -221,6 +231,9 @@ class StaffConsole(Screen):
             else (self.ctx.session.languages[0])
         )
         self._mark_language()
+        fleet = self.sections.get("fleet")
+        if fleet is not None:  # what every kiosk runs is for the group's admins
+            fleet.setVisible(self.ctx.staff is not None and self.ctx.staff.can("admin"))
         self.reload_tree()
         self.show_panel("welcome")
         notices = self.ctx.source.notices
@@ -356,7 +369,7 @@ class StaffConsole(Screen):
     def show_panel(self, name: str) -> None:
         panel = self.panel_names[name]
         refresh = getattr(panel, "refresh", None)
-        if name in ("changes", "settings", "transfer", "pictures", "insights") and callable(refresh):
+        if name in ("changes", "settings", "transfer", "pictures", "insights", "fleet") and callable(refresh):
             refresh()
         self.panels.setCurrentWidget(self.scrolls[name])
         for section, button in self.sections.items():

@@ -11,6 +11,10 @@ Python's interpreter lock either, which a worker thread holds for long stretches
 thousands of rows (a 5,000-answer import stalled the screen for up to half a second that way). The child reports
 its progress and can be cancelled until it is about to change something for good. What the patient screens and
 the console will show next is read there too, and handed over when it is done.
+
+At a clinic group's office the console runs on the hub: the same calls, on PostgreSQL. A job is given the hub's
+URL instead of a file; backups and restores are a kiosk's alone (the hub has PostgreSQL's own), and the fleet of
+kiosks (`fleet`) is the hub's alone.
 """
 
 from __future__ import annotations
@@ -42,7 +46,16 @@ from kiosk.ui.data import ContentSource
 
 if TYPE_CHECKING:  # types only: the console reaches the store through services
     from kiosk.db.backup import BackupFile
-    from kiosk.db.store import Store
+    from kiosk.db.store import Database
+    from kiosk.services.hub import KioskStatus
+
+#: A job's database: a kiosk's file, or a hub's URL.
+Target = Path | str
+#: What the console says where a kiosk's file is needed and it runs on a hub.
+KIOSK_ONLY = (
+    "Backups and restores are for a kiosk's own database: the hub is backed up with PostgreSQL's own tools "
+    "(see docs/FLEET.md)."
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -80,12 +93,12 @@ class Outcome(Generic[T]):
     tree: tuple[str, tuple[tuple[staff.Status, ...], ...]] | None
 
 
-def _prepared(db_path: Path, tree_lang: str | None) -> tuple[dict[str, Catalogue], Any]:
+def _prepared(target: Target, tree_lang: str | None) -> tuple[dict[str, Catalogue], Any]:
     """The patient screens' catalogues and the console's tree, read after a change."""
-    catalogues = library.read_catalogues(db_path)
+    catalogues = library.read_catalogues(target)
     tree = None
     if tree_lang is not None:
-        store = library.open_existing(db_path)
+        store = library.open_existing(target)
         try:
             with store.session() as session:
                 tree = (tree_lang, staff.content_tree(session, tree_lang))
@@ -115,7 +128,7 @@ def _in_child(
             tree = None
             if reload_lang is not None:
                 messages.put(("progress", "getting the kiosk ready", 0.97))
-                catalogues, tree = _prepared(Path(args[0]), reload_lang or None)
+                catalogues, tree = _prepared(args[0], reload_lang or None)
         messages.put(("done", Outcome(value, catalogues, tree)))
     except ContentError as error:
         messages.put(("failed", "; ".join([str(error), *error.problems[:3]])))
@@ -224,54 +237,54 @@ class Job(QObject, Generic[T]):
 # --- the work itself, done in the child process ------------------------------------------------------------------
 
 
-def _with_store(db_path: Path, action: Callable[[Store], T]) -> T:
-    store = library.open_existing(db_path)
+def _with_store(target: Target, action: Callable[[Database], T]) -> T:
+    store = library.open_existing(target)
     try:
         return action(store)
     finally:
         store.close()
 
 
-def plan_pack_job(db_path: Path, pack: Path, *, progress: library.Progress) -> PlanView:
+def plan_pack_job(db_path: Target, pack: Path, *, progress: library.Progress) -> PlanView:
     return _with_store(
         db_path, lambda s: PlanView.of(library.import_pack(s, pack, dry_run=True, progress=progress))
     )
 
 
-def import_pack_job(db_path: Path, pack: Path, author: str, *, progress: library.Progress) -> PlanView:
+def import_pack_job(db_path: Target, pack: Path, author: str, *, progress: library.Progress) -> PlanView:
     return _with_store(
         db_path, lambda s: PlanView.of(library.import_pack(s, pack, author=author, progress=progress))
     )
 
 
-def plan_folder_job(db_path: Path, folder: Path, *, progress: library.Progress) -> PlanView:
+def plan_folder_job(db_path: Target, folder: Path, *, progress: library.Progress) -> PlanView:
     return _with_store(
         db_path,
         lambda s: PlanView.of(library.import_folder_with_backup(s, folder, dry_run=True, progress=progress)),
     )
 
 
-def import_folder_job(db_path: Path, folder: Path, author: str, *, progress: library.Progress) -> PlanView:
+def import_folder_job(db_path: Target, folder: Path, author: str, *, progress: library.Progress) -> PlanView:
     return _with_store(
         db_path,
         lambda s: PlanView.of(library.import_folder_with_backup(s, folder, author=author, progress=progress)),
     )
 
 
-def export_pack_job(db_path: Path, destination: Path, *, progress: library.Progress) -> int:
+def export_pack_job(db_path: Target, destination: Path, *, progress: library.Progress) -> int:
     progress("writing the pack", 0.1)
 
-    def export(store: Store) -> int:
+    def export(store: Database) -> int:
         with store.session() as session:
             return library.export_pack(session, destination)
 
     return _with_store(db_path, export)
 
 
-def export_folder_job(db_path: Path, destination: Path, *, progress: library.Progress) -> int:
+def export_folder_job(db_path: Target, destination: Path, *, progress: library.Progress) -> int:
     progress("writing the folder", 0.1)
 
-    def export(store: Store) -> int:
+    def export(store: Database) -> int:
         with store.session() as session:
             return library.export_folder(session, destination)
 
@@ -356,8 +369,24 @@ class StaffSource:
     def clinic_group(self) -> list[str]:
         return self.read(fleet.membership)
 
+    @property
+    def is_hub(self) -> bool:
+        """Whether the console runs on a clinic group's hub (at the office), not on a kiosk."""
+        return self.source.is_hub
+
     def backups(self) -> list[BackupFile]:
-        return library.backups(self.store.path)
+        """The kiosk's backups, newest first (a hub has none of its own)."""
+        target = self.store.target
+        return library.backups(target) if isinstance(target, Path) else []
+
+    def fleet(self) -> list[KioskStatus]:
+        """On a hub: every enrolled kiosk, as `kiosk hub status` shows them (admins only)."""
+        from kiosk.services import hub
+
+        self.account.require("admin", "see the clinic group's kiosks")
+        if not self.store.is_hub:
+            raise KioskError("the list of kiosks is on the clinic group's hub, not on a kiosk")
+        return self.read(hub.status)
 
     def insights(self, days: int, lang: str) -> insights.Insights:
         """The dashboard's numbers, counts still in memory included (they are written first)."""
@@ -455,7 +484,7 @@ class StaffSource:
         """Run `work(db_path, *args, progress=...)` in a child process. When it changes the database, what the
         patient screens and the console show next is read there too, and taken over when it is done."""
         lang = (self.tree_lang() if self.tree_lang is not None else "") if reloads else None
-        job: Job[T] = Job(work, (self.store.path, *args), reload_lang=lang, in_process=replaces)
+        job: Job[T] = Job(work, (self.store.target, *args), reload_lang=lang, in_process=replaces)
         if replaces:  # no connection of the patient screens' may sit idle while the file is replaced
             self.source.reconnect()
         if reloads:
@@ -493,11 +522,15 @@ class StaffSource:
         return self.job(export_folder_job, path, reloads=False)
 
     def backup_now(self) -> Job[Path]:
+        if self.store.is_hub:
+            raise KioskError(KIOSK_ONLY)
         return self.job(backup_job, self.settings().backup_keep, reloads=False)
 
     def restore_backup(self, path: Path) -> Job[library.Restored]:
         """Restore a backup; this kiosk's staff accounts stay as they are."""
         self.account.require("admin", "restore backups")
+        if self.store.is_hub:
+            raise KioskError(KIOSK_ONLY)
         return self.job(restore_job, path, self.account.name, replaces=True)
 
     def restore_to_undo(self, changeset_id: int) -> Path:

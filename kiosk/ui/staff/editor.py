@@ -372,7 +372,11 @@ class TextEditor(QFrame):
             if warnings
             else tr("console.saved_done", lang)
         )
-        where = tr("console.saved_draft" if drafted else "console.saved_live", lang)
+        hub = self.staff.is_hub
+        if drafted:
+            where = tr("console.saved_draft_hub" if hub else "console.saved_draft", lang)
+        else:
+            where = tr("console.saved_live_hub" if hub else "console.saved_live", lang)
         self.message(f"{first} {where}", False)
         self.check()
         self.saved.emit()
@@ -386,7 +390,12 @@ class TextEditor(QFrame):
         except KioskError as error:
             self.message(str(error), True)
             return
-        self.message("Published: the reviewed change is on the kiosk now.", False)
+        self.message(
+            "Published: the reviewed change is on the hub now."
+            if self.staff.is_hub
+            else "Published: the reviewed change is on the kiosk now.",
+            False,
+        )
         self.load()
         self.saved.emit()
 
@@ -663,6 +672,8 @@ class ItemEditor(QWidget):
                 lambda: self.staff.publish(status.key, not status.published),
                 "Unpublished: patients no longer see it."
                 if status.published
+                else "Published: it is on the hub now."
+                if self.staff.is_hub
                 else "Published: it is on the kiosk now.",
             )
 

@@ -33,8 +33,8 @@ from kiosk.errors import ContentError, KioskError
 from kiosk.services import auth
 from kiosk.services.library import RESTORE_KIND
 from kiosk.services.staff import HistoryEntry, Status, UndoPlan
-from kiosk.ui.staff.data import Job, PlanView, StaffSource
-from kiosk.ui.widgets import PictureView, TouchButton, label, set_prop
+from kiosk.ui.staff.data import KIOSK_ONLY, Job, PlanView, StaffSource
+from kiosk.ui.widgets import PictureView, TouchButton, clear_layout, label, set_prop
 
 Message = Callable[[str, bool], None]
 MAX_PICTURE_SIDE = 1600  # larger photos are scaled down before they are stored
@@ -604,16 +604,28 @@ class TransferPanel(QWidget):
         confirm.addWidget(self.apply_button)
         confirm.addWidget(self.cancel_button)
         layout.addLayout(confirm)
-        layout.addWidget(label("Backups", "heading"))
+        backups_heading = label("Backups", "heading")
+        layout.addWidget(backups_heading)
         layout.addWidget(self.backups, 1)
         backup_row = QHBoxLayout()
         backup_row.addWidget(self.backup_button)
         backup_row.addWidget(self.restore_button)
         layout.addLayout(backup_row)
         # Which clinic group's releases and signed packs this kiosk takes (docs/FLEET.md).
-        layout.addWidget(label("Clinic group", "heading"))
+        group_heading = label("Clinic group", "heading")
+        layout.addWidget(group_heading)
         self.group_status = label("", "body", name="StaffClinicGroup")
         layout.addWidget(self.group_status)
+        #: On a hub, what stands where a kiosk's backups would be.
+        self.kiosk_only = label(KIOSK_ONLY, "body", name="StaffKioskOnly")
+        layout.addWidget(self.kiosk_only)
+        office = staff.is_hub
+        for widget in (backups_heading, self.backups, self.backup_button, self.restore_button, group_heading):
+            widget.setVisible(not office)
+        self.group_status.setVisible(not office)
+        self.kiosk_only.setVisible(office)
+        if office:
+            self.action_buttons = self.action_buttons[:-2]  # never shown, so never enabled either
         self._show_working(False)
         self.cancel()
 
@@ -630,8 +642,11 @@ class TransferPanel(QWidget):
             then(chosen)
 
     def refresh(self) -> None:
-        self.group_status.setText("\n".join(self.staff.clinic_group()))
         self.backups.clear()
+        if self.staff.is_hub:
+            self.backup_files = []
+            return
+        self.group_status.setText("\n".join(self.staff.clinic_group()))
         self.backup_files = self.staff.backups()
         for item in self.backup_files:
             self.backups.addItem(f"{item.created:%Y-%m-%d %H:%M}  {item.reason}  ({item.size // 1024} KB)")
@@ -742,7 +757,10 @@ class TransferPanel(QWidget):
             return
 
         def done(_result: Any) -> None:
-            self.message(f"{what} applied. A backup was taken first.", False)
+            self.message(
+                f"{what} applied." if self.staff.is_hub else f"{what} applied. A backup was taken first.",
+                False,
+            )
             self.cancel()
             self.refresh()
             self.changed.emit()
@@ -777,6 +795,88 @@ class TransferPanel(QWidget):
             self.refresh()
 
         self.start(self.staff.backup_now(), done, "No backup was written")
+
+
+class FleetPanel(QWidget):
+    """On a clinic group's hub, for admins: every enrolled kiosk, its group, the release it runs, when it was last
+    seen and whether it is behind; the facts `kiosk hub status` prints, from the same service. A kiosk not seen
+    for more than a day says so in plain words."""
+
+    def __init__(self, staff: StaffSource, message: Message, tr: Callable[..., str]) -> None:
+        super().__init__()
+        self.staff = staff
+        self.message = message
+        self.words = tr
+        self.title = label("", "title")
+        self.about = label("", "body")
+        self.summary = label("", "heading", name="FleetSummary")
+        self.again_button = TouchButton("")
+        self.again_button.clicked.connect(self.refresh)
+        self.rows = QVBoxLayout()
+        self.rows.setSpacing(12)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.again_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.about)
+        layout.addLayout(top)
+        layout.addLayout(self.rows)
+        layout.addStretch(1)
+        #: What each kiosk's card says, in order (name line, release line, last seen line), and which are marked.
+        self.shown: list[tuple[str, str, str]] = []
+        self.marked: list[str] = []
+
+    def refresh(self) -> None:
+        tr = self.words
+        self.title.setText(tr("console.fleet_title"))
+        self.about.setText(tr("console.fleet_about"))
+        self.again_button.setText(tr("console.look_again"))
+        clear_layout(self.rows)
+        self.shown, self.marked = [], []
+        try:
+            kiosks = self.staff.fleet()
+        except KioskError as error:
+            self.summary.setText("")
+            self.message(str(error), True)
+            return
+        behind = sum(1 for kiosk in kiosks if kiosk.behind)
+        self.summary.setText(
+            tr("console.fleet_summary", count=len(kiosks), behind=behind)
+            if kiosks
+            else tr("console.fleet_none")
+        )
+        for kiosk in kiosks:
+            name = tr("console.fleet_kiosk", name=kiosk.name, group=kiosk.group)
+            if kiosk.revoked:
+                release = tr("console.fleet_revoked")
+            elif kiosk.behind:
+                release = tr("console.fleet_behind", release=kiosk.release, latest=kiosk.latest)
+            else:
+                release = tr("console.fleet_current", release=kiosk.release)
+            when = f"{kiosk.last_seen:%Y-%m-%d %H:%M} UTC" if kiosk.last_seen else ""
+            silent = not kiosk.revoked and kiosk.out_of_touch()
+            if kiosk.last_seen is None:
+                seen = tr("console.fleet_never")
+            else:
+                seen = tr("console.fleet_unseen" if silent else "console.fleet_seen", when=when)
+            card = QWidget()
+            card.setObjectName("FleetKiosk")
+            card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+            lines = QVBoxLayout(card)
+            lines.setContentsMargins(16, 12, 16, 12)
+            lines.addWidget(label(name, "heading"))
+            release_line = label(release, "body", name="FleetNote")
+            seen_line = label(seen, "body", name="FleetNote")
+            set_prop(release_line, "attention", kiosk.behind)
+            set_prop(seen_line, "attention", silent)
+            set_prop(card, "attention", kiosk.behind or silent)
+            lines.addWidget(release_line)
+            lines.addWidget(seen_line)
+            self.rows.addWidget(card)
+            self.shown.append((name, release, seen))
+            if kiosk.behind or silent:
+                self.marked.append(kiosk.name)
 
 
 class PicturesPanel(QWidget):

@@ -237,8 +237,12 @@ def test_hostile_picture_files_are_refused_before_they_are_opened_as_pictures(
 
 
 def test_packs_and_backups_from_the_console(qtbot: QtBot, window: KioskWindow, tmp_path: Path) -> None:
-    staff = console(window)
+    staff = console(window)  # an admin's, on a kiosk: backups are offered, and there is no fleet of kiosks
+    assert "fleet" not in staff.sections and staff.sections["transfer"].text() == "Packs and backups"
     staff.show_panel("transfer")
+    assert staff.transfer.backup_button.isVisibleTo(staff) and not staff.transfer.kiosk_only.isVisibleTo(
+        staff
+    )
     finished = lambda: not staff.transfer.busy  # noqa: E731
     staff.transfer.export_pack(tmp_path / "usb" / "clinic")
     qtbot.wait_until(finished, timeout=JOB_MS)
