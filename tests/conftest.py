@@ -59,13 +59,31 @@ def content_dir(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def fixture_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built once from the fixture content (migrations and import); `store` gives each test a copy."""
+    path = tmp_path_factory.mktemp("fixture") / "kiosk.sqlite3"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KIOSK_CONTENT_DIR", str(FIXTURE_CONTENT))
+        built = open_store(path)
+        with built.session() as session, session.begin():
+            library.sync_bundled(session)
+        built.close()
+    return path
+
+
 @pytest.fixture
-def store(tmp_path: Path, content_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """A database filled from the fixture content, which plays the part of the bundled content."""
+def store(
+    fixture_template: Path, tmp_path: Path, content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Store]:
+    """A database filled from the fixture content, which plays the part of the bundled content (`content_dir`,
+    the same files: the database knows them as current)."""
     monkeypatch.setenv("KIOSK_CONTENT_DIR", str(content_dir))
-    opened = open_store(tmp_path / "kiosk.sqlite3")
+    path = tmp_path / "kiosk.sqlite3"
+    shutil.copy(fixture_template, path)
+    opened = open_store(path)
     with opened.session() as session, session.begin():
-        library.sync_bundled(session)
+        assert library.sync_bundled(session) is None  # already current: nothing to bring in
     yield opened
     opened.close()
 
