@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.content.links import split_page_ref
 from kiosk.errors import UsageError
 from kiosk.services.auth import ROLES, Account
-from kiosk.ui import pictures
+from kiosk.ui import pictures, probe
 from kiosk.ui.app import create_application
 from kiosk.ui.data import ContentSource
 from kiosk.ui.screens.faq import FaqScreen
@@ -53,10 +53,9 @@ def screens() -> tuple[str, ...]:
 
 
 def settle(app: QApplication) -> None:
-    """Let the event loop do what it does before the next frame: polish, lay out, delete what was let go."""
-    for _ in range(4):
-        app.sendPostedEvents()
-        app.processEvents()
+    """Let the event loop do what it does before the next frame (polish, lay out, delete what was let go), and
+    draw the pictures."""
+    probe.settle(app)
     for _ in range(3):  # pictures are drawn off the UI thread: wait for them, not their placeholders
         pictures.loader().wait_until_idle()
         app.processEvents()
