@@ -21,9 +21,10 @@ from kiosk.ui.window import KioskWindow
 
 
 def open_window(
-    qtbot: QtBot, store: Store, width: int = 1920, height: int = 1080, **options: object
+    qtbot: QtBot, store: Store | ContentSource, width: int = 1920, height: int = 1080, **options: object
 ) -> KioskWindow:
-    window = KioskWindow(ContentSource(store.path), **options)  # type: ignore[arg-type]
+    source = store if isinstance(store, ContentSource) else ContentSource(store.path)
+    window = KioskWindow(source, **options)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show()  # sized, shown and left to lay itself out, as `kiosk run` does: no extra restyle

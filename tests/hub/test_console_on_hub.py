@@ -28,6 +28,7 @@ from kiosk.ui.staff.console import StaffConsole
 from kiosk.ui.staff.data import KIOSK_ONLY
 from kiosk.ui.window import KioskWindow
 from tests.helpers.hub import Hub, fixture_bundle, make_hub, make_kiosk, run
+from tests.helpers.ui import open_window
 
 __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")
@@ -49,11 +50,7 @@ def office(
     hub = make_hub(hub_url, tmp_path)
     hub.kiosk("staff", "add", RITA[0], "--role", "reviewer", "--role", "admin", stdin=f"{RITA[1]}\n")
     hub.kiosk("staff", "add", EVE[0], "--role", "editor", stdin=f"{EVE[1]}\n")
-    window = KioskWindow(ContentSource(open_hub(hub.url)))
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_window(qtbot, ContentSource(open_hub(hub.url)))
     yield hub, window
     window.idle.stop()
     window.gesture.uninstall()

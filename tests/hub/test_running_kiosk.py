@@ -14,6 +14,7 @@ from kiosk.ui.data import ContentSource
 from kiosk.ui.window import KioskWindow
 from tests.helpers.hub import Hub, edited_copy, fixture_bundle, make_hub, make_kiosk, run
 from tests.helpers.loop import GapMeter
+from tests.helpers.ui import open_window
 
 __all__ = ["fixture_bundle"]
 pytestmark = pytest.mark.usefixtures("fixture_bundle")
@@ -28,11 +29,7 @@ def window(
     hub.publish()
     kiosk = make_kiosk(tmp_path / "k.sqlite3", hub.enroll("lobby"))
     run("--db", str(kiosk), "sync")
-    win = KioskWindow(ContentSource(kiosk))
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
+    win = open_window(qtbot, ContentSource(kiosk), 1280, 800)
     yield win, hub
     win.idle.stop()
     win.gesture.uninstall()
