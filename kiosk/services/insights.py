@@ -80,6 +80,9 @@ class Insights:
     idle_resets: int
     start_overs: int
     take_home: int
+    #: On a clinic group's hub: how many totals (a day's sessions, a page, an answer...) were under
+    #: `hub.MIN_SHOWN_COUNT` and are left out, so that no one visit can be picked out.
+    left_out: int = 0
 
     @property
     def sessions(self) -> int:
@@ -123,28 +126,51 @@ def summarize(
     today: dt.date | None = None,
     catalogue: Catalogue | None = None,
     fallback: Catalogue | None = None,
+    group: bool = False,
 ) -> Insights:
     """The dashboard's numbers for the last `days` days; titles from `catalogue`, else from `fallback` (content
-    not yet translated), else ids."""
+    not yet translated), else ids. `group`: on a clinic group's hub, every kiosk's counts added together, with
+    any total under `hub.MIN_SHOWN_COUNT` left out."""
     first, last = period(days, today)
-    window = {"first": first.isoformat(), "last": last.isoformat()}
+    window: dict[str, object] = (
+        {"first": first, "last": last}
+        if group
+        else {
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+        }
+    )
+    usage_counts = (
+        "(SELECT day, event, target, sum(count) AS count FROM hub_usage GROUP BY day, event, target) AS counts"
+        if group
+        else "usage_counts"
+    )
     per_day = {
         str(day)[:10]: int(count)
         for day, count in query(
             db,
-            "SELECT day, sum(count) FROM usage_counts WHERE event = 'session' AND day >= :first AND day <= :last "
-            "GROUP BY day",
+            f"SELECT day, sum(count) FROM {usage_counts} WHERE event = 'session' AND day >= :first "
+            "AND day <= :last GROUP BY day",
             window,
         )
     }
     totals: dict[str, dict[str, int]] = defaultdict(dict)
     for event, target, count in query(
         db,
-        "SELECT event, target, sum(count) FROM usage_counts WHERE day >= :first AND day <= :last "
+        f"SELECT event, target, sum(count) FROM {usage_counts} WHERE day >= :first AND day <= :last "
         "GROUP BY event, target",
         window,
     ):
         totals[str(event)][str(target)] = int(count)
+    left_out = 0
+    if group:
+        from kiosk.services.hub import MIN_SHOWN_COUNT
+
+        left_out = sum(count < MIN_SHOWN_COUNT for count in per_day.values())
+        per_day = {day: count for day, count in per_day.items() if count >= MIN_SHOWN_COUNT}
+        for event, counts in totals.items():
+            left_out += sum(count < MIN_SHOWN_COUNT for count in counts.values())
+            totals[event] = {target: count for target, count in counts.items() if count >= MIN_SHOWN_COUNT}
     chapter_titles, page_titles, question_titles, check_titles = (
         {**other, **own} for other, own in zip(_titles(fallback), _titles(catalogue), strict=True)
     )
@@ -207,6 +233,7 @@ def summarize(
         idle_resets=total("idle-reset"),
         start_overs=total("start-over"),
         take_home=total("take-home"),
+        left_out=left_out,
     )
 
 

@@ -268,3 +268,40 @@ def test_admins_see_every_kiosk_and_who_is_behind_in_english_and_spanish(
     assert fleet.shown[0][1] == "Publicación 0 de 1: atrasado"
     assert fleet.shown[1][2].startswith("Sin contacto desde hace más de un día")
     assert console.sections["fleet"].text() == "Kioscos"
+
+
+def test_the_office_dashboard_adds_up_the_groups_kiosks_and_leaves_out_totals_under_eleven(
+    qtbot: QtBot, office: tuple[Hub, KioskWindow]
+) -> None:
+    hub, window = office
+    hub.publish()  # kiosks enrol with the key of the group's first release
+    for name in ("north-1", "north-2"):
+        hub.enroll(name)
+    today = dt.date.today()
+    with psycopg.connect(hub.url, autocommit=True) as conn:
+        for kiosk, day, event, target, count in [
+            ("north-1", today, "session", "", 8),
+            ("north-2", today, "session", "", 5),  # 13 today: shown, though neither site reaches 11 alone
+            ("north-1", today - dt.timedelta(days=1), "session", "", 3),  # 3 yesterday: left out
+            ("north-1", today, "question", "can-i-drive", 7),
+            ("north-2", today, "question", "can-i-drive", 6),  # 13: shown
+            ("north-2", today, "question", "what-is-it", 10),  # 10: left out
+        ]:
+            conn.execute(
+                "INSERT INTO hub_usage (kiosk, day, event, target, count) VALUES (%s, %s, %s, %s, %s)",
+                (kiosk, day, event, target, count),
+            )
+    console = log_in(qtbot, window, RITA)
+    console.show_panel("insights")
+    panel = console.insights
+    data = panel.data
+    assert data is not None
+    assert data.sessions == 13 and data.sessions_by_day[-1] == (today, 13)
+    assert [(answer.id, answer.count) for answer in data.answers] == [("can-i-drive", 13)]
+    assert data.left_out == 2  # yesterday's sessions and the other answer
+    assert panel.scope.isVisibleTo(panel) and "2 totals under 11 are left out" in panel.scope.text()
+    assert not panel.export_button.isVisibleTo(
+        panel
+    )  # a kiosk's own counts; the group's: `kiosk hub insights`
+    console.set_language("es")
+    assert "Se omiten 2 totales menores de 11" in panel.scope.text()

@@ -394,7 +394,10 @@ class StaffSource:
         catalogue = self.source.catalogue(lang)
         first = self.source.settings().languages[0]  # titles not yet in `lang`: as the kiosk first shows them
         fallback = self.source.catalogue(first) if first != lang else None
-        return self.read(lambda s: insights.summarize(s, days, catalogue=catalogue, fallback=fallback))
+        group = self.is_hub  # at the office: the group's kiosks added together
+        return self.read(
+            lambda s: insights.summarize(s, days, catalogue=catalogue, fallback=fallback, group=group)
+        )
 
     def export_insights(self, path: Path, days: int | None) -> int:
         self.source.flush_usage()

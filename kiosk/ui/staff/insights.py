@@ -230,6 +230,10 @@ class InsightsPanel(QWidget):
                 "body",
             )
         )
+        # At a clinic group's office (on the hub): the group's kiosks added together, small totals left out.
+        self.scope = label("", "muted")
+        self.scope.setVisible(staff.is_hub)
+        layout.addWidget(self.scope)
         row = QHBoxLayout()
         self.period_buttons: dict[int, TouchButton] = {}
         for days in PERIODS:
@@ -241,6 +245,9 @@ class InsightsPanel(QWidget):
         self.export_button = TouchButton("Export to a USB stick (CSV)…")
         self.export_button.clicked.connect(self.choose_export)
         row.addWidget(self.export_button)
+        self.export_button.setVisible(
+            not staff.is_hub
+        )  # a kiosk's own counts; the hub's: `kiosk hub insights`
         layout.addLayout(row)
         self.headline = QGridLayout()
         self.headline_values: dict[str, object] = {}
@@ -299,6 +306,7 @@ class InsightsPanel(QWidget):
         self.day_chart.lang = lang
         data = self.staff.insights(days, lang)
         self.data = data
+        self.scope.setText(tr("console.insights_group", lang, count=data.left_out))
         headline = [(key, getattr(data, field)) for key, field in HEADLINE]
         while self.headline.count():
             item = self.headline.takeAt(0)
