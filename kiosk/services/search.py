@@ -342,16 +342,6 @@ class _Query:
         self.weight = sum(concept.importance for concept in concepts)
         self.only_cues = all(concept.cue for concept in concepts)
         self.terms = {term for concept in concepts for term in concept.exact}
-        self.by_term: dict[str, list[tuple[int, float]]] = {}
-        for index, concept in enumerate(concepts):
-            for term, weight in concept.exact.items():
-                self.by_term.setdefault(term, []).append((index, weight))
-        self.prefixes = [
-            (prefix, index, weight)
-            for index, concept in enumerate(concepts)
-            for prefix, weight in concept.prefixes.items()
-        ]
-        self.starts = tuple(prefix for prefix, _, _ in self.prefixes)
         # Each term and prefix as it stands inside a field padded with spaces (" term " and " prefix"): one
         # substring search, done in C, says whether any word of a field matches, without splitting the field.
         self.needles = [
@@ -359,7 +349,11 @@ class _Query:
             for index, concept in enumerate(concepts)
             for term, weight in concept.exact.items()
         ]
-        self.needles += [(f" {prefix}", index, weight, False) for prefix, index, weight in self.prefixes]
+        self.needles += [
+            (f" {prefix}", index, weight, False)
+            for index, concept in enumerate(concepts)
+            for prefix, weight in concept.prefixes.items()
+        ]
 
     def field_matches(self, text: str) -> tuple[dict[int, float], dict[int, int]]:
         """For each concept a field's words answer, how well (before the field's weight); and how many of the
@@ -374,18 +368,6 @@ class _Query:
                 if is_exact:
                     exact[index] = exact.get(index, 0) + 1
         return best, exact
-
-    def title_matches(self, words: list[str]) -> dict[int, float]:
-        """For each concept a title's words answer, how well (before the title's field weight)."""
-        found: dict[int, float] = {}
-        for word in words:
-            for index, weight in self.by_term.get(word, ()):
-                found[index] = max(weight, found.get(index, 0.0))
-            if self.starts and word.startswith(self.starts):
-                for prefix, index, weight in self.prefixes:
-                    if word.startswith(prefix):
-                        found[index] = max(weight, found.get(index, 0.0))
-        return found
 
 
 class _Scored:
@@ -449,10 +431,10 @@ class _Scored:
         query = self.query
         best = self._coverage({}, 0.0)  # what a title sharing no word with the query gives
         for title in self.title_field.split(ALTERNATIVE):
-            words = title.split()
-            found = query.title_matches(words)
+            found, _ = query.field_matches(title)
             if found:
-                focus = len(query.terms.intersection(words)) / len(set(words))
+                words = set(title.split())
+                focus = len(query.terms.intersection(words)) / len(words)
                 best = max(best, self._coverage(found, focus))
         return best
 
