@@ -123,7 +123,8 @@ def balanced_lines(text: str, advance: Callable[[str], float], width: float) -> 
     """`text` on one line if it fits in `width`; else on two lines that each fit, broken after a clause where
     one allows it, and as even as they can be (greedy wrapping can leave one word alone on the second line: "988").
     The text as it was when no two lines fit (the label then wraps it as usual)."""
-    if advance(text) <= width:
+    whole = advance(text)
+    if whole <= width or whole > 2 * width:  # one line, or no two lines could hold it
         return text
     best: tuple[bool, float, str] | None = None  # (not after a clause, longer line, text)
     for index, char in enumerate(text):
